@@ -1,0 +1,9 @@
+/* Entry points of the subcommands, one per command, defined in the module that owns it.
+ * Each takes argv with argv[0] = the command name and returns an exit code (common/log.h).
+ * The table that maps names to them is in ptpcal.c. */
+#ifndef PTPCAL_COMMANDS_H
+#define PTPCAL_COMMANDS_H
+
+int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
+
+#endif

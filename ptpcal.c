@@ -1,0 +1,84 @@
+/* ptpcal: measure and calibrate PTP / NTP time synchronisation.
+ *
+ * The one front end: a table of subcommands (as git and iproute2 do), each a function with
+ * its own usage text. Exit codes: 0 ok, 1 a check failed, 2 bad usage or input. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/commands.h"
+#include "common/log.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "capture", cmd_capture, "decode PTP from a pcap/pcapng file or an interface into exchanges" },
+	{ "help", cmd_help, "list the commands, or show one command's help" },
+	{ "version", cmd_version, "print the version" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void overview(FILE *f)
+{
+	fprintf(f, "usage: ptpcal [--version] [--help] COMMAND [ARGS]\n\n"
+		   "Measure and calibrate precision time synchronisation (PTP / IEEE 1588, NTP).\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'ptpcal help COMMAND' or 'ptpcal COMMAND --help' for a command's options.\n"
+		   "Exit codes: 0 success, 1 a check failed or a calibration was refused,\n"
+		   "2 bad usage or bad input, 3 internal error.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		overview(stdout);
+		return EXIT_OK;
+	}
+	const struct command *c = find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "ptpcal: unknown command '%s' (see 'ptpcal help')\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	char *args[] = { (char *)c->name, (char *)"--help", NULL };
+	log_set_command(c->name);
+	return c->run(2, args);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("ptpcal %s\n", PTPCAL_VERSION);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+		return cmd_version(0, NULL);
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		name = "help";
+	const struct command *c = find(name);
+	if (!c) {
+		fprintf(stderr, "ptpcal: unknown command '%s' (see 'ptpcal help')\n", name);
+		return EXIT_USAGE;
+	}
+	log_set_command(c->name);
+	return c->run(argc - 1, argv + 1);
+}
