@@ -1,0 +1,138 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/pcap_in.h"
+#include "common/log.h"
+
+struct pcap_in {
+	pcap_t *p;
+	char *name;
+	int dlt;
+	const char *format;
+	struct pcap_in_stats st;
+};
+
+/* The file's own resolution, from its magic number (libpcap does not say). */
+static const char *file_format(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return "stdin";
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return "?";
+	unsigned char m[4] = { 0 };
+	size_t n = fread(m, 1, 4, f);
+	fclose(f);
+	if (n < 4)
+		return "?";
+	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	uint32_t be = (uint32_t)m[3] | (uint32_t)m[2] << 8 | (uint32_t)m[1] << 16 | (uint32_t)m[0] << 24;
+	if (le == 0xa1b2c3d4 || be == 0xa1b2c3d4)
+		return "pcap (microsecond timestamps)";
+	if (le == 0xa1b23c4d || be == 0xa1b23c4d)
+		return "pcap (nanosecond timestamps)";
+	if (le == 0x0a0d0d0a)
+		return "pcapng";
+	return "?";
+}
+
+static struct pcap_in *wrap(pcap_t *p, const char *name, const char *format)
+{
+	struct pcap_in *in = xcalloc(1, sizeof(*in));
+	in->p = p;
+	in->name = xstrdup(name);
+	in->dlt = pcap_datalink(p);
+	in->format = format;
+	return in;
+}
+
+struct pcap_in *pcap_in_open_offline(const char *path)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+	if (strcmp(path, "-") == 0)
+		p = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	else
+		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!p) {
+		/* libpcap's messages name the problem ("unknown file format", "truncated dump
+		 * file", the errno text); say which file. */
+		log_err("%s: cannot read as pcap/pcapng: %s", path, ebuf);
+		return NULL;
+	}
+	struct pcap_in *in = wrap(p, path, file_format(path));
+	if (!frame_dlt_supported(in->dlt)) {
+		const char *n = pcap_datalink_val_to_name(in->dlt);
+		log_err("%s: link type %s (%d) is not supported (Ethernet, Linux cooked SLL/SLL2, raw "
+			"IP and loopback are)", path, n ? n : "?", in->dlt);
+		pcap_in_close(in);
+		return NULL;
+	}
+	return in;
+}
+
+struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name)
+{
+	return wrap(p, name, "live");
+}
+
+int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt)
+{
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(in->p, &h, &data);
+		if (rc == PCAP_ERROR_BREAK || rc == 0)
+			return 0; /* end of file, or a live capture's timeout / pcap_breakloop */
+		if (rc < 0) {
+			log_err("%s: after packet %llu: %s", in->name, (unsigned long long)in->st.packets,
+				pcap_geterr(in->p));
+			return -1;
+		}
+		in->st.packets++;
+		pkt->frame = in->st.packets;
+		/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. */
+		pkt->ts = ptime_from_ns((int64_t)h->ts.tv_sec * NS_PER_SEC + (int64_t)h->ts.tv_usec);
+		enum malformed why;
+		enum frame_result fr = frame_decode(in->dlt, data, h->caplen, h->len, &pkt->fi, &why);
+		if (fr == FRAME_OTHER) {
+			in->st.other++;
+			continue;
+		}
+		if (fr == FRAME_PTP) {
+			why = ptp_decode(pkt->fi.ptp, pkt->fi.ptp_len, &pkt->msg);
+			if (why == MAL_NONE) {
+				in->st.ptp++;
+				in->st.by_type[pkt->msg.hdr.type & 0x0f]++;
+				return 1;
+			}
+			/* A message cut by the snapshot length is the capture's fault, not the
+			 * sender's: say so. */
+			if (pkt->fi.truncated && (why == MAL_PTP_SHORT || why == MAL_PTP_LENGTH))
+				why = MAL_SNAPLEN;
+		}
+		in->st.malformed++;
+		in->st.mal.n[why]++;
+		if (!in->st.first_malformed_frame)
+			in->st.first_malformed_frame = in->st.packets;
+		log_debug("%s: frame %llu skipped: %s", in->name, (unsigned long long)in->st.packets,
+			  malformed_text(why));
+	}
+}
+
+const struct pcap_in_stats *pcap_in_stats(const struct pcap_in *in) { return &in->st; }
+int pcap_in_datalink(const struct pcap_in *in) { return in->dlt; }
+const char *pcap_in_name(const struct pcap_in *in) { return in->name; }
+const char *pcap_in_format(const struct pcap_in *in) { return in->format; }
+pcap_t *pcap_in_handle(struct pcap_in *in) { return in->p; }
+
+void pcap_in_close(struct pcap_in *in)
+{
+	if (!in)
+		return;
+	pcap_close(in->p);
+	free(in->name);
+	free(in);
+}

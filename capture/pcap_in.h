@@ -1,0 +1,41 @@
+/* Reading PTP packets from a pcap or pcapng file with libpcap, timestamps in nanoseconds
+ * whatever the file's own resolution (libpcap scales microsecond files). Every packet is
+ * counted: PTP (by message type), other traffic, or malformed (by reason). */
+#ifndef PTPCAL_PCAP_IN_H
+#define PTPCAL_PCAP_IN_H
+
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/malformed.h"
+#include "capture/packet.h"
+
+struct pcap_in_stats {
+	uint64_t packets;   /* every record read */
+	uint64_t ptp;       /* decoded PTP messages */
+	uint64_t other;     /* well-formed non-PTP traffic */
+	uint64_t malformed; /* sum of mal.n[] */
+	struct malformed_counts mal;
+	uint64_t by_type[16];
+	uint64_t first_malformed_frame; /* for the error message */
+};
+
+struct pcap_in;
+
+/* A file ("-" for stdin). NULL after printing a one-line reason. */
+struct pcap_in *pcap_in_open_offline(const char *path);
+/* Wrap an already activated handle (live capture); takes ownership. */
+struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name);
+/* 1: *pkt holds the next PTP packet; 0: end of file; -1: read error (truncated file...),
+ * already printed. Packets decoded before an error stay valid and counted. */
+int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt);
+const struct pcap_in_stats *pcap_in_stats(const struct pcap_in *in);
+int pcap_in_datalink(const struct pcap_in *in);
+const char *pcap_in_name(const struct pcap_in *in);
+/* "pcap (nanosecond)", "pcap (microsecond)", "pcapng", "live" */
+const char *pcap_in_format(const struct pcap_in *in);
+pcap_t *pcap_in_handle(struct pcap_in *in);
+void pcap_in_close(struct pcap_in *in);
+
+#endif

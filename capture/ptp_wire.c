@@ -1,0 +1,264 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/ptp_wire.h"
+
+/* Body layouts (offsets from the start of the message):
+ *   Sync, Delay_Req, Follow_Up:   34 timestamp(10)                              -> 44
+ *   Pdelay_Req:                   34 originTimestamp(10), reserved(10)          -> 54
+ *   Delay_Resp, Pdelay_Resp, Pdelay_Resp_Follow_Up:
+ *                                 34 timestamp(10), 44 requestingPortIdentity(10) -> 54
+ *   Announce:                     34 originTimestamp(10), 44 currentUtcOffset(2),
+ *                                 46 reserved, 47 grandmasterPriority1,
+ *                                 48 grandmasterClockQuality(4), 52 grandmasterPriority2,
+ *                                 53 grandmasterIdentity(8), 61 stepsRemoved(2),
+ *                                 63 timeSource                                -> 64
+ *   Signaling:                    34 targetPortIdentity(10)                      -> 44
+ *   Management:                   34 targetPortIdentity(10), 44 startingBoundaryHops,
+ *                                 45 boundaryHops, 46 actionField (low nibble),
+ *                                 47 reserved                                   -> 48 */
+
+size_t ptp_min_length(int type)
+{
+	switch (type) {
+	case PTP_SYNC:
+	case PTP_DELAY_REQ:
+	case PTP_FOLLOW_UP:
+	case PTP_SIGNALING:
+		return 44;
+	case PTP_PDELAY_REQ:
+	case PTP_PDELAY_RESP:
+	case PTP_DELAY_RESP:
+	case PTP_PDELAY_RESP_FUP:
+		return 54;
+	case PTP_ANNOUNCE:
+		return 64;
+	case PTP_MANAGEMENT:
+		return 48;
+	default:
+		return 0;
+	}
+}
+
+const char *ptp_type_name(int type)
+{
+	switch (type) {
+	case PTP_SYNC: return "Sync";
+	case PTP_DELAY_REQ: return "Delay_Req";
+	case PTP_PDELAY_REQ: return "Pdelay_Req";
+	case PTP_PDELAY_RESP: return "Pdelay_Resp";
+	case PTP_FOLLOW_UP: return "Follow_Up";
+	case PTP_DELAY_RESP: return "Delay_Resp";
+	case PTP_PDELAY_RESP_FUP: return "Pdelay_Resp_Follow_Up";
+	case PTP_ANNOUNCE: return "Announce";
+	case PTP_SIGNALING: return "Signaling";
+	case PTP_MANAGEMENT: return "Management";
+	default: return "reserved";
+	}
+}
+
+bool ptp_is_event(int type)
+{
+	return type >= PTP_SYNC && type <= PTP_PDELAY_RESP;
+}
+
+static void rd_port(const uint8_t *p, struct ptp_port_id *id)
+{
+	memcpy(id->clock, p, 8);
+	id->port = rd16(p + 8);
+}
+
+/* Timestamps whose value ptpcal uses must be valid; the others (a Delay_Req's or an
+ * Announce's originTimestamp, which linuxptp leaves zero or approximate) may be anything. */
+static bool timestamp_must_be_valid(const struct ptp_msg *m)
+{
+	switch (m->hdr.type) {
+	case PTP_SYNC:
+		return !(m->hdr.flags & PTP_FLAG_TWO_STEP);
+	case PTP_FOLLOW_UP:
+	case PTP_DELAY_RESP:
+	case PTP_PDELAY_RESP:
+	case PTP_PDELAY_RESP_FUP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->mgmt.id = 0xffff;
+	if (len < PTP_HEADER_LEN)
+		return MAL_PTP_SHORT;
+	struct ptp_header *h = &m->hdr;
+	h->major_sdo_id = buf[0] >> 4;
+	h->type = buf[0] & 0x0f;
+	h->minor_version = buf[1] >> 4;
+	h->version = buf[1] & 0x0f;
+	h->length = rd16(buf + 2);
+	h->domain = buf[4];
+	h->minor_sdo_id = buf[5];
+	h->flags = rd16(buf + 6);
+	h->correction = (int64_t)rd64(buf + 8);
+	h->type_specific = rd32(buf + 16);
+	rd_port(buf + 20, &h->source);
+	h->seq = rd16(buf + 30);
+	h->control = buf[32];
+	h->log_interval = (int8_t)buf[33];
+
+	if (h->version != 2)
+		return MAL_PTP_VERSION;
+	size_t min = ptp_min_length(h->type);
+	if (min == 0)
+		return MAL_PTP_TYPE;
+	if (h->length < min || h->length > len)
+		return MAL_PTP_LENGTH;
+
+	const uint8_t *b = buf + PTP_HEADER_LEN;
+	switch (h->type) {
+	case PTP_SYNC:
+	case PTP_DELAY_REQ:
+	case PTP_FOLLOW_UP:
+	case PTP_PDELAY_REQ:
+		m->ts.sec = rd48(b);
+		m->ts.nsec = rd32(b + 6);
+		m->has_ts = true;
+		break;
+	case PTP_DELAY_RESP:
+	case PTP_PDELAY_RESP:
+	case PTP_PDELAY_RESP_FUP:
+		m->ts.sec = rd48(b);
+		m->ts.nsec = rd32(b + 6);
+		m->has_ts = true;
+		rd_port(b + 10, &m->port2);
+		m->has_port2 = true;
+		break;
+	case PTP_ANNOUNCE: {
+		struct ptp_announce *a = &m->announce;
+		m->ts.sec = rd48(b);
+		m->ts.nsec = rd32(b + 6);
+		m->has_ts = true;
+		a->utc_offset = (int16_t)rd16(b + 10);
+		a->priority1 = b[13];
+		a->clock_class = b[14];
+		a->clock_accuracy = b[15];
+		a->variance = rd16(b + 16);
+		a->priority2 = b[18];
+		memcpy(a->gm_identity, b + 19, 8);
+		a->steps_removed = rd16(b + 27);
+		a->time_source = b[29];
+		break;
+	}
+	case PTP_SIGNALING:
+		rd_port(b, &m->port2);
+		m->has_port2 = true;
+		break;
+	case PTP_MANAGEMENT:
+		rd_port(b, &m->port2);
+		m->has_port2 = true;
+		m->mgmt.starting_hops = b[10];
+		m->mgmt.hops = b[11];
+		m->mgmt.action = b[12] & 0x0f;
+		break;
+	}
+	if (m->has_ts && timestamp_must_be_valid(m) && m->ts.nsec >= 1000000000u)
+		return MAL_PTP_TIMESTAMP;
+
+	/* Walk the TLVs: each is type(2) length(2) value(length), length even (14.1.1). Fewer
+	 * than 4 bytes left over is padding, not an error (linuxptp msg.c suffix_post_recv). */
+	size_t pos = min;
+	m->tlvs = buf + min;
+	m->tlvs_len = (uint16_t)(h->length - min);
+	while (h->length - pos >= 4) {
+		uint16_t tlen = rd16(buf + pos + 2);
+		if ((tlen & 1) || tlen > h->length - pos - 4)
+			return MAL_PTP_TLV;
+		if (h->type == PTP_MANAGEMENT && m->tlv_count == 0) {
+			m->mgmt.tlv_type = rd16(buf + pos);
+			if (tlen >= 2) {
+				m->mgmt.id = rd16(buf + pos + 4);
+				m->mgmt.data = buf + pos + 6;
+				m->mgmt.data_len = (uint16_t)(tlen - 2);
+			}
+		}
+		m->tlv_count++;
+		pos += 4 + (size_t)tlen;
+	}
+	return MAL_NONE;
+}
+
+bool ptp_tlv_next(const struct ptp_msg *m, uint16_t *pos, uint16_t *type, uint16_t *len,
+		  const uint8_t **value)
+{
+	if (*pos + 4u > m->tlvs_len)
+		return false;
+	const uint8_t *p = m->tlvs + *pos;
+	*type = rd16(p);
+	*len = rd16(p + 2);
+	*value = p + 4;
+	*pos = (uint16_t)(*pos + 4 + *len);
+	return true;
+}
+
+const char *ptp_clock_id_str(const uint8_t c[8], char *buf)
+{
+	snprintf(buf, 20, "%02x%02x%02x.%02x%02x.%02x%02x%02x", c[0], c[1], c[2], c[3], c[4], c[5],
+		 c[6], c[7]);
+	return buf;
+}
+
+const char *ptp_port_id_str(const struct ptp_port_id *p, char *buf)
+{
+	char c[20];
+	snprintf(buf, PTP_PORT_ID_STRLEN, "%s-%u", ptp_clock_id_str(p->clock, c), p->port);
+	return buf;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool ptp_port_id_parse(const char *s, struct ptp_port_id *out)
+{
+	/* 001122.fffe.334455-1 (dots optional) */
+	int nib = 0;
+	const char *p = s;
+	uint8_t clk[8] = { 0 };
+	while (*p && *p != '-') {
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		int v = hexval(*p++);
+		if (v < 0 || nib >= 16)
+			return false;
+		clk[nib / 2] = (uint8_t)(clk[nib / 2] << 4 | v);
+		nib++;
+	}
+	if (nib != 16 || *p != '-' || !p[1])
+		return false;
+	unsigned long port = 0;
+	for (p++; *p; p++) {
+		if (*p < '0' || *p > '9' || port > 65535)
+			return false;
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port > 65535)
+		return false;
+	memcpy(out->clock, clk, 8);
+	out->port = (uint16_t)port;
+	return true;
+}
+
+bool ptp_port_id_eq(const struct ptp_port_id *a, const struct ptp_port_id *b)
+{
+	return a->port == b->port && memcmp(a->clock, b->clock, 8) == 0;
+}
