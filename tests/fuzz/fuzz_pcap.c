@@ -1,0 +1,52 @@
+/* The whole offline path: libpcap reading a pcap/pcapng image from memory, link/IP/UDP
+ * decapsulation, the PTP decoder, and the pairer with its rings. */
+#include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/exchange.h"
+#include "capture/pcap_in.h"
+#include "common/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void on_ex(void *ctx, const struct exchange *ex)
+{
+	(*(double *)ctx) += ex->offset_ns;
+}
+
+static void on_pd(void *ctx, const struct pdelay *pd)
+{
+	(*(double *)ctx) += pd->link_delay_ns;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int quiet;
+	if (!quiet) {
+		log_set_verbosity(-1);
+		quiet = 1;
+	}
+	FILE *f = fmemopen((void *)data, size, "rb");
+	if (!f)
+		return 0;
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!p) {
+		fclose(f);
+		return 0;
+	}
+	struct pcap_in *in = pcap_in_wrap(p, "fuzz");
+	double sum = 0;
+	struct pairer_opts o = { .any_direction = size & 1 };
+	struct pairer *pr = pairer_new(&o, on_ex, on_pd, &sum);
+	struct ptp_packet pkt;
+	int n = 0;
+	while (n++ < 100000 && pcap_in_next(in, &pkt) > 0)
+		pairer_feed(pr, &pkt);
+	pairer_finish(pr);
+	pairer_free(pr);
+	pcap_in_close(in); /* closes f */
+	return 0;
+}
