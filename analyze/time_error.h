@@ -1,0 +1,49 @@
+/* Time-error metrics of ITU-T G.8273.2 (T-BC / T-TSC performance) and the network limits of
+ * G.8271.1, from a time-error series TE(t) = clock under test - reference, in ns, sampled at
+ * a constant rate.
+ *
+ * CONTRACT shared with the analyze command and the report: field names and meanings do not
+ * change without updating every user. Every limit is cited to its clause in the .c file. */
+#ifndef PTPCAL_TIME_ERROR_H
+#define PTPCAL_TIME_ERROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum te_class { TE_CLASS_A = 0, TE_CLASS_B, TE_CLASS_C, TE_CLASS_D, TE_NCLASSES };
+
+#define TE_MAX_MASK_POINTS 32
+
+struct te_mask_check {
+	size_t npoints;
+	double tau[TE_MAX_MASK_POINTS];    /* observation intervals, s */
+	double value[TE_MAX_MASK_POINTS];  /* measured MTIE or TDEV, ns */
+	double limit[TE_MAX_MASK_POINTS];  /* the mask at that tau, ns (NAN: no limit there) */
+	bool pass;                         /* every point with a limit is within it */
+};
+
+struct te_class_verdict {
+	double max_abs_te_limit, cte_limit, dte_h_pp_limit; /* ns; NAN where the class has none */
+	bool max_abs_te_pass, cte_pass, dte_l_mtie_pass, dte_l_tdev_pass, dte_h_pass;
+	bool pass; /* all of the above that apply */
+};
+
+struct te_report {
+	size_t n;
+	double rate_hz;
+	double duration_s;
+	double max_abs_te;  /* max |TE|, unfiltered, ns */
+	double cte;         /* constant time error: mean of TE over the run (G.8260 def.), ns */
+	double dte_l_pp;    /* peak-to-peak of the 0.1 Hz low-pass filtered dynamic TE, ns */
+	double dte_h_pp;    /* peak-to-peak of the high-pass (TE - low-pass) part, ns */
+	struct te_mask_check dte_l_mtie; /* MTIE of dTE_L against the class's mask */
+	struct te_mask_check dte_l_tdev; /* TDEV of dTE_L against the class's mask */
+	struct te_class_verdict verdict[TE_NCLASSES];
+	const char *notes;  /* e.g. "run shorter than 1000 s: MTIE mask checked to 250 s only" */
+};
+
+/* te_ns[0..n) at rate_hz samples per second. Returns 0, or -1 (too short, bad rate). */
+int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report *out);
+const char *te_class_name(enum te_class c); /* "A", "B", "C", "D" */
+
+#endif
