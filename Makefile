@@ -154,7 +154,7 @@ demo: deps
 	scripts/demo
 
 bench: deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(TOOLS)
 	tests/bench/run
 
 # --- install -------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ struct sync_slot {
 
 struct master {
 	struct sync_slot s[SYNC_RING];
+	int latest; /* slot of the newest complete Sync (checked before use: the slot may have
+		     * been reused, and a new master starts at an empty slot 0) */
 };
 
 enum { RQ_EMPTY = 0, RQ_PENDING, RQ_ANSWERED };
@@ -159,6 +161,18 @@ static void evict_sync(struct pairer *p, struct sync_slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static bool sync_complete(const struct sync_slot *s);
+
+/* Remember the newest complete Sync so that pairing usually needs no search. */
+static void note_complete(struct master *ms, const struct sync_slot *s)
+{
+	if (!sync_complete(s))
+		return;
+	if (ptime_cmp(s->t2, ms->s[ms->latest].t2) >= 0 ||
+	    !sync_complete(&ms->s[ms->latest]))
+		ms->latest = (int)(s - ms->s);
+}
+
 static void on_sync(struct pairer *p, const struct ptp_packet *pkt)
 {
 	const struct ptp_msg *m = &pkt->msg;
@@ -194,6 +208,7 @@ static void on_sync(struct pairer *p, const struct ptp_packet *pkt)
 	s->two_step = two_step;
 	s->t2 = pkt->ts;
 	s->corr_sync = m->hdr.correction;
+	note_complete(&p->masters[mi], s);
 }
 
 static void on_follow_up(struct pairer *p, const struct ptp_packet *pkt)
@@ -229,6 +244,7 @@ static void on_follow_up(struct pairer *p, const struct ptp_packet *pkt)
 	s->state |= SY_FUP;
 	s->origin = origin;
 	s->corr_fup = m->hdr.correction;
+	note_complete(&p->masters[mi], s);
 }
 
 static bool sync_complete(const struct sync_slot *s)
@@ -239,6 +255,14 @@ static bool sync_complete(const struct sync_slot *s)
 /* The most recent complete Sync of master mi received before t3. */
 static const struct sync_slot *sync_before(const struct pairer *p, int mi, struct ptime t3)
 {
+	const struct master *ms = &p->masters[mi];
+	{
+		/* the common case: the newest complete Sync came before the request, and no
+		 * other slot can be newer and complete, since `latest` tracks the newest one */
+		const struct sync_slot *l = &ms->s[ms->latest];
+		if (sync_complete(l) && ptime_cmp(l->t2, t3) < 0)
+			return l;
+	}
 	const struct sync_slot *best = NULL;
 	for (int i = 0; i < SYNC_RING; i++) {
 		const struct sync_slot *s = &p->masters[mi].s[i];
@@ -334,8 +358,7 @@ static void on_delay_resp(struct pairer *p, const struct ptp_packet *pkt)
 		p->c.resp_no_sync++;
 		return;
 	}
-	struct exchange ex;
-	memset(&ex, 0, sizeof(ex));
+	struct exchange ex; /* every field is assigned below */
 	struct ptime rx;
 	if (!corr_ok(m->hdr.correction) || !corr_ok(r->corr) ||
 	    !ptime_from_wire(m->ts.sec, m->ts.nsec, &rx)) {

@@ -23,17 +23,19 @@ static const char *const pdelay_columns[] = {
 struct id_cache {
 	struct ptp_port_id id[2];
 	char s[2][PTP_PORT_ID_STRLEN];
+	size_t len[2];
 	bool valid[2];
 };
 
-static const char *cached_id(struct id_cache *c, int slot, const struct ptp_port_id *id)
+static void put_cached_id(struct ds_writer *ds, struct id_cache *c, int slot,
+			  const struct ptp_port_id *id)
 {
 	if (!c->valid[slot] || !ptp_port_id_eq(&c->id[slot], id)) {
 		c->id[slot] = *id;
-		ptp_port_id_str(id, c->s[slot]);
+		c->len[slot] = strlen(ptp_port_id_str(id, c->s[slot]));
 		c->valid[slot] = true;
 	}
-	return c->s[slot];
+	ds_put_word(ds, c->s[slot], c->len[slot]);
 }
 
 struct exchange_writer {
@@ -77,9 +79,10 @@ void exchange_writer_row(struct exchange_writer *w, const struct exchange *ex)
 	}
 	put_rel(ds, &w->have_t0, &w->t0, ex->t2);
 	ds_put_i64(ds, ex->domain);
-	ds_put_str(ds, cached_id(&w->ids, 0, &ex->master));
-	ds_put_str(ds, cached_id(&w->ids, 1, &ex->slave));
-	ds_put_str(ds, frame_encap_name(ex->encap));
+	put_cached_id(ds, &w->ids, 0, &ex->master);
+	put_cached_id(ds, &w->ids, 1, &ex->slave);
+	const char *encap = frame_encap_name(ex->encap);
+	ds_put_word(ds, encap, strlen(encap));
 	ds_put_i64(ds, ex->sync_seq);
 	ds_put_i64(ds, ex->req_seq);
 	ds_put_i64(ds, ex->two_step);
@@ -142,8 +145,8 @@ void pdelay_writer_row(struct pdelay_writer *w, const struct pdelay *pd)
 	}
 	put_rel(ds, &w->have_t0, &w->t0, pd->t1);
 	ds_put_i64(ds, pd->domain);
-	ds_put_str(ds, cached_id(&w->ids, 0, &pd->requester));
-	ds_put_str(ds, cached_id(&w->ids, 1, &pd->responder));
+	put_cached_id(ds, &w->ids, 0, &pd->requester);
+	put_cached_id(ds, &w->ids, 1, &pd->responder);
 	ds_put_str(ds, frame_encap_name(pd->encap));
 	ds_put_i64(ds, pd->seq);
 	ds_put_i64(ds, pd->two_step);

@@ -196,7 +196,13 @@ static enum frame_result raw_ip(const uint8_t *p, size_t n, struct frame_info *f
 enum frame_result frame_decode(int dlt, const uint8_t *pkt, size_t caplen, size_t wirelen,
 			       struct frame_info *fi, enum malformed *why)
 {
-	memset(fi, 0, sizeof(*fi));
+	/* Field by field, not memset: this runs once per packet. */
+	fi->encap = ENCAP_L2;
+	fi->dir = DIR_UNKNOWN;
+	fi->nvlan = 0;
+	fi->sport = fi->dport = 0;
+	fi->ptp = NULL;
+	fi->ptp_len = 0;
 	*why = MAL_NONE;
 	fi->truncated = caplen < wirelen;
 	switch (dlt) {

@@ -7,6 +7,7 @@
 void port_table_init(struct port_table *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->last = -1;
 }
 
 void port_table_free(struct port_table *t)
@@ -14,6 +15,7 @@ void port_table_free(struct port_table *t)
 	free(t->keys);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
+	t->last = -1;
 }
 
 static uint32_t hash(uint8_t domain, const struct ptp_port_id *id)
@@ -30,19 +32,26 @@ static uint32_t hash(uint8_t domain, const struct ptp_port_id *id)
 
 static int key_eq(const struct port_key *k, uint8_t domain, const struct ptp_port_id *id)
 {
-	return k->domain == domain && ptp_port_id_eq(&k->id, id);
+	uint64_t a, b;
+	memcpy(&a, k->id.clock, 8);
+	memcpy(&b, id->clock, 8);
+	return a == b && k->id.port == id->port && k->domain == domain;
 }
 
-int32_t port_table_find(const struct port_table *t, uint8_t domain, const struct ptp_port_id *id)
+int32_t port_table_find(struct port_table *t, uint8_t domain, const struct ptp_port_id *id)
 {
 	if (!t->cap)
 		return -1;
+	if (t->last >= 0 && key_eq(&t->keys[t->last], domain, id))
+		return t->last;
 	for (uint32_t i = hash(domain, id) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
 		int32_t s = t->slots[i];
 		if (s < 0)
 			return -1;
-		if (key_eq(&t->keys[s], domain, id))
+		if (key_eq(&t->keys[s], domain, id)) {
+			t->last = s;
 			return s;
+		}
 	}
 }
 

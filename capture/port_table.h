@@ -20,6 +20,7 @@ struct port_table {
 	int32_t *slots; /* -1 empty, else index into keys */
 	uint32_t cap;   /* slots, a power of two */
 	uint32_t n;
+	int32_t last; /* index of the last key found: most lookups repeat it */
 };
 
 void port_table_init(struct port_table *t);
@@ -28,6 +29,6 @@ void port_table_free(struct port_table *t);
 int32_t port_table_get(struct port_table *t, uint8_t domain, const struct ptp_port_id *id,
 		       int *created);
 /* Index of the key or -1; never inserts. */
-int32_t port_table_find(const struct port_table *t, uint8_t domain, const struct ptp_port_id *id);
+int32_t port_table_find(struct port_table *t, uint8_t domain, const struct ptp_port_id *id);
 
 #endif

@@ -87,10 +87,26 @@ static bool timestamp_must_be_valid(const struct ptp_msg *m)
 
 enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
 {
-	memset(m, 0, sizeof(*m));
+	/* Set every field explicitly rather than memset the whole struct: this runs once per
+	 * packet and clearing ~200 bytes was half of its cost. */
+	m->has_ts = false;
+	m->has_port2 = false;
+	m->ts.sec = 0;
+	m->ts.nsec = 0;
+	memset(&m->port2, 0, sizeof(m->port2));
+	m->tlvs = NULL;
+	m->tlvs_len = 0;
+	m->tlv_count = 0;
+	m->mgmt.starting_hops = m->mgmt.hops = m->mgmt.action = 0;
+	m->mgmt.tlv_type = 0;
 	m->mgmt.id = 0xffff;
-	if (len < PTP_HEADER_LEN)
+	m->mgmt.data = NULL;
+	m->mgmt.data_len = 0;
+	if (len < PTP_HEADER_LEN) {
+		memset(&m->hdr, 0, sizeof(m->hdr));
+		memset(&m->announce, 0, sizeof(m->announce));
 		return MAL_PTP_SHORT;
+	}
 	struct ptp_header *h = &m->hdr;
 	h->major_sdo_id = buf[0] >> 4;
 	h->type = buf[0] & 0x0f;
@@ -107,6 +123,8 @@ enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
 	h->control = buf[32];
 	h->log_interval = (int8_t)buf[33];
 
+	if (h->type != PTP_ANNOUNCE)
+		memset(&m->announce, 0, sizeof(m->announce));
 	if (h->version != 2)
 		return MAL_PTP_VERSION;
 	size_t min = ptp_min_length(h->type);

@@ -23,6 +23,10 @@ struct ds_writer {
 	bool header;   /* header line written */
 	bool failed;
 	uint64_t rows;
+	/* Consecutive rows share the seconds of their times: keep the last one formatted. */
+	int64_t sec_cached;
+	char sec_text[24];
+	int sec_len;
 };
 
 static void w_fail(struct ds_writer *w)
@@ -139,7 +143,31 @@ void ds_put_str(struct ds_writer *w, const char *s)
 void ds_put_time(struct ds_writer *w, struct ptime t)
 {
 	char *p = field_start(w);
-	field_end(w, p + ptime_format(t, p));
+	if (t.ns < 0 || t.frac) {
+		field_end(w, p + ptime_format(t, p));
+		return;
+	}
+	int64_t sec = t.ns / NS_PER_SEC;
+	if (sec != w->sec_cached || !w->sec_len) {
+		w->sec_len = (int)(fmt_u64(w->sec_text, (uint64_t)sec) - w->sec_text);
+		w->sec_cached = sec;
+	}
+	memcpy(p, w->sec_text, (size_t)w->sec_len);
+	p += w->sec_len;
+	*p++ = '.';
+	field_end(w, fmt_u32_width(p, (uint32_t)(t.ns % NS_PER_SEC), 9));
+}
+
+void ds_put_word(struct ds_writer *w, const char *s, size_t len)
+{
+	char *p = field_start(w);
+	if (len > NUMFMT_MAX + PTIME_STRLEN) {
+		field_end(w, p);
+		w_bytes(w, s, len);
+		return;
+	}
+	memcpy(p, s, len);
+	field_end(w, p + len);
 }
 
 void ds_put_i64(struct ds_writer *w, int64_t v)

@@ -31,6 +31,8 @@ void ds_meta(struct ds_writer *w, const char *key, const char *fmt, ...)
 /* The header line; ends the metadata. `names` has n entries. */
 void ds_columns(struct ds_writer *w, const char *const *names, int n);
 void ds_put_str(struct ds_writer *w, const char *s);
+/* A string known to hold no tab or newline (no check): identifiers in hot loops. */
+void ds_put_word(struct ds_writer *w, const char *s, size_t len);
 void ds_put_time(struct ds_writer *w, struct ptime t);
 void ds_put_i64(struct ds_writer *w, int64_t v);
 void ds_put_fixed(struct ds_writer *w, double v, int decimals);

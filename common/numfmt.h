@@ -10,6 +10,8 @@
 
 char *fmt_u64(char *p, uint64_t v);
 char *fmt_i64(char *p, int64_t v);
+/* Exactly `width` digits with leading zeros (v < 10^width). */
+char *fmt_u32_width(char *p, uint32_t v, int width);
 /* v rounded to `decimals` (0..9) fixed decimals; "nan", "inf", "-inf" for non-finite values.
  * Falls back to %.*g-style exponent form only when |v| >= 1e15. */
 char *fmt_fixed(char *p, double v, int decimals);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/numfmt.h"
 #include "common/ptime.h"
 
 /* Largest |difference| in ns whose scaled value fits an int64 with margin: 2^47 ns. */
@@ -46,14 +47,6 @@ double ptime_diff_ns(struct ptime a, struct ptime b)
 	return (double)(a.ns - b.ns) + ((double)a.frac - (double)b.frac) / SNS_PER_NS;
 }
 
-int ptime_cmp(struct ptime a, struct ptime b)
-{
-	if (a.ns != b.ns)
-		return a.ns < b.ns ? -1 : 1;
-	if (a.frac != b.frac)
-		return a.frac < b.frac ? -1 : 1;
-	return 0;
-}
 
 int ptime_format(struct ptime t, char *buf)
 {
@@ -73,22 +66,9 @@ int ptime_format(struct ptime t, char *buf)
 	} else {
 		ns = (uint64_t)t.ns;
 	}
-	uint64_t sec = ns / NS_PER_SEC;
-	uint32_t sub = (uint32_t)(ns % NS_PER_SEC);
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + sec % 10);
-		sec /= 10;
-	} while (sec);
-	while (n)
-		*p++ = tmp[--n];
+	p = fmt_u64(p, ns / NS_PER_SEC);
 	*p++ = '.';
-	for (int i = 8; i >= 0; i--) {
-		p[i] = (char)('0' + sub % 10);
-		sub /= 10;
-	}
-	p += 9;
+	p = fmt_u32_width(p, (uint32_t)(ns % NS_PER_SEC), 9);
 	if (t.frac) {
 		/* frac / 65536 = frac * 5^16 / 10^16: exact with 16 decimal digits. */
 		uint64_t digits = (uint64_t)t.frac * UINT64_C(152587890625);

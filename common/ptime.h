@@ -45,7 +45,14 @@ bool ptime_diff_sns(struct ptime a, struct ptime b, int64_t *out);
 /* a - b in nanoseconds as a double (for statistics); exact to 2^-16 ns below 2^37 ns. */
 double ptime_diff_ns(struct ptime a, struct ptime b);
 
-int ptime_cmp(struct ptime a, struct ptime b);
+static inline int ptime_cmp(struct ptime a, struct ptime b)
+{
+	if (a.ns != b.ns)
+		return a.ns < b.ns ? -1 : 1;
+	if (a.frac != b.frac)
+		return a.frac < b.frac ? -1 : 1;
+	return 0;
+}
 static inline bool ptime_is_zero(struct ptime t)
 {
 	return t.ns == 0 && t.frac == 0;

@@ -1,0 +1,21 @@
+# Shared by the benchmarks (sourced).
+# best_us N CMD...: the fastest of N runs of CMD, in microseconds (wall clock; the machine is
+# shared, so the minimum is the least disturbed run).
+best_us() {
+    n=$1
+    shift
+    b=""
+    for _ in $(seq 1 "$n"); do
+        s=$(date +%s%N)
+        "$@" >/dev/null 2>&1
+        e=$(date +%s%N)
+        t=$(( (e - s) / 1000 ))
+        if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
+    done
+    echo "$b"
+}
+# peak_kb CMD...: maximum resident set size of CMD in KiB (GNU time).
+peak_kb() {
+    /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
