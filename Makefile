@@ -113,7 +113,11 @@ fuzz-regress:
 # Test helpers (synthetic captures) built from tests/tools/*.c.
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libptpcal.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Objects are not intermediate files to delete after linking.
+.SECONDARY:
 
 e2e: all $(TOOLS)
 	@echo "== end-to-end tests"
