@@ -40,7 +40,6 @@ static void put_cached_id(struct ds_writer *ds, struct id_cache *c, int slot,
 
 struct exchange_writer {
 	struct ds_writer *ds;
-	bool header;
 	bool have_t0;
 	struct ptime t0;
 	struct id_cache ids;
@@ -53,6 +52,7 @@ struct exchange_writer *exchange_writer_open(const char *path)
 		return NULL;
 	struct exchange_writer *w = xcalloc(1, sizeof(*w));
 	w->ds = ds;
+	ds_declare_columns(ds, exchange_columns, exchange_ncolumns);
 	return w;
 }
 
@@ -73,10 +73,6 @@ static void put_rel(struct ds_writer *ds, bool *have_t0, struct ptime *t0, struc
 void exchange_writer_row(struct exchange_writer *w, const struct exchange *ex)
 {
 	struct ds_writer *ds = w->ds;
-	if (!w->header) {
-		ds_columns(ds, exchange_columns, exchange_ncolumns);
-		w->header = true;
-	}
 	put_rel(ds, &w->have_t0, &w->t0, ex->t2);
 	ds_put_i64(ds, ex->domain);
 	put_cached_id(ds, &w->ids, 0, &ex->master);
@@ -106,8 +102,6 @@ int exchange_writer_close(struct exchange_writer *w)
 {
 	if (!w)
 		return 0;
-	if (!w->header)
-		ds_columns(w->ds, exchange_columns, exchange_ncolumns);
 	int rc = ds_close(w->ds);
 	free(w);
 	return rc;
@@ -115,7 +109,6 @@ int exchange_writer_close(struct exchange_writer *w)
 
 struct pdelay_writer {
 	struct ds_writer *ds;
-	bool header;
 	bool have_t0;
 	struct ptime t0;
 	struct id_cache ids;
@@ -128,6 +121,7 @@ struct pdelay_writer *pdelay_writer_open(const char *path)
 		return NULL;
 	struct pdelay_writer *w = xcalloc(1, sizeof(*w));
 	w->ds = ds;
+	ds_declare_columns(ds, pdelay_columns, (int)(sizeof(pdelay_columns) / sizeof(*pdelay_columns)));
 	return w;
 }
 
@@ -139,10 +133,6 @@ struct ds_writer *pdelay_writer_ds(struct pdelay_writer *w)
 void pdelay_writer_row(struct pdelay_writer *w, const struct pdelay *pd)
 {
 	struct ds_writer *ds = w->ds;
-	if (!w->header) {
-		ds_columns(ds, pdelay_columns, (int)(sizeof(pdelay_columns) / sizeof(*pdelay_columns)));
-		w->header = true;
-	}
 	put_rel(ds, &w->have_t0, &w->t0, pd->t1);
 	ds_put_i64(ds, pd->domain);
 	put_cached_id(ds, &w->ids, 0, &pd->requester);
@@ -166,8 +156,6 @@ int pdelay_writer_close(struct pdelay_writer *w)
 {
 	if (!w)
 		return 0;
-	if (!w->header)
-		ds_columns(w->ds, pdelay_columns, (int)(sizeof(pdelay_columns) / sizeof(*pdelay_columns)));
 	int rc = ds_close(w->ds);
 	free(w);
 	return rc;

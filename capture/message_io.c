@@ -13,7 +13,6 @@ static const char *const columns[] = {
 
 struct message_writer {
 	struct ds_writer *ds;
-	bool header;
 	bool have_t0;
 	struct ptime t0;
 };
@@ -25,6 +24,7 @@ struct message_writer *message_writer_open(const char *path)
 		return NULL;
 	struct message_writer *w = xcalloc(1, sizeof(*w));
 	w->ds = ds;
+	ds_declare_columns(ds, columns, (int)(sizeof(columns) / sizeof(*columns)));
 	return w;
 }
 
@@ -73,10 +73,6 @@ void message_writer_row(struct message_writer *w, const struct ptp_packet *pkt)
 	struct ds_writer *ds = w->ds;
 	const struct ptp_msg *m = &pkt->msg;
 	char buf[256];
-	if (!w->header) {
-		ds_columns(ds, columns, (int)(sizeof(columns) / sizeof(*columns)));
-		w->header = true;
-	}
 	if (!w->have_t0) {
 		w->t0 = pkt->ts;
 		w->have_t0 = true;
@@ -125,8 +121,6 @@ int message_writer_close(struct message_writer *w)
 {
 	if (!w)
 		return 0;
-	if (!w->header)
-		ds_columns(w->ds, columns, (int)(sizeof(columns) / sizeof(*columns)));
 	int rc = ds_close(w->ds);
 	free(w);
 	return rc;

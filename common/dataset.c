@@ -21,6 +21,7 @@ struct ds_writer {
 	int ncols;
 	int col;       /* fields put in the current row */
 	bool header;   /* header line written */
+	const char *const *pending; /* declared columns, written with the first row */
 	bool failed;
 	uint64_t rows;
 	/* Consecutive rows share the seconds of their times: keep the last one formatted. */
@@ -107,10 +108,25 @@ void ds_columns(struct ds_writer *w, const char *const *names, int n)
 	w_bytes(w, "\n", 1);
 	w->ncols = n;
 	w->header = true;
+	w->pending = NULL;
+}
+
+void ds_declare_columns(struct ds_writer *w, const char *const *names, int n)
+{
+	w->pending = names;
+	w->ncols = n;
+}
+
+static void header_if_pending(struct ds_writer *w)
+{
+	if (!w->header && w->pending)
+		ds_columns(w, w->pending, w->ncols);
 }
 
 static char *field_start(struct ds_writer *w)
 {
+	if (w->col == 0)
+		header_if_pending(w);
 	char *p = w_reserve(w, NUMFMT_MAX + PTIME_STRLEN + 2);
 	if (w->col++)
 		*p++ = '\t';
@@ -124,6 +140,8 @@ static void field_end(struct ds_writer *w, char *end)
 
 void ds_put_str(struct ds_writer *w, const char *s)
 {
+	if (w->col == 0)
+		header_if_pending(w);
 	if (w->col++)
 		w_bytes(w, "\t", 1);
 	/* Fields cannot hold tabs or newlines: replace them. */
@@ -211,6 +229,7 @@ int ds_close(struct ds_writer *w)
 {
 	if (!w)
 		return -1;
+	header_if_pending(w);
 	ds_flush(w);
 	if (w->f != stdout) {
 		if (fclose(w->f) != 0)

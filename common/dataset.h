@@ -30,6 +30,9 @@ void ds_meta(struct ds_writer *w, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The header line; ends the metadata. `names` has n entries. */
 void ds_columns(struct ds_writer *w, const char *const *names, int n);
+/* Declare the columns now, write the header line with the first row (or at close): metadata
+ * may be added until then. `names` must stay valid until the header is written. */
+void ds_declare_columns(struct ds_writer *w, const char *const *names, int n);
 void ds_put_str(struct ds_writer *w, const char *s);
 /* A string known to hold no tab or newline (no check): identifiers in hot loops. */
 void ds_put_word(struct ds_writer *w, const char *s, size_t len);

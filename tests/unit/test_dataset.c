@@ -182,6 +182,33 @@ START_TEST(write_failure_reported)
 }
 END_TEST
 
+START_TEST(declared_columns_deferred)
+{
+	/* Metadata may follow the declaration until the first row; a file without rows still
+	 * gets its header line at close. */
+	const char *p = tu_path("deferred.tsv");
+	static const char *const cols[] = { "a", "b" };
+	struct ds_writer *w = ds_create(p, "truth");
+	ds_declare_columns(w, cols, 2);
+	ds_meta(w, "late", "yes");
+	ck_assert_int_eq(ds_close(w), 0);
+	char *t = tu_read_file(p);
+	ck_assert_str_eq(t, "# ptpcal-dataset 1 truth\n# late: yes\na\tb\n");
+	free(t);
+	w = ds_create(p, "truth");
+	ds_declare_columns(w, cols, 2);
+	ds_meta(w, "before", "1");
+	ds_put_i64(w, 1);
+	ds_put_str(w, "x");
+	ds_end_row(w);
+	ds_meta(w, "after", "2");
+	ck_assert_int_eq(ds_close(w), 0);
+	t = tu_read_file(p);
+	ck_assert_str_eq(t, "# ptpcal-dataset 1 truth\n# before: 1\na\tb\n1\tx\n# after: 2\n");
+	free(t);
+}
+END_TEST
+
 START_TEST(strict_numbers)
 {
 	double d;
@@ -206,6 +233,7 @@ Suite *dataset_suite(void)
 	tcase_add_test(tc, nul_byte_rejected);
 	tcase_add_test(tc, write_failure_reported);
 	tcase_add_test(tc, strict_numbers);
+	tcase_add_test(tc, declared_columns_deferred);
 	suite_add_tcase(s, tc);
 	return s;
 }
