@@ -14,6 +14,8 @@ static int cmd_version(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "capture", cmd_capture, "decode PTP from a pcap/pcapng file or an interface into exchanges" },
+	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
+	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

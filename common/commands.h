@@ -5,5 +5,7 @@
 #define PTPCAL_COMMANDS_H
 
 int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
+int cmd_lab(int argc, char **argv);       /* lab/lab_cmd.c */
+int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 
 #endif

@@ -90,6 +90,11 @@ ptp4l_major() {
 # ptp4l_conf ROLE TRANSPORT [EXTRA...] > file: a lab ptp4l.conf (free_running, software
 # timestamps), version-aware: linuxptp < 4.0 knows slaveOnly, 4.0+ clientOnly (linuxptp
 # config.c of v3.1.1 and v4.0).
+# Optional environment: PTP4L_LOG_SYNC / PTP4L_LOG_DELAY_REQ (log2 s, default -3);
+# PTP4L_UDS=PATH gives this ptp4l its own management socket (uds_address, and in 4.0+ also
+# uds_ro_address PATH-ro; both options checked in config.c of v3.1.1 and v4.0), so that
+# several ptp4l on one host (namespaces share the file system) do not take each other's
+# /var/run/ptp4l.
 ptp4l_conf() {
     role=$1 transport=$2
     shift 2
@@ -97,10 +102,14 @@ ptp4l_conf() {
     echo "free_running 1"
     echo "time_stamping software"
     echo "network_transport $transport"
-    echo "logSyncInterval -3"
-    echo "logMinDelayReqInterval -3"
+    echo "logSyncInterval ${PTP4L_LOG_SYNC:--3}"
+    echo "logMinDelayReqInterval ${PTP4L_LOG_DELAY_REQ:--3}"
     echo "logAnnounceInterval -2"
     echo "announceReceiptTimeout 3"
+    if [ -n "${PTP4L_UDS:-}" ]; then
+        echo "uds_address $PTP4L_UDS"
+        if [ "$(ptp4l_major)" -ge 4 ] 2>/dev/null; then echo "uds_ro_address $PTP4L_UDS-ro"; fi
+    fi
     if [ "$role" = gm ]; then
         echo "priority1 64"
         echo "clockClass 6"
