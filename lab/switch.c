@@ -99,6 +99,7 @@ struct sw {
 	int64_t first_rx;
 	struct ds_writer *log;
 	bool log_ptp_only;
+	bool isolate;          /* downstream ports talk to the upstream port only */
 	uint64_t oversize, queue_full, send_errors, no_rxts;
 	unsigned long seed;
 };
@@ -322,7 +323,7 @@ static void enqueue(struct sw *s, int in, const uint8_t *data, size_t len, int64
 	if (s->frames == 1)
 		s->first_rx = rx;
 	for (int out = 0; out < s->nports; out++) {
-		if (out == in)
+		if (out == in || (s->isolate && in != 0 && out != 0))
 			continue;
 		int pp = path_port(in, out);
 		struct port *P = &s->ports[pp];
@@ -598,6 +599,8 @@ static const char usage[] =
 	"      --tc-scale K      faulty TC: write K x the residence time (e.g. 0.9)\n"
 	"  -l, --log FILE        per-frame log (dataset kind switch-frames)\n"
 	"      --log-ptp-only    log PTP frames only\n"
+	"      --isolate         port isolation: downstream ports reach the upstream port only\n"
+	"                        (fewer copies, so departures collide less)\n"
 	"  -d, --duration D      stop after D (30s, 10min, 1h); default: until SIGINT/SIGTERM\n"
 	"      --seed N          random seed of the delay models (default: from the clock)\n"
 	"      --queue N         frames in flight at most (default 4096)\n"
@@ -644,6 +647,7 @@ static void write_meta(struct sw *s, int argc, char **argv)
 		"at the ingress socket, tx in the egress driver");
 	ds_meta(w, "seed", "%lu", s->seed);
 	ds_meta(w, "upstream", "%s", s->ports[0].name);
+	ds_meta(w, "isolate", "%d", s->isolate);
 	for (int i = 1; i < s->nports; i++) {
 		struct port *p = &s->ports[i];
 		char f[700], r[700];
@@ -756,6 +760,7 @@ int lab_switch_main(int argc, char **argv)
 		{ "tc-scale", required_argument, NULL, 'K' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "log-ptp-only", no_argument, NULL, 'P' },
+		{ "isolate", no_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "queue", required_argument, NULL, 'Q' },
@@ -847,6 +852,7 @@ int lab_switch_main(int argc, char **argv)
 			break;
 		case 'l': log_path = optarg; break;
 		case 'P': s.log_ptp_only = true; break;
+		case 'I': s.isolate = true; break;
 		case 'd':
 			if (!parse_duration(optarg, &duration) || duration <= 0)
 				return usage_error("--duration %s: expected a duration like 30s or 1h",
