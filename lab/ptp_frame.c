@@ -17,7 +17,52 @@ bool ptp_frame_locate(const uint8_t *frame, size_t len, struct ptp_loc *loc)
 	loc->ptp_off = (size_t)(fi.ptp - frame);
 	loc->ptp_len = fi.ptp_len;
 	loc->udp_off = fi.encap == ENCAP_L2 ? 0 : loc->ptp_off - 8;
+	loc->ip_off = 0;
+	if (fi.encap != ENCAP_L2) {
+		/* the IP header follows the MAC addresses and any VLAN tags */
+		size_t off = 12;
+		while (off + 4 <= len && (rd16(frame + off) == 0x8100 || rd16(frame + off) == 0x88a8 ||
+					  rd16(frame + off) == 0x9100))
+			off += 4;
+		loc->ip_off = off + 2;
+	}
 	return true;
+}
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc += rd16(p + i);
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	return acc;
+}
+
+uint16_t udp_checksum(const uint8_t *frame, size_t len, const struct ptp_loc *loc)
+{
+	const uint8_t *ip = frame + loc->ip_off, *udp = frame + loc->udp_off;
+	size_t ulen = rd16(udp + 4);
+	if (loc->udp_off + ulen > len)
+		ulen = len - loc->udp_off;
+	uint32_t acc = 0;
+	if (loc->encap == ENCAP_UDP4)
+		acc = sum16(ip + 12, 8, acc); /* source and destination address */
+	else
+		acc = sum16(ip + 8, 32, acc);
+	acc += 17 + (uint32_t)ulen;   /* protocol, UDP length */
+	acc = sum16(udp, 6, acc);     /* the header without its checksum */
+	acc = sum16(udp + 8, ulen - 8, acc);
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	uint16_t c = (uint16_t)~acc;
+	return c == 0 ? 0xffff : c;
+}
+
+void ptp_frame_udp_checksum_fill(uint8_t *frame, size_t len, const struct ptp_loc *loc)
+{
+	if (loc->encap == ENCAP_L2)
+		return;
+	wr16(frame + loc->udp_off + 6, udp_checksum(frame, len, loc));
 }
 
 uint16_t csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word)

@@ -21,6 +21,7 @@ struct ptp_loc {
 	size_t ptp_off;   /* offset of the PTP header in the frame */
 	size_t ptp_len;
 	size_t udp_off;   /* offset of the UDP header (UDP only) */
+	size_t ip_off;    /* offset of the IP header (UDP only) */
 	struct ptp_msg msg;
 };
 
@@ -33,6 +34,13 @@ void ptp_frame_add_correction(uint8_t *frame, struct ptp_loc *loc, int64_t delta
 
 /* Set flagField (e.g. to clear twoStepFlag), UDP checksum fixed. */
 void ptp_frame_set_flags(uint8_t *frame, struct ptp_loc *loc, uint16_t flags);
+
+/* Compute the UDP checksum afresh (IPv4 or IPv6 pseudo-header + UDP header + payload).
+ * Needed when the sender's kernel left it to be finished by the NIC (CHECKSUM_PARTIAL, seen
+ * by a packet socket as TP_STATUS_CSUMNOTREADY): veth passes such frames on unfinished. */
+void ptp_frame_udp_checksum_fill(uint8_t *frame, size_t len, const struct ptp_loc *loc);
+/* The full UDP checksum as it should be (for tests and the fill). */
+uint16_t udp_checksum(const uint8_t *frame, size_t len, const struct ptp_loc *loc);
 
 /* Incremental one's-complement update of a 16-bit checksum for one 16-bit word changing from
  * old to new (RFC 1624). Exposed for the tests. */

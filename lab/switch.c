@@ -315,10 +315,14 @@ static void log_row(struct sw *s, const struct row *r)
 }
 
 /* ---- receive ---- */
-static void enqueue(struct sw *s, int in, const uint8_t *data, size_t len, int64_t rx)
+static void enqueue(struct sw *s, int in, uint8_t *data, size_t len, int64_t rx, bool csum_partial)
 {
 	struct ptp_loc loc;
 	bool is_ptp = ptp_frame_locate(data, len, &loc);
+	/* A frame from a local stack over veth may carry an unfinished UDP checksum (the
+	 * sender's kernel leaves it to the "NIC"): finish it, or the receiver drops the frame. */
+	if (is_ptp && csum_partial)
+		ptp_frame_udp_checksum_fill(data, len, &loc);
 	uint64_t frame = ++s->frames;
 	if (s->frames == 1)
 		s->first_rx = rx;
@@ -404,6 +408,7 @@ static void receive(struct sw *s, int in)
 			continue;
 		}
 		int64_t rx = 0;
+		bool partial = false;
 		uint8_t *data = buf + 4;
 		size_t len = (size_t)n;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
@@ -414,6 +419,7 @@ static void receive(struct sw *s, int in)
 			} else if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
 				struct tpacket_auxdata aux;
 				memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+				partial = aux.tp_status & TP_STATUS_CSUMNOTREADY;
 				/* The kernel took a VLAN tag out of the frame: put it back. */
 				if ((aux.tp_status & TP_STATUS_VLAN_VALID) && len >= 12 &&
 				    len + 4 <= SLOT_BYTES) {
@@ -431,7 +437,7 @@ static void receive(struct sw *s, int in)
 			s->no_rxts++;
 			rx = now_ns();
 		}
-		enqueue(s, in, data, len, rx);
+		enqueue(s, in, data, len, rx, partial);
 	}
 }
 

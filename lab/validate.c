@@ -273,6 +273,20 @@ static int from_pcaps(const char *pa, const char *pb, struct path_obs *paths, in
 	/* Matched event messages, for the two-step followers' check. */
 	struct match *ev = xmalloc((na + 1) * sizeof(*ev));
 	size_t nev = 0;
+	/* The slaves behind the egress side: only their Delay_Reqs and Delay_Resps can be
+	 * missing there (a switch with other ports sends other clients' traffic elsewhere). */
+	struct ptp_port_id slaves[64];
+	int nslaves = 0;
+	for (size_t k = 0; k < nb; k++) {
+		if (b[k].type != PTP_DELAY_REQ)
+			continue;
+		int s2;
+		for (s2 = 0; s2 < nslaves; s2++)
+			if (ptp_port_id_eq(&slaves[s2], &b[k].src))
+				break;
+		if (s2 == nslaves && nslaves < 64)
+			slaves[nslaves++] = b[k].src;
+	}
 	int64_t t0 = na ? a[0].ts : 0;
 	for (size_t i = 0; i < na; i++)
 		if (a[i].ts < t0)
@@ -288,6 +302,14 @@ static int from_pcaps(const char *pa, const char *pb, struct path_obs *paths, in
 		bool fwd = a[i].type == PTP_SYNC || a[i].type == PTP_FOLLOW_UP ||
 			   a[i].type == PTP_DELAY_RESP;
 		int d = fwd ? 0 : 1;
+		if (a[i].type == PTP_DELAY_REQ || a[i].type == PTP_DELAY_RESP) {
+			const struct ptp_port_id *who = a[i].type == PTP_DELAY_REQ ? &a[i].src : &a[i].req;
+			bool ours = false;
+			for (int s2 = 0; s2 < nslaves && !ours; s2++)
+				ours = ptp_port_id_eq(&slaves[s2], who);
+			if (!ours)
+				continue;
+		}
 		p->d[d].total++;
 		if (!m) {
 			p->d[d].lost++;
