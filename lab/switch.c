@@ -197,8 +197,8 @@ static int open_port(struct port *p)
 			p->name, strerror(errno));
 		return -1;
 	}
-	/* Best effort: skip the qdisc layer (veth has none by default anyway). */
-	setsockopt(p->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	/* No PACKET_QDISC_BYPASS: it also bypasses the packet taps, and a capture on a switch
+	 * port (validate-switch --ingress/--egress) must see what the switch sends. */
 	return 0;
 }
 

@@ -348,6 +348,7 @@ static int from_pcaps(const char *pa, const char *pb, struct path_obs *paths, in
 		key.type = a[i].type == PTP_FOLLOW_UP ? PTP_SYNC : PTP_DELAY_REQ;
 		if (a[i].type == PTP_DELAY_RESP)
 			key.src = a[i].req;
+		memset(&key.req, 0, sizeof(key.req)); /* events have no requesting port */
 		size_t lo = 0, hi = nev;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
