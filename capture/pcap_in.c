@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "capture/pcap_in.h"
 #include "common/log.h"
@@ -19,6 +20,11 @@ static const char *file_format(const char *path)
 {
 	if (strcmp(path, "-") == 0)
 		return "stdin";
+	/* Only a regular file can be read twice: opening a pipe or FIFO (/dev/fd/N, <(...))
+	 * again would steal the first bytes from libpcap. */
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return "stream";
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return "?";

@@ -15,6 +15,7 @@
 #include "common/dataset.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "lab/infile.h"
 #include "lab/validate.h"
 
 #define MAX_PATHS 16
@@ -72,9 +73,14 @@ struct ring_ent {
 
 static int from_log(const char *path, const char *only, struct path_obs *paths, int *npaths)
 {
-	struct ds_reader *r = ds_open(path, "switch-frames");
-	if (!r)
+	struct infile f;
+	if (!infile_open(&f, path))
 		return EXIT_USAGE;
+	struct ds_reader *r = ds_open(f.path, "switch-frames");
+	if (!r) {
+		infile_close(&f, path);
+		return EXIT_USAGE;
+	}
 	int cf = ds_require_col(r, "frame"), cin = ds_require_col(r, "in"),
 	    cout = ds_require_col(r, "out"), cdir = ds_require_col(r, "dir"),
 	    ctype = ds_require_col(r, "type"), crx = ds_require_col(r, "rx"),
@@ -84,6 +90,7 @@ static int from_log(const char *path, const char *only, struct path_obs *paths, 
 	if (cf < 0 || cin < 0 || cout < 0 || cdir < 0 || ctype < 0 || crx < 0 || ctx < 0 ||
 	    cci < 0 || cco < 0 || cref < 0 || cfate < 0 || cts < 0) {
 		ds_reader_close(r);
+		infile_close(&f, path);
 		return EXIT_USAGE;
 	}
 	static struct ring_ent ring[RING];
@@ -158,6 +165,8 @@ static int from_log(const char *path, const char *only, struct path_obs *paths, 
 	}
 	bool bad = rc != 0 || ds_failed(r);
 	ds_reader_close(r);
+	if (infile_close(&f, path))
+		bad = true;
 	return bad ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -215,9 +224,14 @@ static size_t lower_bound(const struct obs *arr, size_t n, const struct obs *key
 
 static int load_pcap(const char *path, struct obs **out, size_t *n)
 {
-	struct pcap_in *in = pcap_in_open_offline(path);
-	if (!in)
+	struct infile f;
+	if (!infile_open(&f, path))
 		return EXIT_USAGE;
+	struct pcap_in *in = pcap_in_open_offline(f.path);
+	if (!in) {
+		infile_close(&f, path);
+		return EXIT_USAGE;
+	}
 	size_t cap = 1024;
 	*out = xmalloc(cap * sizeof(struct obs));
 	*n = 0;
@@ -243,7 +257,7 @@ static int load_pcap(const char *path, struct obs **out, size_t *n)
 			o->req = pkt.msg.port2;
 	}
 	pcap_in_close(in);
-	if (rc < 0)
+	if (infile_close(&f, path) || rc < 0)
 		return EXIT_USAGE;
 	qsort(*out, *n, sizeof(struct obs), cmp_obs);
 	return EXIT_OK;
