@@ -105,6 +105,8 @@ static int finish(struct parser *p, struct series *out)
 		*out = (struct series){ 0 };
 		return -1;
 	}
+	/* give back the growth slack: the caller's peak memory is then the data itself */
+	p->s.v = xrealloc(p->s.v, p->s.n * sizeof(*p->s.v));
 	*out = p->s;
 	return 0;
 }
