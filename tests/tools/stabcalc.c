@@ -4,12 +4,14 @@
  *
  *   stabcalc [-f] [-r RATE] [-t octave|decade|M,M,...] [-s adev,oadev,...] FILE
  *     -f   the file holds fractional frequency (default: phase in seconds)
+ *     -T   print "compute_s SECONDS" (time inside stab_compute, not reading) on stderr
  *
  * Output: "m tau n adev oadev mdev tdev hdev ohdev totdev mtie tie_rms oadev_lo oadev_hi
  * alpha", one line per tau, "nan" where a statistic was not asked for or is undefined. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze/series_in.h"
@@ -18,7 +20,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: stabcalc [-f] [-r RATE] [-t octave|decade|M,M,...] [-s STAT,...] FILE\n");
+	fprintf(stderr, "usage: stabcalc [-f] [-T] [-r RATE] [-t octave|decade|M,M,...] [-s STAT,...] FILE\n");
 	return 2;
 }
 
@@ -45,13 +47,13 @@ static unsigned parse_stats(const char *list)
 
 int main(int argc, char **argv)
 {
-	bool freq = false;
+	bool freq = false, timing = false;
 	double rate = 1.0;
 	const char *taus = "octave";
 	unsigned stats = STAB_ALL;
 	int c;
 	log_set_command("stabcalc");
-	while ((c = getopt(argc, argv, "fr:t:s:")) != -1) {
+	while ((c = getopt(argc, argv, "fr:t:s:T")) != -1) {
 		switch (c) {
 		case 'f':
 			freq = true;
@@ -60,6 +62,9 @@ int main(int argc, char **argv)
 			rate = strtod(optarg, NULL);
 			if (!(rate > 0))
 				return usage();
+			break;
+		case 'T':
+			timing = true;
 			break;
 		case 't':
 			taus = optarg;
@@ -106,10 +111,16 @@ int main(int argc, char **argv)
 		}
 	}
 	struct stab_point *pt = xmalloc((nm ? nm : 1) * sizeof(*pt));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (stab_compute(x, n, tau0, m, nm, stats, pt) != 0) {
 		fprintf(stderr, "stabcalc: %s: too few points (%zu) or bad data\n", argv[optind], n);
 		return 2;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (timing)
+		fprintf(stderr, "compute_s %.6f\n",
+			(double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
 	printf("m\ttau\tn\tadev\toadev\tmdev\ttdev\thdev\tohdev\ttotdev\tmtie\ttie_rms\toadev_lo\t"
 	       "oadev_hi\talpha\n");
 	for (size_t k = 0; k < nm; k++) {
