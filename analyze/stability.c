@@ -49,6 +49,40 @@ static inline double acc_sum(const struct acc *a)
 	return a->total + a->block;
 }
 
+/* SUM_SQ(result, i, count, expr): result = sum over i in [0, count) of (expr)^2, as the same
+ * two-level sum, but written as plain inner loops the compiler can schedule well (no
+ * per-term bookkeeping). */
+#define SUM_SQ(result, i, count, expr)                                                        \
+	do {                                                                                    \
+		double tot_ = 0;                                                                \
+		size_t cnt_ = (count);                                                          \
+		for (size_t b_ = 0; b_ < cnt_; b_ += ACC_BLOCK) {                               \
+			size_t e_ = cnt_ - b_ < ACC_BLOCK ? cnt_ : b_ + ACC_BLOCK;              \
+			double s0_ = 0, s1_ = 0; /* two chains the CPU can overlap */         \
+			size_t j_ = b_;                                                         \
+			for (; j_ + 1 < e_; j_ += 2) {                                          \
+				double d0_, d1_;                                                \
+				{                                                               \
+					size_t i = j_;                                          \
+					d0_ = (expr);                                           \
+				}                                                               \
+				{                                                               \
+					size_t i = j_ + 1;                                      \
+					d1_ = (expr);                                           \
+				}                                                               \
+				s0_ += d0_ * d0_;                                               \
+				s1_ += d1_ * d1_;                                               \
+			}                                                                       \
+			if (j_ < e_) {                                                          \
+				size_t i = j_;                                                  \
+				double d0_ = (expr);                                            \
+				s0_ += d0_ * d0_;                                               \
+			}                                                                       \
+			tot_ += s0_ + s1_;                                                      \
+		}                                                                               \
+		(result) = tot_;                                                                \
+	} while (0)
+
 size_t stab_taus(size_t n, enum stab_spacing spacing, long *m_out, size_t max)
 {
 	if (n < 3)
@@ -114,14 +148,10 @@ static double adev_at(const double *x, size_t n, long m, double tau)
 	size_t sm = (size_t)m;
 	if (2 * sm + 1 > n)
 		return NAN;
-	struct acc a = { 0 };
-	size_t terms = 0;
-	for (size_t i = 0; i + 2 * sm < n; i += sm) {
-		double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-		acc_add(&a, d * d);
-		terms++;
-	}
-	return sqrt(acc_sum(&a) / (2.0 * tau * tau * (double)terms));
+	size_t terms = (n - 1 - 2 * sm) / sm + 1; /* i = 0, m, 2m, ... with i + 2m <= n - 1 */
+	double sum;
+	SUM_SQ(sum, t, terms, x[t * sm + 2 * sm] - 2 * x[t * sm + sm] + x[t * sm]);
+	return sqrt(sum / (2.0 * tau * tau * (double)terms));
 }
 
 /* Overlapping Allan deviation, SP 1065 eq. 11:
@@ -131,41 +161,68 @@ static double oadev_at(const double *x, size_t n, long m, double tau)
 	size_t sm = (size_t)m;
 	if (2 * sm + 1 > n)
 		return NAN;
-	struct acc a = { 0 };
 	size_t terms = n - 2 * sm;
-	for (size_t i = 0; i < terms; i++) {
-		double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-		acc_add(&a, d * d);
-	}
-	return sqrt(acc_sum(&a) / (2.0 * tau * tau * (double)terms));
+	double sum;
+	SUM_SQ(sum, i, terms, x[i + 2 * sm] - 2 * x[i + sm] + x[i]);
+	return sqrt(sum / (2.0 * tau * tau * (double)terms));
 }
 
 /* Modified Allan deviation, SP 1065 eq. 14:
  * MVAR = 1 / (2 m^2 tau^2 (N - 3m + 1)) sum_{j=1}^{N-3m+1} [sum_{i=j}^{j+m-1}
  *        (x_{i+2m} - 2 x_{i+m} + x_i)]^2   (tau = m tau0). */
+/* The inner sum of eq. 14 for one j, exactly: sum over i = j .. j+m-1 of x_{i+2m} - 2 x_{i+m}
+ * + x_i. */
+static inline double mdev_inner(const double *x, size_t sm, size_t j)
+{
+	double s = 0;
+	for (size_t i = j; i < j + sm; i++)
+		s += x[i + 2 * sm] - 2 * x[i + sm] + x[i];
+	return s;
+}
+
+/* How the inner sum changes from j-1 to j: the third difference x_{j+3m-1} - 3 x_{j+2m-1} +
+ * 3 x_{j+m-1} - x_{j-1}. */
+static inline double mdev_step(const double *x, size_t sm, size_t j)
+{
+	return x[j + 3 * sm - 1] - 3 * x[j + 2 * sm - 1] + 3 * x[j + sm - 1] - x[j - 1];
+}
+
+enum { MDEV_CHUNK = 4096 };
+
 static double mdev_at(const double *x, size_t n, long m, double tau)
 {
 	size_t sm = (size_t)m;
 	if (3 * sm > n)
 		return NAN;
-#define D2(i) (x[(i) + 2 * sm] - 2 * x[(i) + sm] + x[(i)])
 	size_t outer = n - 3 * sm + 1;
-	size_t resync = sm > 4096 ? sm : 4096;
-	struct acc a = { 0 };
-	double s = 0;
-	for (size_t j = 0; j < outer; j++) {
-		if (j % resync == 0) {
-			s = 0;
-			for (size_t i = j; i < j + sm; i++)
-				s += D2(i);
-		} else {
-			s += D2(j + sm - 1) - D2(j - 1);
+	/* The inner sum s_j is updated by one third difference per step and recomputed exactly
+	 * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
+	 * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level
+	 * sum). Measured: splitting the j range into 2-8 interleaved chains is slower here
+	 * (more memory streams) than advancing one chain two steps at a time. */
+	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
+	double total = 0;
+	for (size_t j0 = 0; j0 < outer; j0 += chunk) {
+		size_t jend = outer - j0 < chunk ? outer : j0 + chunk;
+		double s = mdev_inner(x, sm, j0);
+		double sq0 = s * s, sq1 = 0;
+		size_t j = j0 + 1;
+		/* two steps per add on the running sum's dependency chain */
+		for (; j + 1 < jend; j += 2) {
+			double t0 = mdev_step(x, sm, j), t1 = mdev_step(x, sm, j + 1);
+			double s0 = s + t0;
+			s += t0 + t1;
+			sq0 += s0 * s0;
+			sq1 += s * s;
 		}
-		acc_add(&a, s * s);
+		if (j < jend) {
+			s += mdev_step(x, sm, j);
+			sq0 += s * s;
+		}
+		total += sq0 + sq1;
 	}
-#undef D2
 	double md = (double)m;
-	return sqrt(acc_sum(&a) / (2.0 * md * md * tau * tau * (double)outer));
+	return sqrt(total / (2.0 * md * md * tau * tau * (double)outer));
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the phase decimated to tau:
@@ -175,14 +232,11 @@ static double hdev_at(const double *x, size_t n, long m, double tau)
 	size_t sm = (size_t)m;
 	if (3 * sm + 1 > n)
 		return NAN;
-	struct acc a = { 0 };
-	size_t terms = 0;
-	for (size_t i = 0; i + 3 * sm < n; i += sm) {
-		double d = x[i + 3 * sm] - 3 * x[i + 2 * sm] + 3 * x[i + sm] - x[i];
-		acc_add(&a, d * d);
-		terms++;
-	}
-	return sqrt(acc_sum(&a) / (6.0 * tau * tau * (double)terms));
+	size_t terms = (n - 1 - 3 * sm) / sm + 1; /* i = 0, m, 2m, ... with i + 3m <= n - 1 */
+	double sum;
+	SUM_SQ(sum, t, terms,
+	       x[t * sm + 3 * sm] - 3 * x[t * sm + 2 * sm] + 3 * x[t * sm + sm] - x[t * sm]);
+	return sqrt(sum / (6.0 * tau * tau * (double)terms));
 }
 
 /* Overlapping Hadamard deviation, SP 1065 eq. 20:
@@ -193,13 +247,10 @@ static double ohdev_at(const double *x, size_t n, long m, double tau)
 	size_t sm = (size_t)m;
 	if (3 * sm + 1 > n)
 		return NAN;
-	struct acc a = { 0 };
 	size_t terms = n - 3 * sm;
-	for (size_t i = 0; i < terms; i++) {
-		double d = x[i + 3 * sm] - 3 * x[i + 2 * sm] + 3 * x[i + sm] - x[i];
-		acc_add(&a, d * d);
-	}
-	return sqrt(acc_sum(&a) / (6.0 * tau * tau * (double)terms));
+	double sum;
+	SUM_SQ(sum, i, terms, x[i + 3 * sm] - 3 * x[i + 2 * sm] + 3 * x[i + sm] - x[i]);
+	return sqrt(sum / (6.0 * tau * tau * (double)terms));
 }
 
 /* The reflected phase sequence x* of SP 1065's total variance (with eq. 25): the N points
@@ -221,17 +272,24 @@ static double totdev_at(const double *x, size_t n, long m, double tau)
 {
 	if ((size_t)m > n - 1)
 		return NAN;
-	struct acc a = { 0 };
 	long last = (long)n - 1;
+	/* i = 1 .. N-2 (0-based); the reflection is needed only where i - m < 0 or i + m > N-1 */
+	long lo = m > 1 ? m : 1, hi = last - m < last - 1 ? last - m : last - 1; /* direct part */
+	double sum = 0;
+	if (lo <= hi) {
+		const double *xc = x + lo;
+		SUM_SQ(sum, i, (size_t)(hi - lo + 1), xc[(long)i - m] - 2 * xc[i] + xc[i + (size_t)m]);
+	}
+	struct acc a = { 0 };
 	for (long i = 1; i < last; i++) {
-		double d;
-		if (i - m >= 0 && i + m <= last)
-			d = x[i - m] - 2 * x[i] + x[i + m];
-		else
-			d = xstar(x, n, i - m) - 2 * x[i] + xstar(x, n, i + m);
+		if (i >= lo && i <= hi) {
+			i = hi; /* skip the direct part */
+			continue;
+		}
+		double d = xstar(x, n, i - m) - 2 * x[i] + xstar(x, n, i + m);
 		acc_add(&a, d * d);
 	}
-	return sqrt(acc_sum(&a) / (2.0 * tau * tau * (double)(n - 2)));
+	return sqrt((sum + acc_sum(&a)) / (2.0 * tau * tau * (double)(n - 2)));
 }
 
 /* TIE rms at tau = m tau0: sqrt(mean over i of (x_{i+m} - x_i)^2), i = 0 .. N-m-1 (ITU-T
@@ -241,13 +299,10 @@ static double tie_rms_at(const double *x, size_t n, long m)
 	size_t sm = (size_t)m;
 	if (sm >= n)
 		return NAN;
-	struct acc a = { 0 };
 	size_t terms = n - sm;
-	for (size_t i = 0; i < terms; i++) {
-		double d = x[i + sm] - x[i];
-		acc_add(&a, d * d);
-	}
-	return sqrt(acc_sum(&a) / (double)terms);
+	double sum;
+	SUM_SQ(sum, i, terms, x[i + sm] - x[i]);
+	return sqrt(sum / (double)terms);
 }
 
 /* MTIE at tau = m tau0 (ITU-T G.810 definition of MTIE; SP 1065's MTIE section): the largest
@@ -307,27 +362,25 @@ static void detrend_quadratic(double *z, size_t k)
 {
 	if (k < 4)
 		return;
-	/* Orthogonalise 1, t, t^2 on the actual sample points (Gram-Schmidt), then project. */
-	double half = (double)(k - 1) / 2.0;
-	double s0 = (double)k, s2 = 0, s4 = 0;
+	/* Orthogonal basis on the sample points: p0 = 1, p1 = t (orthogonal to 1 on symmetric
+	 * points), p2 = t^2 - mean(t^2); one pass for the projections, one to subtract. Plain
+	 * sums: this only decides the noise type, to a tolerance far above rounding. */
+	double half = (double)(k - 1) / 2.0, inv = 1.0 / half;
+	double s2 = 0, s4 = 0, c0 = 0, c1 = 0, c2 = 0;
 	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) / half;
-		s2 += t * t;
-		s4 += t * t * t * t;
+		double t = ((double)i - half) * inv, tt = t * t;
+		s2 += tt;
+		s4 += tt * tt;
+		c0 += z[i];
+		c1 += z[i] * t;
+		c2 += z[i] * tt;
 	}
-	/* basis: p0 = 1, p1 = t (orthogonal to 1 on symmetric points), p2 = t^2 - s2/s0 */
-	double mean2 = s2 / s0;
-	double n2 = s4 - 2 * mean2 * s2 + mean2 * mean2 * s0; /* ||p2||^2 */
-	struct acc c0 = { 0 }, c1 = { 0 }, c2 = { 0 };
+	double s0 = (double)k, mean2 = s2 / s0;
+	double n2 = s4 - mean2 * s2; /* ||p2||^2 = sum t^4 - 2 mean2 s2 + mean2^2 s0 */
+	double a0 = c0 / s0, a1 = c1 / s2;
+	double a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
 	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) / half;
-		acc_add(&c0, z[i]);
-		acc_add(&c1, z[i] * t);
-		acc_add(&c2, z[i] * (t * t - mean2));
-	}
-	double a0 = acc_sum(&c0) / s0, a1 = acc_sum(&c1) / s2, a2 = n2 > 0 ? acc_sum(&c2) / n2 : 0;
-	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) / half;
+		double t = ((double)i - half) * inv;
 		z[i] -= a0 + a1 * t + a2 * (t * t - mean2);
 	}
 }
@@ -335,19 +388,19 @@ static void detrend_quadratic(double *z, size_t k)
 /* Lag-1 autocorrelation r1 = sum (z_i - zbar)(z_{i+1} - zbar) / sum (z_i - zbar)^2. */
 static double lag1_acf(const double *z, size_t k)
 {
-	struct acc s = { 0 };
+	double sum = 0;
 	for (size_t i = 0; i < k; i++)
-		acc_add(&s, z[i]);
-	double mean = acc_sum(&s) / (double)k;
-	struct acc num = { 0 }, den = { 0 };
-	for (size_t i = 0; i < k; i++) {
+		sum += z[i];
+	double mean = sum / (double)k;
+	double num = 0, den = 0, prev = z[0] - mean;
+	den = prev * prev;
+	for (size_t i = 1; i < k; i++) {
 		double d = z[i] - mean;
-		acc_add(&den, d * d);
-		if (i + 1 < k)
-			acc_add(&num, d * (z[i + 1] - mean));
+		den += d * d;
+		num += prev * d;
+		prev = d;
 	}
-	double dd = acc_sum(&den);
-	return dd > 0 ? acc_sum(&num) / dd : NAN;
+	return den > 0 ? num / den : NAN;
 }
 
 /* Minimum decimated length for the lag-1 method (Riley & Greenhall recommend N >= 30). */
