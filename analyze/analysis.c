@@ -7,6 +7,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "analyze/analysis.h"
+#include "analyze/capture_input.h"
 #include "analyze/truth.h"
 #include "common/log.h"
 
@@ -78,6 +79,13 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 	for (int i = 0; i < o->ninputs; i++) {
 		const char *p = o->inputs[i];
 		char kind[64];
+		if (strcmp(p, "-") != 0 && capture_input_is_pcap(p)) {
+			if (!an->health)
+				an->health = health_new();
+			if (!capture_input_pcap(an->health, &an->s, p))
+				return EXIT_USAGE;
+			continue;
+		}
 		if (strcmp(p, "-") == 0) {
 			if (!series_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
@@ -104,9 +112,14 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			if (!servo_log_load(&an->servo, p))
 				return EXIT_USAGE;
 			an->have_servo = true;
+		} else if (strcmp(kind, "messages") == 0) {
+			if (!an->health)
+				an->health = health_new();
+			if (!capture_input_messages(an->health, p))
+				return EXIT_USAGE;
 		} else if (kind[0]) {
-			log_err("%s: a '%s' dataset; analyze reads exchanges, truth and servo datasets",
-				p, kind);
+			log_err("%s: a '%s' dataset; analyze reads exchanges, truth, servo and "
+				"messages datasets and pcap/pcapng files", p, kind);
 			return EXIT_USAGE;
 		} else {
 			log_err("%s: not a ptpcal dataset (no '# ptpcal-dataset' line; make one with "
@@ -124,7 +137,7 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			return EXIT_USAGE;
 		an->have_servo = true;
 	}
-	if (an->s.n == 0) {
+	if (an->s.n == 0 && !(an->health && health_messages(an->health) > 0)) {
 		log_err("%s: no exchanges to analyse", o->ninputs ? o->inputs[0] : "input");
 		return EXIT_USAGE;
 	}
@@ -135,7 +148,11 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 		       bool have_tr)
 {
 	struct series *s = &an->s;
+	an->truth_median_ns = NAN;
 	if (have_tr) {
+		struct dist d;
+		dist_compute(tr->offset, tr->n, &d);
+		an->truth_median_ns = d.median;
 		an->truth_n = truth_align(s, tr);
 		snprintf(an->reference, sizeof(an->reference), "%s (truth dataset)", tr->ref);
 		an->have_truth = true;
@@ -146,12 +163,14 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 				     s->n - an->truth_n, s->n, tr->max_gap_s);
 	} else if (o->have_truth_offset) {
 		truth_constant(s, o->truth_offset_ns);
+		an->truth_median_ns = o->truth_offset_ns;
 		an->truth_n = s->n;
 		snprintf(an->reference, sizeof(an->reference),
 			 "constant true offset %.3f ns (--truth-offset)", o->truth_offset_ns);
 		an->have_truth = true;
 	} else if (s->have_const_truth) {
 		truth_constant(s, s->const_truth_ns);
+		an->truth_median_ns = s->const_truth_ns;
 		an->truth_n = s->n;
 		snprintf(an->reference, sizeof(an->reference),
 			 "constant true offset %.3f ns (truth_offset_ns metadata: %s)",
@@ -239,7 +258,7 @@ static void judge(struct analysis *an)
 		findings_add(f, SEV_WARN, "servo-unlocked",
 			     "the servo left the locked state %zu time(s) after first locking",
 			     an->servo.unlocks);
-	if (!an->have_truth) {
+	if (!an->have_truth && an->s.n) {
 		findings_add(f, SEV_INFO, "asymmetry-unobservable",
 			     "no truth: two-way exchanges cannot observe path asymmetry (any "
 			     "asymmetry A shifts the offset by A/2 and changes nothing else they "
@@ -264,6 +283,27 @@ static void judge(struct analysis *an)
 				     "vs %.1f +- %.1f ns", b->half_mean[0], b->half_ci[0],
 				     b->half_mean[1], b->half_ci[1]);
 	}
+	/* Path-delay spikes: beyond the median by 10 MAD and 1 us */
+	if (an->delay.n > 0 && isfinite(an->delay.mad)) {
+		double lim = an->delay.median + fmax(10 * an->delay.mad, 1000);
+		size_t spikes = 0;
+		for (size_t i = 0; i < an->s.n; i++)
+			spikes += an->s.state[i] == SAMPLE_LOCKED && an->s.delay[i] > lim;
+		if (spikes)
+			findings_add(f, (double)spikes > 0.01 * (double)an->delay.n ? SEV_WARN
+										: SEV_INFO,
+				     "delay-spikes",
+				     "%zu exchanges with a path delay beyond %.0f ns (median + "
+				     "max(10 MAD, 1 us)); largest %.0f ns", spikes, lim, an->delay.max);
+	}
+	/* The 37-second mistakes in the measured offsets themselves. */
+	const struct leapsec *ls = an->have_leapsec ? &an->leapsec : NULL;
+	if (an->s.n)
+		health_check_offset_37("the median offset from master", an->offset.median, ls,
+				       an->start_ns / 1000000000, f);
+	if (isfinite(an->truth_median_ns))
+		health_check_offset_37("the true offset (clock under test - reference)",
+				       an->truth_median_ns, ls, an->start_ns / 1000000000, f);
 	/* Delay changes: window means of the path delay further apart than the noise allows. */
 	for (int w = 0; w < an->nroll; w++) {
 		const struct rolling_summary *d = &an->roll[w].delay;
@@ -293,9 +333,21 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 		truth_free(&tr);
 		return rc;
 	}
+	an->have_leapsec =
+		leapsec_load(o->leapsec_path ? o->leapsec_path : LEAPSEC_DEFAULT_PATH, &an->leapsec);
 	struct series *s = &an->s;
 	series_sort(s);
 	an->samples = s->n;
+	if (s->n == 0) { /* messages only: protocol health */
+		truth_free(&tr);
+		dist_compute(NULL, 0, &an->offset);
+		dist_compute(NULL, 0, &an->delay);
+		snprintf(an->settling.method, sizeof(an->settling.method), "no exchanges");
+		an->fwd_jitter_ns = an->rev_jitter_ns = an->fwd_std_ns = an->rev_std_ns = NAN;
+		an->truth_median_ns = NAN;
+		health_judge(an->health, an->have_leapsec ? &an->leapsec : NULL, &an->findings);
+		return EXIT_OK;
+	}
 	an->start_ns = s->t_ns[0];
 	an->duration_s = series_t_s(s, s->n - 1);
 	fill_truth(o, an, &tr, have_tr);
@@ -338,6 +390,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	/* 6. */
 	rolling(o, an);
 	judge(an);
+	if (an->health)
+		health_judge(an->health, an->have_leapsec ? &an->leapsec : NULL, &an->findings);
 	return EXIT_OK;
 }
 
@@ -347,4 +401,55 @@ void analysis_free(struct analysis *an)
 	findings_free(&an->findings);
 	if (an->have_servo)
 		servo_log_free(&an->servo);
+	health_free(an->health);
+	an->health = NULL;
+}
+
+size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out)
+{
+	*out = NULL;
+	*width_s = NAN;
+	const struct series *s = &an->s;
+	if (!an->have_truth || s->n == 0)
+		return 0;
+	int64_t width = 0;
+	for (int w = 0; w < an->opts->nwindows && !width; w++)
+		if (an->duration_s * 1e9 >= 4.0 * (double)an->opts->window_ns[w])
+			width = an->opts->window_ns[w];
+	if (!width)
+		width = (int64_t)(an->duration_s * 1e9 / 8);
+	if (width <= 0)
+		return 0;
+	*width_s = (double)width * 1e-9;
+	size_t cap = 16, nw = 0;
+	struct bias_window *bw = xmalloc(cap * sizeof(*bw));
+	double *t = xmalloc(s->n * sizeof(double)), *v = xmalloc(s->n * sizeof(double));
+	size_t i = 0;
+	while (i < s->n) {
+		int64_t k = (s->t_ns[i] - s->t_ns[0]) / width;
+		size_t m = 0;
+		for (; i < s->n && (s->t_ns[i] - s->t_ns[0]) / width == k; i++) {
+			if (s->state[i] != SAMPLE_LOCKED || !s->lucky[i] || !isfinite(s->theta[i]))
+				continue;
+			t[m] = series_t_s(s, i);
+			v[m++] = analysis_error(an, i);
+		}
+		struct bias_estimate b;
+		if (m < 8 || bias_estimate(t, v, m, &b) != 0)
+			continue;
+		if (nw == cap) {
+			cap *= 2;
+			bw = xrealloc(bw, cap * sizeof(*bw));
+		}
+		bw[nw].t_mid_ns = s->t_ns[0] + k * width + width / 2;
+		bw[nw].n = m;
+		bw[nw].mean = b.mean;
+		bw[nw].ci_lo = b.ci_lo;
+		bw[nw].ci_hi = b.ci_hi;
+		nw++;
+	}
+	free(t);
+	free(v);
+	*out = bw;
+	return nw;
 }

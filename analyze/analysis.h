@@ -8,7 +8,9 @@
  *   5. with a truth: the bias (offset - truth) and the per-exchange asymmetry, each with the
  *      autocorrelation-aware interval of analyze/bias.h; without one, what two-way exchanges
  *      can show (delay changes, one-way delay variation);
- *   6. rolling windows; findings. */
+ *   6. rolling windows; findings, and protocol health from messages datasets or capture files
+ *      (analyze/health.h; a capture file is also paired into exchanges).
+ * With only messages (no exchanges) steps 2-6 are skipped and the distributions are empty. */
 #ifndef PTPCAL_ANALYSIS_H
 #define PTPCAL_ANALYSIS_H
 
@@ -18,6 +20,8 @@
 #include "analyze/bias.h"
 #include "analyze/distribution.h"
 #include "analyze/findings.h"
+#include "analyze/health.h"
+#include "analyze/leapsec.h"
 #include "analyze/lucky.h"
 #include "analyze/rolling.h"
 #include "analyze/series.h"
@@ -38,6 +42,7 @@ struct analyze_opts {
 	int64_t window_ns[AN_MAX_WINDOWS];
 	int nwindows;
 	const char *servo_log;         /* --ptp4l-log */
+	const char *leapsec_path;      /* NULL: LEAPSEC_DEFAULT_PATH */
 };
 
 struct an_rolling {
@@ -68,6 +73,10 @@ struct analysis {
 	struct findings findings;
 	struct servo_log servo;
 	bool have_servo;
+	struct health *health;     /* protocol health, when messages or a capture were given */
+	bool have_leapsec;
+	struct leapsec leapsec;
+	double truth_median_ns;    /* median true offset (for the TAI/UTC check), NAN if none */
 };
 
 /* Runs the analysis. Returns EXIT_OK, or EXIT_USAGE after printing one line naming the file
@@ -80,6 +89,16 @@ static inline double analysis_error(const struct analysis *an, size_t i)
 {
 	return an->s.offset[i] - an->s.theta[i];
 }
+
+/* The bias in consecutive windows (for plots): the first --window duration that gives at
+ * least 4 windows, else a 1/8 of the run. Each window with >= 8 samples gets its own 95 %
+ * interval (analyze/bias.h). Returns the count (allocated in *out); 0 without a truth. */
+struct bias_window {
+	int64_t t_mid_ns;
+	size_t n;
+	double mean, ci_lo, ci_hi;
+};
+size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out);
 
 /* Reads the kind on a dataset's first line ("exchanges", "truth" ...) into kind; "" when the
  * file is not a ptpcal dataset. false (printed) when it cannot be read. */

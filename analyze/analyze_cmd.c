@@ -8,6 +8,7 @@
 
 #include "analyze/analysis.h"
 #include "analyze/analyze_json.h"
+#include "analyze/analyze_out.h"
 #include "common/cli.h"
 #include "common/commands.h"
 #include "common/dataset.h"
@@ -21,9 +22,12 @@ static const char usage[] =
 	"against a truth, the offset bias and the per-exchange path asymmetry with 95 %\n"
 	"confidence intervals that account for autocorrelation, its drift and stationarity.\n"
 	"FILE: exchanges datasets (analysed together, in time order), a truth dataset, a servo\n"
-	"dataset. Sign: offset = slave - master.\n"
+	"dataset, a messages dataset or a pcap/pcapng capture (protocol health: rates, loss,\n"
+	"UTC/TAI; a capture is also paired into exchanges). Sign: offset = slave - master.\n"
 	"\n"
 	"      --json               the results as JSON on stdout (docs/analyze-json.md)\n"
+	"      --out DIR            datasets for plotting and summary.json in DIR\n"
+	"                           (docs/analyze-output.md)\n"
 	"      --truth FILE         truth dataset: the true offset of the slave clock over time\n"
 	"      --truth-offset NS    a constant true offset (e.g. 0, '1.5us'); exchanges from the\n"
 	"                           lab carry one as truth_offset_ns metadata, used by default\n"
@@ -39,7 +43,8 @@ static const char usage[] =
 	"\n"
 	"Without a truth, two-way exchanges cannot observe path asymmetry; analyze says so and\n"
 	"reports what they do show (delay changes, one-way delay variation).\n"
-	"Exit: 0 done, 2 bad usage or input.\n";
+	"Exit: 0 done, 1 a protocol-health check found an error (e.g. the 37-second UTC/TAI\n"
+	"mistake), 2 bad usage or input.\n";
 
 static bool parse_windows(const char *arg, struct analyze_opts *o)
 {
@@ -62,6 +67,7 @@ int cmd_analyze(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "truth", required_argument, NULL, 'T' },
 		{ "truth-offset", required_argument, NULL, 'O' },
 		{ "lucky", required_argument, NULL, 'L' },
@@ -78,11 +84,13 @@ int cmd_analyze(int argc, char **argv)
 	o.settle = SETTLE_AUTO;
 	parse_windows("1m,10m,1h", &o);
 	bool json = false;
+	const char *out_dir = NULL;
 	int c;
 	cli_reset_getopt();
 	while ((c = getopt_long(argc, argv, "qvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
+		case 'o': out_dir = optarg; break;
 		case 'T': o.truth_path = optarg; break;
 		case 'O':
 			if (!parse_time_value(optarg, 1.0, &o.truth_offset_ns) ||
@@ -137,13 +145,20 @@ int cmd_analyze(int argc, char **argv)
 	struct analysis an;
 	int rc = analysis_run(&o, &an);
 	if (rc == EXIT_OK) {
-		if (json)
-			analyze_write_json(stdout, &an);
-		else
-			analyze_write_text(stdout, &an);
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			log_err("stdout: write error");
-			rc = EXIT_INTERNAL;
+		/* the files first: a bad --out must not leave a report on stdout */
+		if (out_dir && analyze_write_out(out_dir, &an) != 0) {
+			rc = EXIT_USAGE;
+		} else {
+			if (json)
+				analyze_write_json(stdout, &an);
+			else
+				analyze_write_text(stdout, &an);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				log_err("stdout: write error");
+				rc = EXIT_INTERNAL;
+			} else if (findings_worst(&an.findings) == SEV_ERROR) {
+				rc = EXIT_FAILED;
+			}
 		}
 	}
 	analysis_free(&an);

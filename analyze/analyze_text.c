@@ -26,6 +26,10 @@ static void dist_text(FILE *f, const char *name, const struct dist *d)
 
 void analyze_write_text(FILE *f, const struct analysis *an)
 {
+	if (an->samples == 0) {
+		fprintf(f, "no exchanges: protocol health only\n");
+		goto findings;
+	}
 	char when[64] = "?";
 	time_t t0 = (time_t)(an->start_ns / 1000000000);
 	struct tm tm;
@@ -82,6 +86,7 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 				   "[%s, %s]\n", T(an->asym.mean), T(an->asym.ci_lo),
 				T(an->asym.ci_hi));
 	}
+findings:
 	if (an->findings.n) {
 		fprintf(f, "\n");
 		for (size_t i = 0; i < an->findings.n; i++)

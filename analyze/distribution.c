@@ -55,18 +55,25 @@ size_t dist_compute_inplace(double *v, size_t n, struct dist *out)
 void dist_compute(const double *v, size_t n, struct dist *out)
 {
 	double *c = xmalloc((n ? n : 1) * sizeof(double));
-	memcpy(c, v, n * sizeof(double));
+	if (n)
+		memcpy(c, v, n * sizeof(double));
 	dist_compute_inplace(c, n, out);
 	free(c);
 }
 
-size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, double **lo,
-		      double **hi, size_t **count)
+size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, double clip,
+		      double **lo, double **hi, size_t **count, size_t *below, size_t *above)
 {
 	*lo = *hi = NULL;
 	*count = NULL;
+	size_t nbelow = 0, nabove = 0;
+	if (below)
+		*below = 0;
+	if (above)
+		*above = 0;
 	double *s = xmalloc((n ? n : 1) * sizeof(double));
-	memcpy(s, v, n * sizeof(double));
+	if (n)
+		memcpy(s, v, n * sizeof(double));
 	size_t k = keep_finite(s, n);
 	if (k == 0) {
 		free(s);
@@ -74,6 +81,10 @@ size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, 
 	}
 	gsl_sort(s, 1, k);
 	double mn = s[0], mx = s[k - 1];
+	if (clip > 0 && clip < 0.5) {
+		mn = gsl_stats_quantile_from_sorted_data(s, 1, k, clip);
+		mx = gsl_stats_quantile_from_sorted_data(s, 1, k, 1 - clip);
+	}
 	if (max_bins < 1)
 		max_bins = 1;
 	if (nbins == 0) {
@@ -95,6 +106,13 @@ size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, 
 		(*hi)[b] = b + 1 == nbins ? mx : mn + w * (double)(b + 1);
 	}
 	for (size_t i = 0; i < k; i++) {
+		if (s[i] < mn || s[i] > mx) {
+			if (s[i] < mn)
+				nbelow++;
+			else
+				nabove++;
+			continue;
+		}
 		size_t b = w > 0 ? (size_t)((s[i] - mn) / w) : 0;
 		if (b >= nbins)
 			b = nbins - 1;
@@ -106,5 +124,9 @@ size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, 
 		(*count)[b]++;
 	}
 	free(s);
+	if (below)
+		*below = nbelow;
+	if (above)
+		*above = nabove;
 	return nbins;
 }

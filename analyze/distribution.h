@@ -25,10 +25,12 @@ void dist_compute(const double *v, size_t n, struct dist *out);
  * Returns the number of finite values, now sorted at the front of v. */
 size_t dist_compute_inplace(double *v, size_t n, struct dist *out);
 
-/* Histogram of the finite values: nbins equal bins over [min, max] (the last bin closed).
+/* Histogram of the finite values: nbins equal bins over [min, max] (the last bin closed), or,
+ * with clip > 0, over the quantiles [clip, 1 - clip] so that a few outliers do not squeeze
+ * the body into one bin; the values outside are counted in *below / *above (may be NULL).
  * nbins 0 chooses the Freedman-Diaconis width 2 IQR n^(-1/3), between 1 and max_bins bins.
  * Returns the number of bins written to lo/hi/count (allocated, caller frees), 0 if empty. */
-size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, double **lo,
-		      double **hi, size_t **count);
+size_t dist_histogram(const double *v, size_t n, size_t nbins, size_t max_bins, double clip,
+		      double **lo, double **hi, size_t **count, size_t *below, size_t *above);
 
 #endif

@@ -71,18 +71,32 @@ void series_append(struct series *s, int64_t t1, int64_t t2, int64_t t3, int64_t
 	push(s, t2, a - asym, b, a - b);
 }
 
-static void port_str(const struct ptp_port_id *p, char *buf, size_t len)
+bool series_add_exchange(struct series *s, const struct exchange *ex)
 {
-	const uint8_t *c = p->clock;
-	snprintf(buf, len, "%02x%02x%02x.%02x%02x.%02x%02x%02x-%u", c[0], c[1], c[2], c[3], c[4],
-		 c[5], c[6], c[7], p->port);
+	int64_t d21, d43;
+	if (!ptime_diff_sns(ex->t2, ex->t1, &d21) || !ptime_diff_sns(ex->t4, ex->t3, &d43))
+		return false;
+	/* (t2 - t1) - (t4 - t3), exact in scaled ns before the conversion */
+	push(s, ex->t2.ns, ex->fwd_ns, ex->rev_ns, sns_to_ns(d21 - d43));
+	int k;
+	for (k = 0; k < s->nsessions; k++)
+		if (s->sessions[k].domain == ex->domain &&
+		    ptp_port_id_eq(&s->sessions[k].master, &ex->master) &&
+		    ptp_port_id_eq(&s->sessions[k].slave, &ex->slave))
+			break;
+	if (k == s->nsessions && k < SERIES_SESSIONS) {
+		s->sessions[k].domain = ex->domain;
+		s->sessions[k].master = ex->master;
+		s->sessions[k].slave = ex->slave;
+		if (k == 0) {
+			char m[PTP_PORT_ID_STRLEN], sl[PTP_PORT_ID_STRLEN];
+			snprintf(s->session0, sizeof(s->session0), "%s -> %s",
+				 ptp_port_id_str(&ex->master, m), ptp_port_id_str(&ex->slave, sl));
+		}
+		s->nsessions++;
+	}
+	return true;
 }
-
-#define MAX_SESSIONS 16
-struct session_key {
-	uint8_t domain;
-	struct ptp_port_id master, slave;
-};
 
 bool series_load_exchanges(struct series *s, const char *path)
 {
@@ -91,39 +105,14 @@ bool series_load_exchanges(struct series *s, const char *path)
 		return false;
 	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
 	time_t last = time(NULL);
-	static struct session_key keys[MAX_SESSIONS];
-	static int nkeys;
-	if (s->nfiles == 0)
-		nkeys = 0;
 	struct exchange ex;
 	int rc;
 	size_t rows = 0;
 	while ((rc = exchange_reader_next(&r, &ex)) == 1) {
-		int64_t d21, d43;
-		if (!ptime_diff_sns(ex.t2, ex.t1, &d21) || !ptime_diff_sns(ex.t4, ex.t3, &d43)) {
+		if (!series_add_exchange(s, &ex)) {
 			ds_error(r.ds, "timestamps too far apart to difference");
 			rc = -1;
 			break;
-		}
-		/* (t2 - t1) - (t4 - t3), exact in scaled ns before the conversion */
-		push(s, ex.t2.ns, ex.fwd_ns, ex.rev_ns, sns_to_ns(d21 - d43));
-		int k;
-		for (k = 0; k < nkeys; k++)
-			if (keys[k].domain == ex.domain &&
-			    memcmp(&keys[k].master, &ex.master, sizeof(ex.master)) == 0 &&
-			    memcmp(&keys[k].slave, &ex.slave, sizeof(ex.slave)) == 0)
-				break;
-		if (k == nkeys && nkeys < MAX_SESSIONS) {
-			keys[nkeys].domain = ex.domain;
-			keys[nkeys].master = ex.master;
-			keys[nkeys].slave = ex.slave;
-			if (nkeys == 0) {
-				char m[40], sl[40];
-				port_str(&ex.master, m, sizeof(m));
-				port_str(&ex.slave, sl, sizeof(sl));
-				snprintf(s->session0, sizeof(s->session0), "%s -> %s", m, sl);
-			}
-			nkeys++;
 		}
 		if (tty && (++rows & 0xffff) == 0 && time(NULL) != last) {
 			last = time(NULL);
@@ -155,7 +144,6 @@ bool series_load_exchanges(struct series *s, const char *path)
 	}
 	exchange_reader_close(&r);
 	s->nfiles++;
-	s->nsessions = nkeys;
 	return rc == 0;
 }
 

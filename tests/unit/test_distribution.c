@@ -58,7 +58,7 @@ START_TEST(histogram_fixed_bins)
 		v[99 - i] = i;
 	double *lo, *hi;
 	size_t *count;
-	size_t nb = dist_histogram(v, 100, 10, 200, &lo, &hi, &count);
+	size_t nb = dist_histogram(v, 100, 10, 200, 0, &lo, &hi, &count, NULL, NULL);
 	ck_assert_int_eq(nb, 10);
 	for (int b = 0; b < 10; b++) {
 		ck_assert_int_eq(count[b], 10);
@@ -80,7 +80,7 @@ START_TEST(histogram_auto)
 		v[i] = i;
 	double *lo, *hi;
 	size_t *count;
-	size_t nb = dist_histogram(v, 1000, 0, 200, &lo, &hi, &count);
+	size_t nb = dist_histogram(v, 1000, 0, 200, 0, &lo, &hi, &count, NULL, NULL);
 	ck_assert_int_eq(nb, 10);
 	size_t tot = 0;
 	for (size_t b = 0; b < nb; b++)
@@ -91,9 +91,38 @@ START_TEST(histogram_auto)
 	free(count);
 	for (int i = 0; i < 1000; i++)
 		v[i] = 3;
-	nb = dist_histogram(v, 1000, 0, 200, &lo, &hi, &count);
+	nb = dist_histogram(v, 1000, 0, 200, 0, &lo, &hi, &count, NULL, NULL);
 	ck_assert_int_eq(nb, 1);
 	ck_assert_int_eq(count[0], 1000);
+	free(lo);
+	free(hi);
+	free(count);
+}
+END_TEST
+
+/* Clipping at the 1 % / 99 % quantiles: 0..99 and two outliers (-1e6, +1e6) among 102
+ * values. Type-7 quantiles of the 102 sorted values: h = 101 * 0.01 = 1.01 -> 0 + 0.01 * 1
+ * = 0.01; h = 99.99 -> 98 + 0.99 * 1 = 98.99. The outliers and the value 99 fall outside;
+ * 0 is below 0.01 too. */
+START_TEST(histogram_clipped)
+{
+	double v[102];
+	for (int i = 0; i < 100; i++)
+		v[i] = i;
+	v[100] = -1e6;
+	v[101] = 1e6;
+	double *lo, *hi;
+	size_t *count, below, above;
+	size_t nb = dist_histogram(v, 102, 7, 200, 0.01, &lo, &hi, &count, &below, &above);
+	ck_assert_int_eq(nb, 7);
+	ck_assert_double_near(lo[0], 0.01, 1e-9);
+	ck_assert_double_near(hi[6], 98.99, 1e-9);
+	ck_assert_int_eq(below, 2); /* -1e6 and 0 */
+	ck_assert_int_eq(above, 2); /* 99 and 1e6 */
+	size_t tot = 0;
+	for (size_t b = 0; b < nb; b++)
+		tot += count[b];
+	ck_assert_int_eq(tot, 98);
 	free(lo);
 	free(hi);
 	free(count);
@@ -108,6 +137,7 @@ Suite *distribution_suite(void)
 	tcase_add_test(tc, empty_and_single);
 	tcase_add_test(tc, histogram_fixed_bins);
 	tcase_add_test(tc, histogram_auto);
+	tcase_add_test(tc, histogram_clipped);
 	suite_add_tcase(s, tc);
 	return s;
 }
