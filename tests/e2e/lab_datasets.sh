@@ -16,14 +16,28 @@ cd "$E2E_DIR"
 
 # Hook: when `ptpcal analyze` (branch analyze) is in this binary, its view of the same
 # exchanges must agree with the replay's bias.
-analyze_hook() { # DATASET EXCHANGES JSON
+analyze_hook() { # DATASET EXCHANGES REPLAY-JSON
     if ! "$PTPCAL" help analyze >/dev/null 2>&1; then
         echo "  hook analyze: 'ptpcal analyze' not in this build (branch analyze): skipped"
         return 0
     fi
-    "$PTPCAL" analyze "$2" --json >"$2.analyze.json" ||
+    "$PTPCAL" analyze "$2" --json --settle none >"$2.analyze.json" ||
         die "$1: ptpcal analyze failed on $2"
-    echo "  hook analyze: ran (output $2.analyze.json)"
+    # The same exchanges, the same truth (truth_offset_ns 0): analyze's bias must be the
+    # replay's offset estimate, its asymmetry twice that.
+    python3 - "$2.analyze.json" "$3" <<'PY' || die "$1: ptpcal analyze disagrees with the replay"
+import json, sys
+a = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[2]))["clients"][0]
+b, o = a["bias"], c["offset"]
+ok = a["samples"] == c["exchanges"] and b is not None and b["n"] == o["n"]
+for k in ("mean_ns", "ci_lo_ns", "ci_hi_ns", "std_ns", "n_eff"):
+    ok = ok and abs(b[k] - o[k]) <= 1e-6 * max(1.0, abs(o[k]))
+ok = ok and abs(a["asymmetry"]["mean_ns"] - 2 * b["mean_ns"]) < 1.0
+print(f"  hook analyze: bias {b['mean_ns']/1e3:+.2f} us [{b['ci_lo_ns']/1e3:+.2f}, "
+      f"{b['ci_hi_ns']/1e3:+.2f}] vs replay {o['mean_ns']/1e3:+.2f} us: {'agree' if ok else 'DIFFER'}")
+sys.exit(0 if ok else 1)
+PY
 }
 # Hook: when `ptpcal calibrate` (branch calibrate) exists, it must turn the recovered
 # asymmetry into a ptp4l delayAsymmetry that cancels it (docs/errata.md item 7); to be wired
@@ -67,7 +81,7 @@ ok = ok and width < 100000  # an interval that can fail
 sys.exit(0 if ok else 1)
 EOF
     grep -q "^# truth_offset_ns: 0" "$1.exchanges.tsv" || die "$1: no truth in the replayed exchanges"
-    analyze_hook "$1" "$1.exchanges.tsv"
+    analyze_hook "$1" "$1.exchanges.tsv" "$1.json"
     calibrate_hook "$1" "$1.exchanges.tsv"
 }
 
