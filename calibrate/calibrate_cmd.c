@@ -424,7 +424,7 @@ int cmd_calibrate(int argc, char **argv)
 		else
 			forced = true;
 	}
-	char reason[MAX_CHECKS * 310] = "";
+	char reason[MAX_CHECKS * 610] = "";
 	for (int i = 0; i < nchecks; i++) {
 		size_t l = strlen(reason);
 		snprintf(reason + l, sizeof(reason) - l, "%s%s", l ? "; " : "", checks[i].text);

@@ -37,6 +37,8 @@ void emit_rebuild(char *out, size_t len, const char *const *tok, int n, int fixe
 	if (dropped_time2)
 		*dropped_time2 = false;
 	for (int i = 0; i < n; i++) {
+		if (i >= fixed && i + 1 == n && !strcasecmp(tok[i], key))
+			continue; /* a key without its value: dropped (the daemon would reject it) */
 		if (i >= fixed && i + 1 < n && !strcasecmp(tok[i], key)) {
 			if (value && !done) {
 				cat(out, len, tok[i]);

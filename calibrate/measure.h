@@ -34,11 +34,11 @@ struct cal_limits {
 	double max_correction_ns; /* default 1e6 (1 ms) */
 };
 
-/* One reason per failed check, written into reasons[] (each up to 300 chars); returns the
+/* One reason per failed check, written into reasons[] (each up to 600 chars); returns the
  * count. The statistical checks (duration, short run, drift, halves, width) can be
  * overridden by --force; the sanity limit on the correction cannot. */
 struct cal_check {
-	char text[300];
+	char text[600];
 	bool forceable;
 };
 int cal_check(const struct cal_measurement *m, const struct cal_series *test,
