@@ -392,14 +392,21 @@ int cmd_calibrate(int argc, char **argv)
 		have_ptp4l_conf |= o.confs[i].kind == CAL_CONF_PTP4L;
 	}
 	cur = conf_cur;
+	/* The bias is relative to the delayAsymmetry in effect DURING the run, which the client
+	 * itself reports in every Delay_Req (linuxptp port.c: correction = -delayAsymmetry):
+	 * the new total is built on that, not on a config edited since (which would add the
+	 * same bias twice, and make re-applying the same measurement non-idempotent). */
 	const char *asym_from = have_ptp4l_conf ? "ptp4l.conf" : "default";
-	if (isfinite(test.asym_ns) && (test.asym_ns != 0 || !have_ptp4l_conf)) {
+	if (isfinite(test.asym_ns)) {
 		if (have_ptp4l_conf && fabs(test.asym_ns - conf_cur.asymmetry_ns) > 0.5)
 			log_warn("%s: the client sent delayAsymmetry %.0f during the run, the config "
-				 "says %.0f: the correction adds to what was in effect during the run",
-				 test.path, test.asym_ns, conf_cur.asymmetry_ns);
+				 "now says %.0f: the new total is built on what was in effect during "
+				 "the run", test.path, test.asym_ns, conf_cur.asymmetry_ns);
 		cur.asymmetry_ns = test.asym_ns;
 		asym_from = "the run's Delay_Req corrections";
+	} else {
+		log_warn("%s: the client's delayAsymmetry changed during the run; using the "
+			 "config's %.0f", test.path, conf_cur.asymmetry_ns);
 	}
 
 	struct cal_correction corr;
