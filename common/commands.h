@@ -8,5 +8,6 @@ int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
 int cmd_lab(int argc, char **argv);       /* lab/lab_cmd.c */
 int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 int cmd_analyze(int argc, char **argv);   /* analyze/analyze_cmd.c */
+int cmd_calibrate(int argc, char **argv); /* calibrate/calibrate_cmd.c */
 
 #endif
