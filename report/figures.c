@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/log.h"
 #include "report/decimate.h"
 #include "report/gnuplot.h"
@@ -371,8 +372,12 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 		   "lc rgb C_BIAS title 'window mean'",
 		f->name, f->name);
 	if (isfinite(bm))
+	{
+		char sib[40];
+		fmt_si_time(bm, sib, sizeof(sib));
 		fprintf(g, ", \\\n     %.6g/U with lines lw 1.5 dt 2 lc rgb C_MARK title "
-			   "'whole run: %.1f ns'", bm, bm);
+			   "'whole run: %s'", bm, sib);
+	}
 	fprintf(g, "\n");
 	if (!gp_end(g, c->dir, f->name))
 		return false;
@@ -475,7 +480,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	FILE *g = gp_begin(c->dir, f->name, title);
 	if (!g)
 		return false;
-	fprintf(g, "set logscale xy 10\nset format y '%%.0e'\n"
+	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset format y '%%.0e'\n"
 		   "set xlabel 'averaging time \xcf\x84 (s)'\n"
 		   "set ylabel 'deviation \xcf\x83(\xcf\x84) (dimensionless)'\n"
 		   "set key bottom left\n");
@@ -530,7 +535,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 	if (!g)
 		return false;
 	fprintf(g, "U = %g # seconds per unit shown (%s)\n", u.div / 1e9, u.name);
-	fprintf(g, "set logscale xy 10\nset xlabel 'averaging time \xcf\x84 (s)'\n"
+	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset xlabel 'averaging time \xcf\x84 (s)'\n"
 		   "set ylabel 'TDEV (%s)'\nset key bottom right\n", u.name);
 	fprintf(g, "T0 = %.9g; G0 = %.9g/U # the guides pass through the first point\n", t0, y0);
 	fprintf(g, "set yrange [%.3g/U:%.3g/U]\n", lo / 3, hi * 3);
@@ -608,7 +613,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 	if (!g)
 		return false;
 	unit_def(g, "U", u);
-	fprintf(g, "set logscale xy 10\nset xlabel 'observation interval \xcf\x84 (s)'\n"
+	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\nset xlabel 'observation interval \xcf\x84 (s)'\n"
 		   "set ylabel '%s of dTE_L (%s)'\nset key top left\n", what, u.name);
 	fprintf(g, "set yrange [%.6g/U:%.6g/U]\n", lo / 3, hi * 3);
 	fprintf(g, "plot '%s.dat' index 0 using 1:($2/U) with linespoints pt 7 ps 0.6 lw 2 "

@@ -208,6 +208,11 @@ int gp_run_all(const char *gnuplot, const char *dir, struct gp_job *jobs, size_t
 				 j->name);
 		} else {
 			j->ok = true;
+			char log[4200];
+			struct stat st;
+			snprintf(log, sizeof(log), "%s/%s.log", dir, j->name);
+			if (stat(log, &st) == 0 && st.st_size == 0)
+				unlink(log); /* nothing to say */
 		}
 		if (!j->ok)
 			failed++;

@@ -157,7 +157,7 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 		bool sig = jr_bool(jr_get(bias, "drift_significant"), &known);
 		r = add(s, sec, "drift", known && sig ? ROW_WARN : ROW_PLAIN);
 		double dl = jr_num(jr_get(bias, "drift_ci_lo")), dh = jr_num(jr_get(bias, "drift_ci_hi"));
-		setv(r->value, sizeof(r->value), "%s/h  [%s, %s]",
+		setv(r->value, sizeof(r->value), "%s/h  [%s/h, %s/h]",
 		     si(jr_num(jr_get(bias, "drift_ns_per_h")), b1), si(dl, b2),
 		     fmt_si_time(dh, (char[40]){ 0 }, 40));
 		setv(r->note, sizeof(r->note), "%s", known ? (sig ? "significant" : "not significant") : "");
@@ -197,7 +197,7 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 		if (!p)
 			continue;
 		char label[64];
-		snprintf(label, sizeof(label), "\xcf\x84 = %g s", jr_num(jr_get(p, "tau")));
+		snprintf(label, sizeof(label), "\xcf\x84 = %.3g s", jr_num(jr_get(p, "tau")));
 		r = add(s, "Stability", label, ROW_PLAIN);
 		double tdev = jr_num(jr_get(p, "tdev"));
 		setv(r->value, sizeof(r->value), "OADEV %.2e, TDEV %s", jr_num(jr_get(p, "oadev")),
