@@ -73,6 +73,7 @@ static void time_axis(FILE *g, const struct fig_ctx *c)
 	} else {
 		fprintf(g, "X(t) = t / %g\n", ax->div);
 	}
+	fprintf(g, "set autoscale xfix # the axis spans the run, not the next round tic\n");
 	fprintf(g, "set xlabel ");
 	gp_quote(g, ax->label);
 	fprintf(g, "\n");
@@ -483,7 +484,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset format y '%%.0e'\n"
 		   "set xlabel 'averaging time \xcf\x84 (s)'\n"
 		   "set ylabel 'deviation \xcf\x83(\xcf\x84) (dimensionless)'\n"
-		   "set key bottom left\n");
+		   "set rmargin -1\nset key outside right center vertical\n");
 	fprintf(g, "T0 = %.9g; G0 = %.9g # the guides pass through the first OADEV point\n", t0, y0);
 	fprintf(g, "set yrange [%.3g:%.3g]\n", lo / 3, hi * 3);
 	fprintf(g, "plot ");
@@ -536,7 +537,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 		return false;
 	fprintf(g, "U = %g # seconds per unit shown (%s)\n", u.div / 1e9, u.name);
 	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset xlabel 'averaging time \xcf\x84 (s)'\n"
-		   "set ylabel 'TDEV (%s)'\nset key bottom right\n", u.name);
+		   "set ylabel 'TDEV (%s)'\nset rmargin -1\nset key outside right center vertical\n", u.name);
 	fprintf(g, "T0 = %.9g; G0 = %.9g/U # the guides pass through the first point\n", t0, y0);
 	fprintf(g, "set yrange [%.3g/U:%.3g/U]\n", lo / 3, hi * 3);
 	fprintf(g, "plot '%s.dat' using 1:($2/U) with linespoints pt 7 ps 0.6 lw 1.5 "
@@ -614,7 +615,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		return false;
 	unit_def(g, "U", u);
 	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\nset xlabel 'observation interval \xcf\x84 (s)'\n"
-		   "set ylabel '%s of dTE_L (%s)'\nset key top left\n", what, u.name);
+		   "set ylabel '%s of dTE_L (%s)'\nset rmargin -1\nset key outside right center vertical\n", what, u.name);
 	fprintf(g, "set yrange [%.6g/U:%.6g/U]\n", lo / 3, hi * 3);
 	fprintf(g, "plot '%s.dat' index 0 using 1:($2/U) with linespoints pt 7 ps 0.6 lw 2 "
 		   "lc rgb C_TDEV title 'measured %s'", f->name, what);
@@ -663,7 +664,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 		skip(f, "no switch log given (--switch-log FRAMES.tsv[.xz])");
 		return true;
 	}
-	/* Common bins from the 0.1th to the 99.9th percentile of both directions together, so a
+	/* Common bins from the 0.5th to the 99.5th percentile of both directions together, so a
 	 * few held-back (reordered) frames do not squash the distribution; outside counts in
 	 * the edge bins' notes. */
 	size_t n = r->nfwd + r->nrev;
@@ -671,11 +672,11 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 	memcpy(all, r->fwd, r->nfwd * sizeof(double));
 	memcpy(all + r->nfwd, r->rev, r->nrev * sizeof(double));
 	qsort(all, n, sizeof(double), cmp_double);
-	double lo = all[(size_t)(0.001 * (double)(n - 1))], hi = all[(size_t)(0.999 * (double)(n - 1))];
+	double lo = all[(size_t)(0.005 * (double)(n - 1))], hi = all[(size_t)(0.995 * (double)(n - 1))];
 	free(all);
 	if (!(hi > lo))
 		hi = lo + 1;
-	enum { NBINS = 80 };
+	enum { NBINS = 100 };
 	double w = (hi - lo) / NBINS;
 	size_t cf[NBINS] = { 0 }, cr[NBINS] = { 0 }, outside = 0;
 	for (int dir = 0; dir < 2; dir++) {
@@ -701,7 +702,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 	snprintf(f->caption, sizeof(f->caption),
 		 "Time each Sync (master\xe2\x86\x92slave, %zu) and Delay_Req (slave\xe2\x86\x92master, %zu) "
 		 "spent in the switch (tx \xe2\x88\x92 rx on its one clock), from %s; %zu values outside "
-		 "the 0.1\xe2\x80\x93" "99.9th percentile range are not drawn. A difference between the "
+		 "the 0.5\xe2\x80\x93" "99.5th percentile range are not drawn. A difference between the "
 		 "two peaks is path asymmetry a transparent clock must correct.",
 		 r->nfwd, r->nrev, c->res_source, outside);
 	struct si_unit u = units_for_ns(fmax(fabs(lo), fabs(hi)));
