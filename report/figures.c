@@ -209,6 +209,66 @@ bool fig_offset(const struct fig_ctx *c, struct figure *f)
 			      "C_OFFSET", "offset");
 }
 
+bool fig_offset_locked(const struct fig_ctx *c, struct figure *f)
+{
+	setname(f, "offset_locked", "Offset from master while locked (zoomed)");
+	const struct series *s = &c->a->series;
+	if (s->n == 0) {
+		skip(f, "no series.tsv in the analysis output");
+		return true;
+	}
+	double lo = INFINITY, hi = -INFINITY, alo = INFINITY, ahi = -INFINITY;
+	for (size_t i = 0; i < s->n; i++) {
+		double v = s->offset[i];
+		if (!isfinite(v))
+			continue;
+		alo = fmin(alo, v);
+		ahi = fmax(ahi, v);
+		if (s->state[i] == ST_LOCKED) {
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+		}
+	}
+	/* Only worth a figure of its own when settling or excluded samples squash the locked
+	 * part of the full figure to under a third of its height. */
+	if (!(hi >= lo) || !(ahi - alo > 3 * (hi - lo))) {
+		skip(f, "the full offset figure already shows the locked samples at full scale");
+		return true;
+	}
+	snprintf(f->caption, sizeof(f->caption),
+		 "The samples the statistics use (servo locked, outliers excluded), at a scale of "
+		 "their own: settling and excluded samples reach %.3g to %.3g \xc2\xb5s and would "
+		 "flatten them.", alo / 1e3, ahi / 1e3);
+	double *v = xmalloc(s->n * sizeof(double));
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = s->state[i] == ST_LOCKED ? s->offset[i] : NAN;
+	FILE *d = open_dat(c, f->name, "t_s (since start)\tvalue_ns (locked samples, decimated min/max per bucket)");
+	if (!d) {
+		free(v);
+		return false;
+	}
+	double mag = 0;
+	write_decimated(d, s->t, v, s->n, c->buckets, &mag);
+	free(v);
+	if (!close_dat(c, d, f->name))
+		return false;
+	struct si_unit u = units_for_ns(mag);
+	char title[600];
+	full_title(c, f, title, sizeof(title));
+	FILE *g = gp_begin(c->dir, f->name, title);
+	if (!g)
+		return false;
+	unit_def(g, "U", u);
+	time_axis(g, c);
+	fprintf(g, "set ylabel 'offset (slave \xe2\x88\x92 master) (%s)'\n", u.name);
+	fprintf(g, "plot '%s.dat' using (X($1)):($2/U) with lines lw 1 lc rgb C_OFFSET "
+		   "title 'offset (locked)'\n", f->name);
+	if (!gp_end(g, c->dir, f->name))
+		return false;
+	f->made = true;
+	return true;
+}
+
 bool fig_delay(const struct fig_ctx *c, struct figure *f)
 {
 	setname(f, "delay", "Mean path delay vs time");
@@ -726,7 +786,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 }
 
 const figure_fn figure_list[] = {
-	fig_offset, fig_delay, fig_histogram, fig_bias, fig_truth, fig_adev,
+	fig_offset, fig_offset_locked, fig_delay, fig_histogram, fig_bias, fig_truth, fig_adev,
 	fig_tdev, fig_mtie_mask, fig_tdev_mask, fig_residence,
 };
 const size_t figure_count = sizeof(figure_list) / sizeof(figure_list[0]);

@@ -277,7 +277,11 @@ void summary_write_text(FILE *f, const struct summary *s)
 			sec = r->section;
 			fprintf(f, "\n%s\n", sec);
 		}
-		fprintf(f, "  %-28s %s", r->label, r->value);
+		/* pad by characters, not bytes: labels hold UTF-8 (tau, minus sign) */
+		size_t chars = 0;
+		for (const char *q = r->label; *q; q++)
+			chars += ((unsigned char)*q & 0xC0) != 0x80;
+		fprintf(f, "  %s%*s %s", r->label, chars < 28 ? (int)(28 - chars) : 0, "", r->value);
 		if (r->note[0])
 			fprintf(f, "  (%s)", r->note);
 		fprintf(f, "\n");
