@@ -93,6 +93,20 @@ ls "$E2E_DIR/nogp"/*.png >/dev/null 2>&1 && die "no-gnuplot: PNGs appeared"
 [ -s "$E2E_DIR/nogp/offset.gp" ] || die "no-gnuplot: scripts not written"
 check_report "$E2E_DIR/nogp"
 
+# 3b. gnuplot that fails, or exits 0 without pictures: exit 3, the page says why, no <img>
+mkdir -p "$E2E_DIR/fakegp" "$E2E_DIR/lazygp"
+printf '#!/bin/sh\necho "\"$1\" line 7: fake failure" >&2\nexit 1\n' >"$E2E_DIR/fakegp/gnuplot"
+printf '#!/bin/sh\nexit 0\n' >"$E2E_DIR/lazygp/gnuplot"
+chmod +x "$E2E_DIR/fakegp/gnuplot" "$E2E_DIR/lazygp/gnuplot"
+expect_exit 3 env PATH="$E2E_DIR/fakegp" "$PTPCAL" report -q -o "$E2E_DIR/gpfail" \
+    --from-analysis "$FX/analyze-out-fixture"
+grep -q "offset.gp.*line 7: fake failure" "$ERR" || die "gnuplot failure not reported: $(cat "$ERR")"
+grep -q "Not rendered" "$E2E_DIR/gpfail/index.html" || die "gnuplot failure not on the page"
+grep -q '<img' "$E2E_DIR/gpfail/index.html" && die "failed figures shown as pictures"
+expect_exit 3 env PATH="$E2E_DIR/lazygp" "$PTPCAL" report -q -o "$E2E_DIR/gplazy" \
+    --from-analysis "$FX/analyze-out-fixture"
+grep -q "wrote no offset.png" "$ERR" || die "missing pictures not detected: $(cat "$ERR")"
+
 # 4. bad usage and inputs: exit 2, one line naming the file
 expect_exit 0 "$PTPCAL" report --help
 expect_exit 2 "$PTPCAL" report --from-analysis "$FX/analyze-out-fixture"
