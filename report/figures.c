@@ -86,9 +86,10 @@ static void unit_def(FILE *g, const char *var, struct si_unit u)
 
 /* Writes decimated (t, v) rows; a gap marker becomes a blank line (breaks the line). Returns
  * the largest |v| written through *mag. */
-static void write_decimated(FILE *f, const double *t, const double *v, size_t n, size_t buckets,
-			    double *mag)
+static size_t write_decimated(FILE *f, const double *t, const double *v, size_t n,
+			      size_t buckets, double *mag)
 {
+	size_t rows = 0;
 	struct dec_point *p = xmalloc((decimate_max_out(n, buckets) + 1) * sizeof(*p));
 	size_t k = decimate_minmax(t, v, n, buckets, p);
 	for (size_t i = 0; i < k; i++) {
@@ -97,10 +98,12 @@ static void write_decimated(FILE *f, const double *t, const double *v, size_t n,
 			continue;
 		}
 		fprintf(f, "%.9f\t%.3f\n", p[i].t, p[i].v);
+		rows++;
 		if (fabs(p[i].v) > *mag)
 			*mag = fabs(p[i].v);
 	}
 	free(p);
+	return rows;
 }
 
 /* Runs of settling / excluded samples, as blocks (index 0 settling, 1 excluded) of
@@ -176,9 +179,13 @@ static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const doub
 	if (!d)
 		return false;
 	double mag = 0;
-	write_decimated(d, s->t, v, s->n, c->buckets, &mag);
+	size_t rows = write_decimated(d, s->t, v, s->n, c->buckets, &mag);
 	if (!close_dat(c, d, f->name))
 		return false;
+	if (rows == 0) {
+		skip(f, "no finite values in series.tsv");
+		return true;
+	}
 	struct si_unit u = units_for_ns(mag);
 	full_title(c, f, title, sizeof(title));
 	FILE *g = gp_begin(c->dir, f->name, title);
@@ -231,7 +238,11 @@ bool fig_offset_locked(const struct fig_ctx *c, struct figure *f)
 	}
 	/* Only worth a figure of its own when settling or excluded samples squash the locked
 	 * part of the full figure to under a third of its height. */
-	if (!(hi >= lo) || !(ahi - alo > 3 * (hi - lo))) {
+	if (!(hi >= lo)) {
+		skip(f, "no locked samples with a finite offset");
+		return true;
+	}
+	if (!(ahi - alo > 3 * (hi - lo))) {
 		skip(f, "the full offset figure already shows the locked samples at full scale");
 		return true;
 	}
@@ -248,10 +259,14 @@ bool fig_offset_locked(const struct fig_ctx *c, struct figure *f)
 		return false;
 	}
 	double mag = 0;
-	write_decimated(d, s->t, v, s->n, c->buckets, &mag);
+	size_t rows = write_decimated(d, s->t, v, s->n, c->buckets, &mag);
 	free(v);
 	if (!close_dat(c, d, f->name))
 		return false;
+	if (rows == 0) {
+		skip(f, "no locked samples with a finite offset");
+		return true;
+	}
 	struct si_unit u = units_for_ns(mag);
 	char title[600];
 	full_title(c, f, title, sizeof(title));
@@ -293,6 +308,7 @@ bool fig_truth(const struct fig_ctx *c, struct figure *f)
 	for (size_t i = 0; i < s->n; i++)
 		err[i] = s->offset[i] - s->truth[i];
 	double mag = 0;
+	size_t rows[3] = { 0, 0, 0 };
 	char stem[80], title[600];
 	const double *cols[3] = { s->offset, s->truth, err };
 	const char *sfx[3] = { "meas", "true", "err" };
@@ -303,13 +319,17 @@ bool fig_truth(const struct fig_ctx *c, struct figure *f)
 			free(err);
 			return false;
 		}
-		write_decimated(d, s->t, cols[k], s->n, c->buckets, &mag);
+		rows[k] = write_decimated(d, s->t, cols[k], s->n, c->buckets, &mag);
 		if (!close_dat(c, d, stem)) {
 			free(err);
 			return false;
 		}
 	}
 	free(err);
+	if (rows[0] == 0 || rows[1] == 0) {
+		skip(f, "no finite offsets or truth values in series.tsv");
+		return true;
+	}
 	struct si_unit u = units_for_ns(mag);
 	full_title(c, f, title, sizeof(title));
 	FILE *g = gp_begin(c->dir, f->name, title);

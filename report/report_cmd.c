@@ -317,7 +317,7 @@ int cmd_report(int argc, char **argv)
 		}
 		fprintf(t, "\nFigures\n");
 		for (size_t i = 0; i < nfig; i++)
-			fprintf(t, "  %-12s %s\n", figs[i].name,
+			fprintf(t, "  %-14s %s\n", figs[i].name,
 				figs[i].rendered ? "rendered (.png, .svg, .gp)"
 				: figs[i].made ? (figs[i].failed[0] ? figs[i].failed : "script only (.gp)")
 				: figs[i].skipped);

@@ -107,6 +107,20 @@ expect_exit 3 env PATH="$E2E_DIR/lazygp" "$PTPCAL" report -q -o "$E2E_DIR/gplazy
     --from-analysis "$FX/analyze-out-fixture"
 grep -q "wrote no offset.png" "$ERR" || die "missing pictures not detected: $(cat "$ERR")"
 
+# 3c. degenerate analyses: summary only; one sample; only NaNs. Nothing to plot is not an error.
+S='{"schema":"ptpcal-analyze/1","inputs":[],"samples":0,"duration_s":0,"stability":[],"health":[]}'
+mkdir -p "$E2E_DIR/e1" "$E2E_DIR/e2" "$E2E_DIR/e3"
+for e in e1 e2 e3; do echo "$S" >"$E2E_DIR/$e/summary.json"; done
+printf '# ptpcal-dataset 1 series\nt_ns\toffset_ns\tdelay_ns\tstate\n1795584296894952376\t5\t7\tlocked\n' \
+    >"$E2E_DIR/e2/series.tsv"
+printf '# ptpcal-dataset 1 series\nt_ns\toffset_ns\tdelay_ns\tstate\n1\tnan\tnan\tlocked\n2\tnan\tnan\tsettling\n' \
+    >"$E2E_DIR/e3/series.tsv"
+for e in e1 e2 e3; do
+    "$PTPCAL" report -q -o "$E2E_DIR/$e-out" --from-analysis "$E2E_DIR/$e" || die "degenerate analysis $e failed"
+    check_report "$E2E_DIR/$e-out"
+done
+grep -q "no finite values" "$E2E_DIR/e3-out/report.txt" || die "all-NaN series not explained"
+
 # 4. bad usage and inputs: exit 2, one line naming the file
 expect_exit 0 "$PTPCAL" report --help
 expect_exit 2 "$PTPCAL" report --from-analysis "$FX/analyze-out-fixture"
