@@ -547,7 +547,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	if (rows == (size_t)-1)
 		return false;
 	if (rows == 0 || !isfinite(t0)) {
-		skip(f, "the run is too short for any Allan deviation");
+		skip(f, "stability.tsv holds no Allan deviation (not computed, or the run is too short)");
 		return true;
 	}
 	snprintf(f->caption, sizeof(f->caption),
@@ -601,7 +601,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 	if (rows == (size_t)-1)
 		return false;
 	if (rows == 0 || !isfinite(t0)) {
-		skip(f, "the run is too short for any TDEV");
+		skip(f, "stability.tsv holds no TDEV (not computed, or the run is too short)");
 		return true;
 	}
 	snprintf(f->caption, sizeof(f->caption),
@@ -641,8 +641,12 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			const char *lcol, const char *what)
 {
 	const struct table *t = &c->a->te_masks;
-	if (!c->a->have_te_masks || t->nrows == 0) {
+	if (!c->a->have_te_masks) {
 		skip(f, "no te_masks.tsv in the analysis output (no time-error evaluation)");
+		return true;
+	}
+	if (t->nrows == 0) {
+		skip(f, "te_masks.tsv has no rows (time error not evaluated)");
 		return true;
 	}
 	int ctau = table_col(t, "tau_s"), cv = table_col(t, vcol), cl = table_col(t, lcol);
