@@ -475,8 +475,8 @@ struct guide {
 static void guides(FILE *g, const struct guide *gd, size_t n, const char *scale)
 {
 	for (size_t i = 0; i < n; i++)
-		fprintf(g, ", \\\n     G0*(x/T0)**(%g)%s with lines dt 3 lw 1 lc rgb C_GUIDE "
-			   "title '%s'", gd[i].slope, scale, gd[i].label);
+		fprintf(g, ", \\\n     G0*(x/T0)**(%g)%s with lines dt %zu lw 1 lc rgb C_GUIDE "
+			   "title '%s'", gd[i].slope, scale, 2 + i, gd[i].label);
 }
 
 /* Writes tau and the named stability columns (seconds or dimensionless) into NAME.dat.
