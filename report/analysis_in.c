@@ -15,7 +15,7 @@
  * (any time after 1970-01-12): analyze writes epoch ns, a hand-made file may not. */
 #define ABSOLUTE_NS_MIN 1000000000000000LL
 /* Epoch times after 2001 get UTC date axes. */
-#define DATE_NS_MIN 1000000000LL * 1000000000LL
+#define DATE_NS_MIN (1000000000LL * 1000000000LL)
 
 static bool exists(const char *path)
 {

@@ -74,10 +74,12 @@ static bool make_dir(const char *dir)
 /* Runs this binary's analyze on the inputs. Exit code for the report, or 0. */
 static int run_analyze(char **inputs, int n, const char *outdir)
 {
-	char **args = xcalloc((size_t)n + 6, sizeof(char *));
+	char **args = xcalloc((size_t)n + 7, sizeof(char *));
 	int k = 0;
 	args[k++] = (char *)"ptpcal";
 	args[k++] = (char *)"analyze";
+	if (log_verbosity() < 0)
+		args[k++] = (char *)"-q";
 	for (int i = 0; i < n; i++)
 		args[k++] = inputs[i];
 	args[k++] = (char *)"--json";
@@ -245,6 +247,11 @@ int cmd_report(int argc, char **argv)
 	};
 	struct figure figs[16];
 	size_t nfig = figure_count;
+	if (nfig > sizeof(figs) / sizeof(figs[0])) {
+		log_err("internal: more figures than room for them");
+		rc = EXIT_INTERNAL;
+		goto done;
+	}
 	struct gp_job jobs[16];
 	size_t njobs = 0;
 	for (size_t i = 0; i < nfig; i++) {
