@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "analyze", cmd_analyze, "statistics of exchanges: distributions, settling, bias and asymmetry vs a truth" },
 	{ "calibrate", cmd_calibrate, "bias against a reference -> corrections for ptp4l, ntpsec, ntpd, chrony (--apply)" },
 	{ "report", cmd_report, "plots (gnuplot PNG/SVG) and an HTML report of an analysis" },
+	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

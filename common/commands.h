@@ -10,5 +10,6 @@ int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 int cmd_analyze(int argc, char **argv);   /* analyze/analyze_cmd.c */
 int cmd_calibrate(int argc, char **argv); /* calibrate/calibrate_cmd.c */
 int cmd_report(int argc, char **argv);    /* report/report_cmd.c */
+int cmd_shm(int argc, char **argv);       /* capture/shm_cmd.c */
 
 #endif
