@@ -8,4 +8,6 @@ int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
 int cmd_lab(int argc, char **argv);       /* lab/lab_cmd.c */
 int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 
+int cmd_setup(int argc, char **argv);     /* pipeline/setup_cmd.c */
+
 #endif
