@@ -10,4 +10,6 @@ int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 
 int cmd_setup(int argc, char **argv);     /* pipeline/setup_cmd.c */
 
+int cmd_pmc(int argc, char **argv);       /* pipeline/pmc_cmd.c */
+
 #endif
