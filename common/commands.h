@@ -12,4 +12,8 @@ int cmd_calibrate(int argc, char **argv); /* calibrate/calibrate_cmd.c */
 int cmd_report(int argc, char **argv);    /* report/report_cmd.c */
 int cmd_shm(int argc, char **argv);       /* capture/shm_cmd.c */
 
+int cmd_setup(int argc, char **argv);     /* pipeline/setup_cmd.c */
+
+int cmd_pmc(int argc, char **argv);       /* pipeline/pmc_cmd.c */
+
 #endif
