@@ -200,7 +200,7 @@ double table_get(const struct table *t, size_t row, int col)
 	return t->cells[row * t->ncols + (size_t)col];
 }
 
-bool analysis_load(struct analysis *a, const char *dir)
+bool analysis_load(struct analysis_in *a, const char *dir)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->dir, sizeof(a->dir), "%s", dir);
@@ -262,7 +262,7 @@ bool analysis_load(struct analysis *a, const char *dir)
 	return true;
 }
 
-void analysis_free(struct analysis *a)
+void analysis_in_free(struct analysis_in *a)
 {
 	jr_free(a->summary);
 	free(a->series.t);

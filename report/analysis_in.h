@@ -34,7 +34,7 @@ struct table {
 	char **text_col;    /* one optional string column (e.g. "class"), NULL if none */
 };
 
-struct analysis {
+struct analysis_in {
 	char dir[4096];
 	struct jr_value *summary;   /* summary.json */
 	struct series series;       /* n == 0 if absent */
@@ -46,8 +46,8 @@ struct analysis {
 };
 
 /* Loads DIR. False after printing why (exit 2). */
-bool analysis_load(struct analysis *a, const char *dir);
-void analysis_free(struct analysis *a);
+bool analysis_load(struct analysis_in *a, const char *dir);
+void analysis_in_free(struct analysis_in *a);
 
 /* Column index by name or -1; value at (row, col) or NaN. */
 int table_col(const struct table *t, const char *name);

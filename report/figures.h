@@ -15,7 +15,7 @@ struct residence;
 
 struct fig_ctx {
 	const char *dir;             /* output directory */
-	const struct analysis *a;
+	const struct analysis_in *a;
 	const char *source;          /* input file name(s) for titles */
 	const struct residence *res; /* switch residence times, or NULL */
 	const char *res_source;

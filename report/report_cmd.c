@@ -209,7 +209,7 @@ int cmd_report(int argc, char **argv)
 		have_res = true;
 	}
 	int rc = EXIT_OK;
-	struct analysis a;
+	struct analysis_in a;
 	memset(&a, 0, sizeof(a));
 	char adir[4200];
 	if (!make_dir(out)) {
@@ -341,7 +341,7 @@ int cmd_report(int argc, char **argv)
 		printf("%s\n", path);
 	summary_free(&sum);
 done:
-	analysis_free(&a);
+	analysis_in_free(&a);
 	if (have_res)
 		residence_free(&res);
 	jr_free(cal);
