@@ -252,10 +252,15 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 		if (jr_str(jr_get(cal, "reference")))
 			setv(r->note, sizeof(r->note), "reference: %s", jr_str(jr_get(cal, "reference")));
 		if (!refused) {
-			/* correction = -bias: its interval is the bias interval mirrored */
+			/* The correction is the current setting plus the bias (calibrate's physics:
+			 * delayAsymmetry = current + b, time1 = b + current): its interval is the
+			 * bias interval shifted by the same amount, never mirrored. */
+			double corr = jr_num(jr_get(cal, "correction_ns"));
+			double b_ns = jr_num(jr_get(cal, "bias_ns"));
 			r = add(s, sec, "correction", ROW_PLAIN);
-			with_ci(r->value, sizeof(r->value), jr_num(jr_get(cal, "correction_ns")),
-				-jr_num(jr_get(cal, "ci_hi_ns")), -jr_num(jr_get(cal, "ci_lo_ns")));
+			with_ci(r->value, sizeof(r->value), corr,
+				corr - (b_ns - jr_num(jr_get(cal, "ci_lo_ns"))),
+				corr + (jr_num(jr_get(cal, "ci_hi_ns")) - b_ns));
 			if (jr_str(jr_get(cal, "layer")))
 				setv(r->note, sizeof(r->note), "applied in %s", jr_str(jr_get(cal, "layer")));
 		}
