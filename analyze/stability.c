@@ -356,50 +356,16 @@ static double mtie_at(const double *x, size_t n, long m, double *smax, double *s
 
 /* ---- noise identification and confidence interval ---------------------------------------- */
 
-/* Removes the least-squares quadratic a + b t + c t^2 from z[0..k), t scaled to [-1, 1] so
- * that the 3x3 normal equations stay well conditioned (Legendre-like basis). */
-static void detrend_quadratic(double *z, size_t k)
+/* Lag-1 autocorrelation r1 = sum (z_i - zbar)(z_{i+1} - zbar) / sum (z_i - zbar)^2
+ * (Riley & Greenhall eq. 2) from the raw sums S = sum z, Q = sum z^2, P = sum z_i z_{i+1}
+ * and the end points, so that each pass over the data needs no second pass for the mean.
+ * The data here are detrended or differenced (mean near zero), so the mean corrections do
+ * not cancel badly; this only decides the noise type, to a tolerance far above rounding. */
+static double acf_from_sums(double S, double Q, double P, double z0, double zlast, size_t k)
 {
-	if (k < 4)
-		return;
-	/* Orthogonal basis on the sample points: p0 = 1, p1 = t (orthogonal to 1 on symmetric
-	 * points), p2 = t^2 - mean(t^2); one pass for the projections, one to subtract. Plain
-	 * sums: this only decides the noise type, to a tolerance far above rounding. */
-	double half = (double)(k - 1) / 2.0, inv = 1.0 / half;
-	double s2 = 0, s4 = 0, c0 = 0, c1 = 0, c2 = 0;
-	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) * inv, tt = t * t;
-		s2 += tt;
-		s4 += tt * tt;
-		c0 += z[i];
-		c1 += z[i] * t;
-		c2 += z[i] * tt;
-	}
-	double s0 = (double)k, mean2 = s2 / s0;
-	double n2 = s4 - mean2 * s2; /* ||p2||^2 = sum t^4 - 2 mean2 s2 + mean2^2 s0 */
-	double a0 = c0 / s0, a1 = c1 / s2;
-	double a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
-	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) * inv;
-		z[i] -= a0 + a1 * t + a2 * (t * t - mean2);
-	}
-}
-
-/* Lag-1 autocorrelation r1 = sum (z_i - zbar)(z_{i+1} - zbar) / sum (z_i - zbar)^2. */
-static double lag1_acf(const double *z, size_t k)
-{
-	double sum = 0;
-	for (size_t i = 0; i < k; i++)
-		sum += z[i];
-	double mean = sum / (double)k;
-	double num = 0, den = 0, prev = z[0] - mean;
-	den = prev * prev;
-	for (size_t i = 1; i < k; i++) {
-		double d = z[i] - mean;
-		den += d * d;
-		num += prev * d;
-		prev = d;
-	}
+	double kk = (double)k, mean = S / kk;
+	double den = Q - kk * mean * mean;
+	double num = P - mean * (S - zlast) - mean * (S - z0) + (kk - 1) * mean * mean;
 	return den > 0 ? num / den : NAN;
 }
 
@@ -409,22 +375,49 @@ enum { NOISE_ID_MIN_POINTS = 30 };
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
  * EFTF 2004, eq. 2 for r1 and its section on the algorithm (the method SP 1065 recommends
- * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic trend (frequency offset and drift)
- * removed, then differenced d = 0, 1, 2 (dmax = 2 for the Allan variance) until
- * delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and alpha = round(p) + 2 for phase data.
- * Returns alpha in [-2, 2], or 99 when there are too few points. z: scratch of n doubles. */
+ * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic
+ * trend (frequency offset and drift) removed, then differenced d = 0, 1, 2 (dmax = 2 for the
+ * Allan variance) until delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and
+ * alpha = round(p) + 2 for phase data. Returns alpha in [-2, 2], or 99 when there are too
+ * few points. z: scratch of n doubles.
+ *
+ * Passes: decimate and project on the quadratic basis; subtract it while summing for r1;
+ * each differencing round sums for the next r1 in the same pass. */
 static int noise_id_lag1(const double *x, size_t n, long m, double *z)
 {
 	size_t sm = (size_t)m;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i += sm)
-		z[k++] = x[i];
+	size_t k = (n - 1) / sm + 1;
 	if (k < NOISE_ID_MIN_POINTS)
 		return 99;
-	detrend_quadratic(z, k);
+	/* Least-squares quadratic on t in [-1, 1] with the orthogonal basis 1, t, t^2 - mean(t^2)
+	 * (1 and t are orthogonal on symmetric points); sum t^2 and sum t^4 in closed form:
+	 * sum (i - h)^2 = k (k^2 - 1) / 12, sum (i - h)^4 = k (k^2 - 1) (3 k^2 - 7) / 240. */
+	double kk = (double)k, half = (kk - 1) / 2.0, inv = 1.0 / half;
+	double s2 = kk * (kk * kk - 1) / 12.0 * inv * inv;
+	double s4 = kk * (kk * kk - 1) * (3 * kk * kk - 7) / 240.0 * (inv * inv) * (inv * inv);
+	double c0 = 0, c1 = 0, c2 = 0;
+	for (size_t i = 0; i < k; i++) {
+		double v = x[i * sm], t = ((double)(long)i - half) * inv; /* signed: one instruction */
+		z[i] = v;
+		c0 += v;
+		c1 += v * t;
+		c2 += v * t * t;
+	}
+	double mean2 = s2 / kk, n2 = s4 - mean2 * s2;
+	double a0 = c0 / kk, a1 = c1 / s2, a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
+	double S = 0, Q = 0, P = 0, prev = 0;
+	for (size_t i = 0; i < k; i++) {
+		double t = ((double)(long)i - half) * inv;
+		double r = z[i] - (a0 + a1 * t + a2 * (t * t - mean2));
+		z[i] = r;
+		S += r;
+		Q += r * r;
+		P += prev * r; /* prev = 0 for i = 0 */
+		prev = r;
+	}
 	int d = 0;
 	for (;;) {
-		double r1 = lag1_acf(z, k);
+		double r1 = acf_from_sums(S, Q, P, z[0], z[k - 1], k);
 		if (!isfinite(r1))
 			return 99;
 		double delta = r1 / (1 + r1);
@@ -437,12 +430,19 @@ static int noise_id_lag1(const double *x, size_t n, long m, double *z)
 				a = -2;
 			return (int)a;
 		}
-		for (size_t i = 0; i + 1 < k; i++)
-			z[i] = z[i + 1] - z[i];
+		if (k < 4)
+			return 99;
+		S = Q = P = prev = 0;
+		for (size_t i = 0; i + 1 < k; i++) {
+			double r = z[i + 1] - z[i];
+			z[i] = r;
+			S += r;
+			Q += r * r;
+			P += prev * r;
+			prev = r;
+		}
 		k--;
 		d++;
-		if (k < 3)
-			return 99;
 	}
 }
 
