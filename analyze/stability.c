@@ -471,7 +471,8 @@ static double oadev_edf(double N, double m, int alpha)
 }
 
 /* 95 % interval of a deviation from its EDF: sigma^2 * edf / chi2(0.975; edf) <= true
- * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065, chi-squared confidence intervals). */
+ * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065 eq. 45, chi-squared confidence interval; checked against allantools.ci in
+ * tests/e2e/stability_vs_allantools.sh). */
 static void chi2_interval(double dev, double edf, double *lo, double *hi)
 {
 	*lo = *hi = NAN;

@@ -235,6 +235,54 @@ START_TEST(random_walk_fm_identified)
 }
 END_TEST
 
+/* Flicker noise with PSD ~ f^-beta by the Kasdin & Walter filter (N. J. Kasdin and T.
+ * Walter, "Discrete simulation of power law noise", IEEE FCS 1992): white noise convolved
+ * with h_0 = 1, h_k = h_{k-1} (beta/2 + k - 1) / k. Direct O(n^2) convolution. */
+static void flicker(gsl_rng *r, double *out, size_t n, double beta)
+{
+	double *h = malloc(n * sizeof(*h)), *w = malloc(n * sizeof(*w));
+	h[0] = 1;
+	for (size_t k = 1; k < n; k++)
+		h[k] = h[k - 1] * (beta / 2 + (double)k - 1) / (double)k;
+	for (size_t i = 0; i < n; i++)
+		w[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+	for (size_t i = 0; i < n; i++) {
+		double acc = 0;
+		for (size_t k = 0; k <= i; k++)
+			acc += h[k] * w[i - k];
+		out[i] = acc;
+	}
+	free(h);
+	free(w);
+}
+
+START_TEST(flicker_noise_identified)
+{
+	/* Flicker PM (phase PSD ~ 1/f: alpha = 1) and flicker FM (frequency PSD ~ 1/f, phase
+	 * its sum: alpha = -1), as Riley & Greenhall's lag-1 method must classify them while
+	 * thousands of points remain after decimation (at a few hundred, with the quadratic
+	 * detrend, the method itself starts to call FPM white -- allantools'
+	 * autocorr_noise_id does the same; tests/e2e/stability_vs_allantools.sh compares the
+	 * two on every tau). */
+	enum { N = 8192 };
+	static double y[N], x[N + 1];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 13);
+	long m[3] = { 1, 2, 3 };
+	struct stab_point p[3];
+	flicker(r, x, N, 1.0);
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, 3, STAB_OADEV, p), 0);
+	for (int k = 0; k < 3; k++)
+		ck_assert_msg(p[k].alpha == 1, "FPM m=%ld: alpha %d", m[k], p[k].alpha);
+	flicker(r, y, N, 1.0);
+	stab_freq_to_phase(y, N, 1.0, x);
+	ck_assert_int_eq(stab_compute(x, N + 1, 1.0, m, 3, STAB_OADEV, p), 0);
+	for (int k = 0; k < 3; k++)
+		ck_assert_msg(p[k].alpha == -1, "FFM m=%ld: alpha %d", m[k], p[k].alpha);
+	gsl_rng_free(r);
+}
+END_TEST
+
 static double mtie_brute(const double *x, size_t n, long m)
 {
 	double best = 0;
@@ -391,6 +439,7 @@ Suite *stability_suite(void)
 	tcase_add_test(tc, white_pm_levels);
 	tcase_add_test(tc, white_fm_levels);
 	tcase_add_test(tc, random_walk_fm_identified);
+	tcase_add_test(tc, flicker_noise_identified);
 	tcase_add_test(tc, mtie_vs_brute_force);
 	tcase_add_test(tc, oadev_interval_coverage);
 	tcase_add_test(tc, taus_and_names);
