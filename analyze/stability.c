@@ -225,7 +225,8 @@ static double mdev_at(const double *x, size_t n, long m, double tau)
 	return sqrt(total / (2.0 * md * md * tau * tau * (double)outer));
 }
 
-/* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the phase decimated to tau:
+/* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
+ * phase decimated to tau:
  * HVAR = 1 / (6 tau^2 (M - 3)) sum_{i=1}^{M-3} (x_{i+3} - 3 x_{i+2} + 3 x_{i+1} - x_i)^2. */
 static double hdev_at(const double *x, size_t n, long m, double tau)
 {
@@ -471,8 +472,8 @@ static double oadev_edf(double N, double m, int alpha)
 }
 
 /* 95 % interval of a deviation from its EDF: sigma^2 * edf / chi2(0.975; edf) <= true
- * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065 eq. 45, chi-squared confidence interval; checked against allantools.ci in
- * tests/e2e/stability_vs_allantools.sh). */
+ * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065 eq. 45, chi-squared confidence
+ * interval; checked against allantools.ci in tests/e2e/stability_vs_allantools.sh). */
 static void chi2_interval(double dev, double edf, double *lo, double *hi)
 {
 	*lo = *hi = NAN;
