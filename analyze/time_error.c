@@ -30,7 +30,8 @@
  * Unlike the common y_k = y_{k-1} + a (x_k - y_{k-1}), whose high-pass part is too small by
  * the factor b (6 % at 10 Hz), this matches the analog filter's gain at all f << fs. The
  * filter starts settled on the first sample and the first 1/fc = 10 s (6.3 time constants:
- * residual transient < 0.2 %) are left out of dTE_L, dTE_H and max|TE_L|. max|TE| and cTE use the whole run.
+ * residual transient < 0.2 %) are left out of dTE_L, dTE_H and max|TE_L|. max|TE| and cTE
+ * use the whole run.
  *
  * cTE: the mean of TE over the whole run (G.8260 defines cTE as the mean over a
  * measurement period; G.8273.2 averages over 1000 s). */
