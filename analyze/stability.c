@@ -373,6 +373,24 @@ static double acf_from_sums(double S, double Q, double P, double z0, double zlas
 /* Minimum decimated length for the lag-1 method (Riley & Greenhall recommend N >= 30). */
 enum { NOISE_ID_MIN_POINTS = 30 };
 
+/* Running sums for r1 of one sequence (acf_from_sums). */
+struct acf_sums {
+	double S, Q, P, first, prev;
+	size_t k;
+};
+
+static inline void acf_push(struct acf_sums *a, double v)
+{
+	if (a->k == 0)
+		a->first = v;
+	else
+		a->P += a->prev * v;
+	a->S += v;
+	a->Q += v * v;
+	a->prev = v;
+	a->k++;
+}
+
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
  * EFTF 2004, eq. 2 for r1 and its section on the algorithm (the method SP 1065 recommends
@@ -380,11 +398,13 @@ enum { NOISE_ID_MIN_POINTS = 30 };
  * trend (frequency offset and drift) removed, then differenced d = 0, 1, 2 (dmax = 2 for the
  * Allan variance) until delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and
  * alpha = round(p) + 2 for phase data. Returns alpha in [-2, 2], or 99 when there are too
- * few points. z: scratch of n doubles.
+ * few points.
  *
- * Passes: decimate and project on the quadratic basis; subtract it while summing for r1;
- * each differencing round sums for the next r1 in the same pass. */
-static int noise_id_lag1(const double *x, size_t n, long m, double *z)
+ * Two passes over the decimated points and no copy: the first projects them on the quadratic
+ * basis, the second forms each residual and its first and second differences on the fly and
+ * sums for all three r1 at once (cross-checked against allantools.ci.autocorr_noise_id in
+ * tests/e2e/stability_vs_allantools.sh). */
+static int noise_id_lag1(const double *x, size_t n, long m)
 {
 	size_t sm = (size_t)m;
 	size_t k = (n - 1) / sm + 1;
@@ -392,37 +412,42 @@ static int noise_id_lag1(const double *x, size_t n, long m, double *z)
 		return 99;
 	/* Least-squares quadratic on t in [-1, 1] with the orthogonal basis 1, t, t^2 - mean(t^2)
 	 * (1 and t are orthogonal on symmetric points); sum t^2 and sum t^4 in closed form:
-	 * sum (i - h)^2 = k (k^2 - 1) / 12, sum (i - h)^4 = k (k^2 - 1) (3 k^2 - 7) / 240. */
+	 * sum (i - h)^2 = k (k^2 - 1) / 12, sum (i - h)^4 = k (k^2 - 1) (3 k^2 - 7) / 240.
+	 * (double)(long)i: a signed conversion is one instruction, an unsigned one is not. */
 	double kk = (double)k, half = (kk - 1) / 2.0, inv = 1.0 / half;
 	double s2 = kk * (kk * kk - 1) / 12.0 * inv * inv;
 	double s4 = kk * (kk * kk - 1) * (3 * kk * kk - 7) / 240.0 * (inv * inv) * (inv * inv);
 	double c0 = 0, c1 = 0, c2 = 0;
 	for (size_t i = 0; i < k; i++) {
-		double v = x[i * sm], t = ((double)(long)i - half) * inv; /* signed: one instruction */
-		z[i] = v;
+		double v = x[i * sm], t = ((double)(long)i - half) * inv;
 		c0 += v;
 		c1 += v * t;
 		c2 += v * t * t;
 	}
 	double mean2 = s2 / kk, n2 = s4 - mean2 * s2;
 	double a0 = c0 / kk, a1 = c1 / s2, a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
-	double S = 0, Q = 0, P = 0, prev = 0;
+	struct acf_sums seq[3] = { { 0 } }; /* residual, its first and second differences */
+	double r_prev = 0, u_prev = 0;
 	for (size_t i = 0; i < k; i++) {
 		double t = ((double)(long)i - half) * inv;
-		double r = z[i] - (a0 + a1 * t + a2 * (t * t - mean2));
-		z[i] = r;
-		S += r;
-		Q += r * r;
-		P += prev * r; /* prev = 0 for i = 0 */
-		prev = r;
+		double r = x[i * sm] - (a0 + a1 * t + a2 * (t * t - mean2));
+		acf_push(&seq[0], r);
+		if (i >= 1) {
+			double u = r - r_prev;
+			acf_push(&seq[1], u);
+			if (i >= 2)
+				acf_push(&seq[2], u - u_prev);
+			u_prev = u;
+		}
+		r_prev = r;
 	}
-	int d = 0;
-	for (;;) {
-		double r1 = acf_from_sums(S, Q, P, z[0], z[k - 1], k);
+	for (int d = 0; d <= 2; d++) {
+		const struct acf_sums *q = &seq[d];
+		double r1 = acf_from_sums(q->S, q->Q, q->P, q->first, q->prev, q->k);
 		if (!isfinite(r1))
 			return 99;
 		double delta = r1 / (1 + r1);
-		if (delta < 0.25 || d >= 2) {
+		if (delta < 0.25 || d == 2) {
 			double p = -2 * (delta + d);
 			long a = lround(p) + 2;
 			if (a > 2)
@@ -431,20 +456,8 @@ static int noise_id_lag1(const double *x, size_t n, long m, double *z)
 				a = -2;
 			return (int)a;
 		}
-		if (k < 4)
-			return 99;
-		S = Q = P = prev = 0;
-		for (size_t i = 0; i + 1 < k; i++) {
-			double r = z[i + 1] - z[i];
-			z[i] = r;
-			S += r;
-			Q += r * r;
-			P += prev * r;
-			prev = r;
-		}
-		k--;
-		d++;
 	}
+	return 99; /* not reached */
 }
 
 /* Equivalent degrees of freedom of the overlapping Allan variance for N phase points at
@@ -510,7 +523,6 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		smax = xmalloc(wmax * sizeof(*smax));
 		smin = xmalloc(wmax * sizeof(*smin));
 	}
-	double *scratch = (stats & STAB_OADEV) ? xmalloc(n * sizeof(*scratch)) : NULL;
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 
 	int carried_alpha = 99; /* the last identified noise, for taus with too few points */
@@ -551,7 +563,7 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if ((stats & STAB_OADEV) && isfinite(p->oadev)) {
 			/* Noise type at this tau; where too few decimated points remain (long taus),
 			 * the type identified at the longest shorter tau is kept (as Stable32 does). */
-			int a = noise_id_lag1(x, n, mk, scratch);
+			int a = noise_id_lag1(x, n, mk);
 			if (a == 99)
 				a = carried_alpha;
 			else
@@ -564,7 +576,6 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		}
 	}
 	gsl_set_error_handler(old);
-	free(scratch);
 	free(smax);
 	free(smin);
 	return 0;
