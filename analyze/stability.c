@@ -189,11 +189,14 @@ static inline double mdev_step(const double *x, size_t sm, size_t j)
 
 enum { MDEV_CHUNK = 4096 };
 
-static double mdev_at(const double *x, size_t n, long m, double tau)
+/* MDEV and, when want_oadev, the OADEV at the same tau in the same pass: the OADEV term for
+ * i = j - 1, x_{j+2m-1} - 2 x_{j+m-1} + x_{j-1}, uses three of the four points the MDEV step
+ * at j reads, so on long series (each tau streaming the data from memory) the two cost about
+ * one pass. Always inlined into the two wrappers below, so each is compiled without the other's
+ * test. */
+static inline __attribute__((always_inline)) double
+mdev_oadev_pass(const double *x, size_t n, size_t sm, bool want_oadev, double *sum_oadev)
 {
-	size_t sm = (size_t)m;
-	if (3 * sm > n)
-		return NAN;
 	size_t outer = n - 3 * sm + 1;
 	/* The inner sum s_j is updated by one third difference per step and recomputed exactly
 	 * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
@@ -201,28 +204,74 @@ static double mdev_at(const double *x, size_t n, long m, double tau)
 	 * sum). Measured: splitting the j range into 2-8 interleaved chains is slower here
 	 * (more memory streams) than advancing one chain two steps at a time. */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
-	double total = 0;
+	const double *x1 = x + sm - 1, *x2 = x + 2 * sm - 1, *x3 = x + 3 * sm - 1; /* x_{j+km-1} */
+	double total = 0, total_o = 0;
 	for (size_t j0 = 0; j0 < outer; j0 += chunk) {
 		size_t jend = outer - j0 < chunk ? outer : j0 + chunk;
 		double s = mdev_inner(x, sm, j0);
-		double sq0 = s * s, sq1 = 0;
+		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0;
 		size_t j = j0 + 1;
 		/* two steps per add on the running sum's dependency chain */
 		for (; j + 1 < jend; j += 2) {
-			double t0 = mdev_step(x, sm, j), t1 = mdev_step(x, sm, j + 1);
+			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
+			double b0 = x[j], b1 = x1[j + 1], b2 = x2[j + 1], b3 = x3[j + 1];
+			double t0 = a3 - 3 * a2 + 3 * a1 - a0, t1 = b3 - 3 * b2 + 3 * b1 - b0;
 			double s0 = s + t0;
 			s += t0 + t1;
 			sq0 += s0 * s0;
 			sq1 += s * s;
+			if (want_oadev) {
+				double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
+				so0 += d0 * d0;
+				so1 += d1 * d1;
+			}
 		}
-		if (j < jend) {
-			s += mdev_step(x, sm, j);
+		for (; j < jend; j++) {
+			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
+			s += a3 - 3 * a2 + 3 * a1 - a0;
 			sq0 += s * s;
+			if (want_oadev) {
+				double d0 = a2 - 2 * a1 + a0;
+				so0 += d0 * d0;
+			}
 		}
 		total += sq0 + sq1;
+		if (want_oadev) {
+			/* the loop gave the OADEV terms i = j0 .. jend-2; add i = jend-1 */
+			size_t i = jend - 1;
+			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
+			total_o += so0 + so1 + d * d;
+		}
+	}
+	if (want_oadev) {
+		/* the OADEV terms after the last MDEV one: i = outer .. N-2m-1 */
+		for (size_t i = outer; i < n - 2 * sm; i++) {
+			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
+			total_o += d * d;
+		}
+		*sum_oadev = total_o;
+	}
+	return total;
+}
+
+/* MDEV (eq. 14); with oadev not NULL also the OADEV (eq. 11) at the same tau. */
+static double mdev_at(const double *x, size_t n, long m, double tau, double *oadev)
+{
+	size_t sm = (size_t)m;
+	if (3 * sm > n) {
+		if (oadev)
+			*oadev = oadev_at(x, n, m, tau);
+		return NAN;
+	}
+	double total, total_o = 0;
+	if (oadev) {
+		total = mdev_oadev_pass(x, n, sm, true, &total_o);
+		*oadev = sqrt(total_o / (2.0 * tau * tau * (double)(n - 2 * sm)));
+	} else {
+		total = mdev_oadev_pass(x, n, sm, false, &total_o);
 	}
 	double md = (double)m;
-	return sqrt(total / (2.0 * md * md * tau * tau * (double)outer));
+	return sqrt(total / (2.0 * md * md * tau * tau * (double)(n - 3 * sm + 1)));
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
@@ -539,10 +588,11 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 
 		if (stats & STAB_ADEV)
 			p->adev = adev_at(x, n, mk, tau);
-		if (stats & STAB_OADEV)
+		bool fused = (stats & STAB_OADEV) && (stats & (STAB_MDEV | STAB_TDEV));
+		if ((stats & STAB_OADEV) && !fused)
 			p->oadev = oadev_at(x, n, mk, tau);
 		if (stats & (STAB_MDEV | STAB_TDEV)) {
-			double md = mdev_at(x, n, mk, tau);
+			double md = mdev_at(x, n, mk, tau, fused ? &p->oadev : NULL);
 			if (stats & STAB_MDEV)
 				p->mdev = md;
 			/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
