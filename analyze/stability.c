@@ -180,13 +180,6 @@ static inline double mdev_inner(const double *x, size_t sm, size_t j)
 	return s;
 }
 
-/* How the inner sum changes from j-1 to j: the third difference x_{j+3m-1} - 3 x_{j+2m-1} +
- * 3 x_{j+m-1} - x_{j-1}. */
-static inline double mdev_step(const double *x, size_t sm, size_t j)
-{
-	return x[j + 3 * sm - 1] - 3 * x[j + 2 * sm - 1] + 3 * x[j + sm - 1] - x[j - 1];
-}
-
 enum { MDEV_CHUNK = 4096 };
 
 /* MDEV and, when want_oadev, the OADEV at the same tau in the same pass: the OADEV term for
