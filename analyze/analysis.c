@@ -30,7 +30,7 @@ bool analysis_sniff_kind(const char *path, char *kind, size_t len)
 	return true;
 }
 
-static size_t count_locked(const struct series *s)
+static size_t count_locked(const struct ex_series *s)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -39,7 +39,7 @@ static size_t count_locked(const struct series *s)
 }
 
 /* Distribution of one column over the locked samples. */
-static void locked_dist(const struct series *s, const double *col, struct dist *d)
+static void locked_dist(const struct ex_series *s, const double *col, struct dist *d)
 {
 	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	size_t k = 0;
@@ -52,7 +52,7 @@ static void locked_dist(const struct series *s, const double *col, struct dist *
 
 /* std of the sample-to-sample change of col over consecutive locked samples, / sqrt 2: the
  * short-term (white) part of its variation, insensitive to slow wander of the clock. */
-static double jitter(const struct series *s, const double *col)
+static double jitter(const struct ex_series *s, const double *col)
 {
 	double sum = 0, sum2 = 0;
 	size_t k = 0;
@@ -87,14 +87,14 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			continue;
 		}
 		if (strcmp(p, "-") == 0) {
-			if (!series_load_exchanges(&an->s, p))
+			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
 			continue;
 		}
 		if (!analysis_sniff_kind(p, kind, sizeof(kind)))
 			return EXIT_USAGE;
 		if (strcmp(kind, "exchanges") == 0) {
-			if (!series_load_exchanges(&an->s, p))
+			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
 		} else if (strcmp(kind, "truth") == 0) {
 			if (*have_tr || o->truth_path) {
@@ -147,7 +147,7 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct truth *tr,
 		       bool have_tr)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	an->truth_median_ns = NAN;
 	if (have_tr) {
 		struct dist d;
@@ -181,7 +181,7 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 
 static void estimate(struct analysis *an)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	double *t = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	double *e = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	double *a = xmalloc((s->n ? s->n : 1) * sizeof(double));
@@ -189,7 +189,7 @@ static void estimate(struct analysis *an)
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->state[i] != SAMPLE_LOCKED || !s->lucky[i] || !isfinite(s->theta[i]))
 			continue;
-		t[k] = series_t_s(s, i);
+		t[k] = exs_t_s(s, i);
 		e[k] = analysis_error(an, i);      /* offset - theta: slave - master error */
 		a[k] = truth_asymmetry(s, i);      /* (t2-t1) - (t4-t3) - 2 theta */
 		k++;
@@ -209,7 +209,7 @@ static void estimate(struct analysis *an)
 
 static void rolling(const struct analyze_opts *o, struct analysis *an)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	unsigned char *use = xmalloc(s->n ? s->n : 1);
 	unsigned char *use_b = xmalloc(s->n ? s->n : 1);
 	double *err = xmalloc((s->n ? s->n : 1) * sizeof(double));
@@ -323,7 +323,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 {
 	memset(an, 0, sizeof(*an));
 	an->opts = o;
-	series_init(&an->s);
+	exs_init(&an->s);
 	gsl_set_error_handler_off();
 	struct truth tr;
 	memset(&tr, 0, sizeof(tr));
@@ -335,8 +335,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	}
 	an->have_leapsec =
 		leapsec_load(o->leapsec_path ? o->leapsec_path : LEAPSEC_DEFAULT_PATH, &an->leapsec);
-	struct series *s = &an->s;
-	series_sort(s);
+	struct ex_series *s = &an->s;
+	exs_sort(s);
 	an->samples = s->n;
 	if (s->n == 0) { /* messages only: protocol health */
 		truth_free(&tr);
@@ -349,7 +349,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 		return EXIT_OK;
 	}
 	an->start_ns = s->t_ns[0];
-	an->duration_s = series_t_s(s, s->n - 1);
+	an->duration_s = exs_t_s(s, s->n - 1);
 	fill_truth(o, an, &tr, have_tr);
 	truth_free(&tr);
 
@@ -397,7 +397,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 
 void analysis_free(struct analysis *an)
 {
-	series_free(&an->s);
+	exs_free(&an->s);
 	findings_free(&an->findings);
 	if (an->have_servo)
 		servo_log_free(&an->servo);
@@ -409,7 +409,7 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 {
 	*out = NULL;
 	*width_s = NAN;
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	if (!an->have_truth || s->n == 0)
 		return 0;
 	int64_t width = 0;
@@ -431,7 +431,7 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		for (; i < s->n && (s->t_ns[i] - s->t_ns[0]) / width == k; i++) {
 			if (s->state[i] != SAMPLE_LOCKED || !s->lucky[i] || !isfinite(s->theta[i]))
 				continue;
-			t[m] = series_t_s(s, i);
+			t[m] = exs_t_s(s, i);
 			v[m++] = analysis_error(an, i);
 		}
 		struct bias_estimate b;

@@ -24,7 +24,7 @@
 #include "analyze/leapsec.h"
 #include "analyze/lucky.h"
 #include "analyze/rolling.h"
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 #include "analyze/settling.h"
 
 #define AN_MAX_WINDOWS 8
@@ -51,7 +51,7 @@ struct an_rolling {
 
 struct analysis {
 	const struct analyze_opts *opts;
-	struct series s;
+	struct ex_series s;
 	size_t samples;            /* exchanges read */
 	double duration_s;
 	int64_t start_ns;

@@ -44,10 +44,10 @@ static int write_series(const char *path, const struct analysis *an)
 					    "fwd_ns", "rev_ns", "state",          "true_offset_ns",
 					    "asymmetry_ns" };
 	ds_columns(w, base, an->have_truth ? 9 : 7);
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	for (size_t i = 0; i < s->n; i++) {
 		ds_put_i64(w, s->t_ns[i]);
-		ds_put_fixed(w, series_t_s(s, i), 9);
+		ds_put_fixed(w, exs_t_s(s, i), 9);
 		ds_put_fixed(w, s->offset[i], 3);
 		ds_put_fixed(w, s->delay[i], 3);
 		ds_put_fixed(w, s->fwd[i], 3);
@@ -73,7 +73,7 @@ static int write_histogram(const char *path, const struct analysis *an)
 	ds_meta(w, "of", "offset_ns of the locked exchanges (after settling)");
 	static const char *const cols[] = { "lo_ns", "hi_ns", "count" };
 	ds_declare_columns(w, cols, 3);
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
