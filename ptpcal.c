@@ -17,6 +17,11 @@ static const struct command commands[] = {
 	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
 	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
 	{ "analyze", cmd_analyze, "statistics of exchanges: distributions, settling, bias and asymmetry vs a truth" },
+	{ "calibrate", cmd_calibrate, "bias against a reference -> corrections for ptp4l, ntpsec, ntpd, chrony (--apply)" },
+	{ "report", cmd_report, "plots (gnuplot PNG/SVG) and an HTML report of an analysis" },
+	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
+	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
+	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

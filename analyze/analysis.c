@@ -297,7 +297,7 @@ static void judge(struct analysis *an)
 				     "max(10 MAD, 1 us)); largest %.0f ns", spikes, lim, an->delay.max);
 	}
 	/* The 37-second mistakes in the measured offsets themselves. */
-	const struct leapsec *ls = an->have_leapsec ? &an->leapsec : NULL;
+	const struct leapfile *ls = an->have_leapsec ? &an->leapsec : NULL;
 	if (an->s.n)
 		health_check_offset_37("the median offset from master", an->offset.median, ls,
 				       an->start_ns / 1000000000, f);
@@ -333,8 +333,11 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 		truth_free(&tr);
 		return rc;
 	}
-	an->have_leapsec =
-		leapsec_load(o->leapsec_path ? o->leapsec_path : LEAPSEC_DEFAULT_PATH, &an->leapsec);
+	/* Unreadable or malformed: the UTC/TAI checks that need it are skipped (health says so). */
+	char leap_err[256];
+	an->have_leapsec = leapfile_load(o->leapsec_path, &an->leapsec, leap_err, sizeof leap_err);
+	if (!an->have_leapsec)
+		log_debug("%s", leap_err);
 	struct ex_series *s = &an->s;
 	exs_sort(s);
 	an->samples = s->n;
@@ -403,6 +406,9 @@ void analysis_free(struct analysis *an)
 		servo_log_free(&an->servo);
 	health_free(an->health);
 	an->health = NULL;
+	if (an->have_leapsec)
+		leapfile_free(&an->leapsec);
+	an->have_leapsec = false;
 }
 
 size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out)

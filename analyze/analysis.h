@@ -21,7 +21,7 @@
 #include "analyze/distribution.h"
 #include "analyze/findings.h"
 #include "analyze/health.h"
-#include "analyze/leapsec.h"
+#include "common/leapfile.h"
 #include "analyze/lucky.h"
 #include "analyze/rolling.h"
 #include "analyze/exseries.h"
@@ -42,7 +42,7 @@ struct analyze_opts {
 	int64_t window_ns[AN_MAX_WINDOWS];
 	int nwindows;
 	const char *servo_log;         /* --ptp4l-log */
-	const char *leapsec_path;      /* NULL: LEAPSEC_DEFAULT_PATH */
+	const char *leapsec_path;      /* NULL: LEAPFILE_DEFAULT */
 };
 
 struct an_rolling {
@@ -75,7 +75,7 @@ struct analysis {
 	bool have_servo;
 	struct health *health;     /* protocol health, when messages or a capture were given */
 	bool have_leapsec;
-	struct leapsec leapsec;
+	struct leapfile leapsec;
 	double truth_median_ns;    /* median true offset (for the TAI/UTC check), NAN if none */
 };
 

@@ -350,11 +350,11 @@ static void judge_streams(struct health *h, struct findings *out)
 			     "checked", MAX_STREAMS, (unsigned long long)h->dropped_streams);
 }
 
-void health_check_offset_37(const char *what, double offset_ns, const struct leapsec *ls,
+void health_check_offset_37(const char *what, double offset_ns, const struct leapfile *ls,
 			    int64_t unix_s, struct findings *out)
 {
 	int L;
-	if (!ls || !leapsec_tai_utc(ls, unix_s, &L) || L == 0 || !isfinite(offset_ns))
+	if (!ls || !leapfile_tai_utc(ls, unix_s, &L) || L == 0 || !isfinite(offset_ns))
 		return;
 	double s = offset_ns * 1e-9;
 	if (fabs(fabs(s) - L) < 1.0)
@@ -366,16 +366,16 @@ void health_check_offset_37(const char *what, double offset_ns, const struct lea
 }
 
 /* The origin timestamps of a master against the capture clock (UTC). */
-static void judge_timescale(struct health *h, const struct leapsec *ls, struct findings *out)
+static void judge_timescale(struct health *h, const struct leapfile *ls, struct findings *out)
 {
 	int64_t t_unix = h->first_t / 1000000000;
 	int L = 0;
-	bool have_L = ls && leapsec_tai_utc(ls, t_unix, &L);
+	bool have_L = ls && leapfile_tai_utc(ls, t_unix, &L);
 	if (!ls)
 		findings_add(out, SEV_INFO, "leap-seconds-unavailable",
 			     "%s not readable: TAI - UTC taken from the Announce messages",
-			     LEAPSEC_DEFAULT_PATH);
-	else if (ls->expires_unix && t_unix > ls->expires_unix)
+			     LEAPFILE_DEFAULT);
+	else if (leapfile_expired(ls, t_unix))
 		findings_add(out, SEV_INFO, "leap-seconds-expired",
 			     "leap-seconds.list expired before this capture: TAI - UTC %d s assumed "
 			     "still valid (update tzdata)", L);
@@ -466,7 +466,7 @@ static void judge_timescale(struct health *h, const struct leapsec *ls, struct f
 			     h->gm_switches, h->ngm);
 }
 
-void health_judge(struct health *h, const struct leapsec *ls, struct findings *out)
+void health_judge(struct health *h, const struct leapfile *ls, struct findings *out)
 {
 	if (h->messages == 0) {
 		findings_add(out, SEV_WARN, "no-messages", "no PTP messages to check");

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "analyze/findings.h"
-#include "analyze/leapsec.h"
+#include "common/leapfile.h"
 #include "capture/ptp_wire.h"
 
 /* One message, as the health check needs it. */
@@ -55,12 +55,12 @@ void health_feed(struct health *h, const struct health_msg *m);
 uint64_t health_messages(const struct health *h);
 /* Judges everything fed; ls may be NULL (leap-seconds.list unavailable: said so, and the
  * Announce's own currentUtcOffset stands in for TAI - UTC where needed). */
-void health_judge(struct health *h, const struct leapsec *ls, struct findings *out);
+void health_judge(struct health *h, const struct leapfile *ls, struct findings *out);
 void health_free(struct health *h);
 
 /* The 37-second check on a measured offset (exchanges' offset, truth offset, PHC - UTC) in
  * ns: an error finding when |offset| is within 1 s of TAI - UTC (at time unix_s). */
-void health_check_offset_37(const char *what, double offset_ns, const struct leapsec *ls,
+void health_check_offset_37(const char *what, double offset_ns, const struct leapfile *ls,
 			    int64_t unix_s, struct findings *out);
 
 #endif

@@ -127,8 +127,9 @@ END_TEST
 static void timescale_case(int shift_s, uint16_t flags, int utc_offset, const char *want,
 			   enum severity sev)
 {
-	struct leapsec ls;
-	ck_assert(leapsec_parse(leap_text, strlen(leap_text), &ls));
+	struct leapfile ls;
+	char err[256];
+	ck_assert_msg(leapfile_parse("leap", leap_text, strlen(leap_text), &ls, err, sizeof err), "%s", err);
 	struct health *h = health_new();
 	for (int s = 0; s < 20; s++) {
 		int64_t t = T0 + (int64_t)s * 125000000;
@@ -157,6 +158,7 @@ static void timescale_case(int shift_s, uint16_t flags, int utc_offset, const ch
 	ck_assert_int_eq(x->sev, sev);
 	findings_free(&f);
 	health_free(h);
+	leapfile_free(&ls);
 }
 
 START_TEST(utc_tai)
@@ -185,8 +187,9 @@ END_TEST
 
 START_TEST(offset_37)
 {
-	struct leapsec ls;
-	ck_assert(leapsec_parse(leap_text, strlen(leap_text), &ls));
+	struct leapfile ls;
+	char err[256];
+	ck_assert_msg(leapfile_parse("leap", leap_text, strlen(leap_text), &ls, err, sizeof err), "%s", err);
 	struct findings f = { 0 };
 	health_check_offset_37("x", 37.0002e9, &ls, T0 / 1000000000, &f);
 	health_check_offset_37("x", -36.6e9, &ls, T0 / 1000000000, &f);
@@ -199,6 +202,7 @@ START_TEST(offset_37)
 	health_check_offset_37("x", 37e9, NULL, T0 / 1000000000, &f); /* no table: no check */
 	ck_assert_int_eq(f.n, 3);
 	findings_free(&f);
+	leapfile_free(&ls);
 }
 END_TEST
 
