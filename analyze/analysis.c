@@ -8,6 +8,7 @@
 
 #include "analyze/analysis.h"
 #include "analyze/capture_input.h"
+#include "analyze/series_in.h"
 #include "analyze/truth.h"
 #include "common/log.h"
 
@@ -319,12 +320,73 @@ static void judge(struct analysis *an)
 	}
 }
 
+/* --series: a plain phase or frequency file. */
+static int run_series(const struct analyze_opts *o, struct analysis *an)
+{
+	struct value_series in;
+	if (value_series_read(o->inputs[0], &in) != 0)
+		return EXIT_USAGE;
+	double tau0 = 1.0 / o->rate_hz;
+	size_t n = in.n;
+	double *x = in.v;
+	if (o->series == SERIES_FREQ) {
+		x = xmalloc((in.n + 1) * sizeof(double));
+		stab_freq_to_phase(in.v, in.n, tau0, x);
+		n = in.n + 1;
+	}
+	an->samples = in.n;
+	an->duration_s = (double)(n - 1) * tau0;
+	an->start_ns = 0;
+	double *ns = xmalloc(n * sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		ns[i] = x[i] * 1e9;
+	dist_compute(ns, n, &an->offset);
+	free(ns);
+	dist_compute(NULL, 0, &an->delay);
+	snprintf(an->settling.method, sizeof(an->settling.method), "none (a plain series)");
+	an->fwd_jitter_ns = an->rev_jitter_ns = an->fwd_std_ns = an->rev_std_ns = NAN;
+	an->truth_median_ns = NAN;
+	snprintf(an->stab.of, sizeof(an->stab.of), "%s",
+		 o->series == SERIES_FREQ ? "phase integrated from the fractional-frequency file"
+					  : "phase file (s)");
+	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	if (x != in.v)
+		free(x);
+	value_series_free(&in);
+	return EXIT_OK;
+}
+
+static void stability(const struct analyze_opts *o, struct analysis *an)
+{
+	double tau0, *x;
+	size_t interp;
+	size_t n = stab_run_grid(&an->s, &tau0, &x, &interp);
+	if (n == 0) {
+		snprintf(an->stab.note, sizeof(an->stab.note),
+			 "stability not computed: too few locked exchanges");
+		return;
+	}
+	an->stab.interpolated = interp;
+	snprintf(an->stab.of, sizeof(an->stab.of),
+		 "offset from master of the locked exchanges (s), mean per %g s bin", tau0);
+	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	free(x);
+	/* Some empty bins are normal: Delay_Reqs go out at random intervals (mean 2^L) and
+	 * each exchange carries the t2 of the Sync before it. */
+	if (interp > n / 2)
+		findings_add(&an->findings, SEV_WARN, "stability-gaps",
+			     "%zu of %zu points of the %g s grid had no exchange and were "
+			     "interpolated: stability at short tau is smoothed", interp, n, tau0);
+}
+
 int analysis_run(const struct analyze_opts *o, struct analysis *an)
 {
 	memset(an, 0, sizeof(*an));
 	an->opts = o;
 	exs_init(&an->s);
 	gsl_set_error_handler_off();
+	if (o->series != SERIES_NONE)
+		return run_series(o, an);
 	struct truth tr;
 	memset(&tr, 0, sizeof(tr));
 	bool have_tr;
@@ -391,6 +453,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	if (an->have_truth)
 		estimate(an);
 	/* 6. */
+	stability(o, an);
+	/* 7. */
 	rolling(o, an);
 	judge(an);
 	if (an->health)
@@ -409,6 +473,7 @@ void analysis_free(struct analysis *an)
 	if (an->have_leapsec)
 		leapfile_free(&an->leapsec);
 	an->have_leapsec = false;
+	stab_run_free(&an->stab);
 }
 
 size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out)
