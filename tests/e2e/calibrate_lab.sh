@@ -262,9 +262,13 @@ fi
 # `offset` has ntpsec's sign. chronyd -x (no clock control), no CAP_SYS_TIME, private
 # network and IPC namespaces; `log refclocks` shows the raw and the cooked offset. ----
 chronyd=${CHRONYD:-$(command -v chronyd || true)}
-if [ -z "$chronyd" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    (cd "$E2E_DIR" && timeout 60 apt-get download -q chrony >/dev/null 2>&1 &&
-        dpkg -x chrony_*.deb chrony-pkg) && chronyd="$E2E_DIR/chrony-pkg/usr/sbin/chronyd" || true
+cache="$PTPCAL_TOP/build/tools/chrony-pkg"   # unpacked once, reused by later runs
+if [ -z "$chronyd" ] && [ -x "$cache/usr/sbin/chronyd" ]; then
+    chronyd="$cache/usr/sbin/chronyd"
+elif [ -z "$chronyd" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    mkdir -p "$E2E_DIR/deb" "$cache"
+    (cd "$E2E_DIR/deb" && timeout 20 apt-get download -q chrony >/dev/null 2>&1 &&
+        dpkg -x chrony_*.deb "$cache") && chronyd="$cache/usr/sbin/chronyd" || true
 fi
 if [ -n "$chronyd" ] && [ -x "$chronyd" ] && [ "$(id -u)" -eq 0 ]; then
     "$PTPCAL" calibrate p200.tsv --min-duration 60s --known-offset -3000+-10 --layer refclock --json >kc.json
