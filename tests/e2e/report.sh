@@ -56,7 +56,7 @@ out="$E2E_DIR/fixture"
     --calibration "$FX/calibrate-fixture.json" \
     --switch-log "$PTPCAL_TOP/datasets/lab-l2-plus200/frames.tsv.xz" --title 'Fixture <run> & co'
 check_report "$out"
-for f in offset offset_locked delay histogram bias truth adev tdev mtie_mask tdev_mask residence; do
+for f in offset offset_zoom delay histogram bias truth adev tdev mtie_mask tdev_mask residence; do
     [ -s "$out/$f.png" ] || die "figure $f was not rendered"
 done
 grep -q 'Fixture &lt;run&gt; &amp; co' "$out/index.html" || die "title not escaped"
