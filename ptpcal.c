@@ -16,6 +16,10 @@ static const struct command commands[] = {
 	{ "capture", cmd_capture, "decode PTP from a pcap/pcapng file or an interface into exchanges" },
 	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
 	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
+	{ "phc", cmd_phc, "PTP hardware clock: compare with CLOCK_REALTIME (and TAI - UTC), record, caps" },
+	{ "pps", cmd_pps, "record a PPS device (RFC 2783) to a dataset" },
+	{ "extts", cmd_extts, "record a PHC's external timestamps; periodic output" },
+	{ "truth", cmd_truth, "PPS/EXTTS edges + PHC readings -> true offset per second (truth dataset)" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

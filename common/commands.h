@@ -7,5 +7,9 @@
 int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
 int cmd_lab(int argc, char **argv);       /* lab/lab_cmd.c */
 int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
+int cmd_phc(int argc, char **argv);       /* capture/clock_cmd.c */
+int cmd_pps(int argc, char **argv);       /* capture/clock_cmd.c */
+int cmd_extts(int argc, char **argv);     /* capture/clock_cmd.c */
+int cmd_truth(int argc, char **argv);     /* capture/clock_cmd.c */
 
 #endif
