@@ -8,5 +8,6 @@ int cmd_capture(int argc, char **argv);   /* capture/capture_cmd.c */
 int cmd_lab(int argc, char **argv);       /* lab/lab_cmd.c */
 int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 int cmd_shm(int argc, char **argv);       /* capture/shm_cmd.c */
+int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
 
 #endif
