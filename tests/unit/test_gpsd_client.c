@@ -270,8 +270,8 @@ static void fake_gpsd(int lfd)
 		"{\"class\":\"VERSION\",\"release\":\"3.22\",\"rev\":\"3.22\",\"proto_major\":3,\"proto_minor\":14}\n",
 		"{\"class\":\"TPV\",\"device\":\"/dev/ttyX\",\"mode\":3,\"time\":\"2026-11-26T12:00:00.000Z\"}\n",
 		"{\"class\":\"BOGUS\",\"x\":1}\n",
-		"{\"class\":\"PPS\",\"device\":\"/dev/pps0\",\"real_sec\":1795694401,\"real_nsec\":0,"
-		"\"clock_sec\":1795694401,\"clock_nsec\":250}\n",
+		("{\"class\":\"PPS\",\"device\":\"/dev/pps0\",\"real_sec\":1795694401,\"real_nsec\":0,"
+		 "\"clock_sec\":1795694401,\"clock_nsec\":250}\n"),
 	};
 	for (int round = 0; round < 2; round++) {
 		int c = accept(lfd, NULL, NULL);
