@@ -16,5 +16,6 @@ int cmd_phc(int argc, char **argv);       /* capture/clock_cmd.c */
 int cmd_pps(int argc, char **argv);       /* capture/clock_cmd.c */
 int cmd_extts(int argc, char **argv);     /* capture/clock_cmd.c */
 int cmd_truth(int argc, char **argv);     /* capture/clock_cmd.c */
+int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
 
 #endif
