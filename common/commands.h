@@ -12,4 +12,6 @@ int cmd_setup(int argc, char **argv);     /* pipeline/setup_cmd.c */
 
 int cmd_pmc(int argc, char **argv);       /* pipeline/pmc_cmd.c */
 
+int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
+
 #endif
