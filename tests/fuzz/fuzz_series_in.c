@@ -1,0 +1,36 @@
+/* The plain series reader on arbitrary bytes; what it accepts goes through the stability
+ * statistics (octave taus), which must not crash on any finite input. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze/series_in.h"
+#include "analyze/stability.h"
+#include "common/log.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int quiet;
+	if (!quiet) {
+		quiet = 1;
+		log_set_verbosity(-1);
+		if (!freopen("/dev/null", "w", stderr))
+			return 0;
+	}
+	if (size > 1 << 16)
+		return 0;
+	struct value_series s;
+	if (value_series_parse((const char *)data, size, "fuzz", &s) != 0)
+		return 0;
+	if (s.n >= 3) {
+		long m[32];
+		size_t nm = stab_taus(s.n, STAB_OCTAVE, m, 32);
+		struct stab_point p[32];
+		if (stab_compute(s.v, s.n, 1.0, m, nm, STAB_ALL, p) != 0)
+			abort(); /* the reader only returns finite values */
+	}
+	value_series_free(&s);
+	return 0;
+}
