@@ -3,8 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/conf_edit.h"
+#include "common/leapfile.h"
+#include "pipeline/ptp4l_conf_scan.h"
+#include "pipeline/ptp4l_paths.h"
 #include "pipeline/doctor.h"
 
 /* The SHM segment phc2sys writes, from the ExecStart of the phc2sys@ unit systemd would use
@@ -91,6 +95,101 @@ static int phc2sys_segment(const struct doctor_opts *o, char *unit_path, size_t 
 	return -1;
 }
 
+static const char *date_str(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+	return buf;
+}
+
+/* The file itself, as ntpsec reads it (common/leapfile: ntp_leapsec.c rules, SHA-1 check). */
+static void check_leapfile(const struct doctor_opts *o, struct check *c, const char *where,
+			   const char *path)
+{
+	struct leapfile lf;
+	char err[512], d1[32];
+	if (!leapfile_load(sv_path(&o->sv, path), &lf, err, sizeof(err))) {
+		check_fail(c, where, "reinstall tzdata (apt-get install --reinstall tzdata)",
+			   "%s: ntpsec would refuse it: %s", path, err);
+		return;
+	}
+	int64_t now = (int64_t)time(NULL);
+	int tai = 0;
+	leapfile_tai_utc(&lf, now, &tai);
+	if (leapfile_expired(&lf, now))
+		check_fail(c, where,
+			   "update tzdata (Debian re-issues it after each IERS bulletin C); until then "
+			   "ntpsec cannot know about a leap second",
+			   "%s expired %s%s", path, lf.expires ? "on " : "(it has no expiry line)",
+			   lf.expires ? date_str(lf.expires, d1, sizeof(d1)) : "");
+	else if (lf.expires - now < 28 * 86400)
+		check_warn(c, where, "update tzdata soon", "%s expires on %s", path,
+			   date_str(lf.expires, d1, sizeof(d1)));
+	else
+		check_detail(c, "%s: TAI-UTC %d s, expires %s%s", path, tai,
+			     date_str(lf.expires, d1, sizeof(d1)),
+			     lf.hash == LEAP_HASH_GOOD ? ", hash good" : ", no hash");
+	leapfile_free(&lf);
+}
+
+/* ERRATA 8: a grandmaster ptp4l announces its own utc_offset option (config.c default
+ * CURRENT_UTC_OFFSET 37, v3.1.1 and v4.4), not the kernel's TAI offset; compare it with the
+ * leap-seconds file and say which one is wrong. */
+static void check_utc_offset(const struct doctor_opts *o, struct checks *cs, const char *leap_path)
+{
+	struct check *c = check_new(cs, "utc-offset", "ptp4l's utc_offset = TAI-UTC of the leap file");
+	char conf[1024], where[1200], err[512];
+	ptp4l_conf_path(o->sv.root, o->iface, conf, sizeof(conf));
+	char *text = sv_read(&o->sv, conf);
+	struct leapfile lf;
+	if (!leapfile_load(sv_path(&o->sv, leap_path), &lf, err, sizeof(err))) {
+		free(text);
+		check_skip(c, "no usable leap-seconds file (%s)", err);
+		return;
+	}
+	int tai = 0;
+	int64_t now = (int64_t)time(NULL);
+	bool have = leapfile_tai_utc(&lf, now, &tai);
+	bool expired = leapfile_expired(&lf, now);
+	leapfile_free(&lf);
+	if (!have) {
+		free(text);
+		check_skip(c, "%s has no TAI-UTC for now", leap_path);
+		return;
+	}
+	int offset = 37, line = 0;
+	if (text) {
+		struct ptp4l_scan s;
+		ptp4l_scan_text(text, &s);
+		const struct ptp4l_line *l = ptp4l_scan_get(&s, "global", "utc_offset");
+		if (l) {
+			offset = atoi(l->value);
+			line = l->line;
+		}
+		ptp4l_scan_free(&s);
+		free(text);
+	}
+	snprintf(where, sizeof(where), "%s:%d", conf, line);
+	if (offset != tai) {
+		if (expired)
+			check_fail(c, line ? where : conf, "update tzdata first, then compare again",
+				   "ptp4l announces currentUtcOffset %d%s but the (expired) leap file "
+				   "says %d: the file is probably the stale one",
+				   offset, line ? "" : " (its default)", tai);
+		else
+			check_fail(c, line ? where : conf,
+				   "set utc_offset to the leap file's value in [global]",
+				   "ptp4l announces currentUtcOffset %d%s but %s says TAI-UTC is %d "
+				   "now: ptp4l.conf is the wrong one, every client's UTC would be off "
+				   "by %d s",
+				   offset, line ? "" : " (its default)", leap_path, tai, offset - tai);
+	} else {
+		check_detail(c, "%d s in both", tai);
+	}
+}
+
 void doctor_ntp(const struct doctor_opts *o, struct checks *cs)
 {
 	struct check *leap = check_new(cs, "leapfile", "ntpsec has a leap-seconds file");
@@ -153,8 +252,9 @@ void doctor_ntp(const struct doctor_opts *o, struct checks *cs)
 						"or fix the path",
 				   "leapfile %s does not exist", leap_path);
 		else
-			check_detail(leap, "%s (%s)", leap_path, where);
+			check_leapfile(o, leap, where, leap_path);
 	}
+	check_utc_offset(o, cs, leap_line ? leap_path : LEAPFILE_DEFAULT);
 
 	char unit_path[1100];
 	int seg = phc2sys_segment(o, unit_path, sizeof(unit_path));

@@ -103,7 +103,7 @@ done
     cp bad/lib/systemd/system/phc2sys@.service $R/lib/systemd/system/
 printf '[global]\nslaveOnly 0\n' >$R/etc/linuxptp/ptp4l.conf
 printf 'driftfile /var/lib/ntpsec/ntp.drift\nleapfile /usr/share/zoneinfo/leap-seconds.list\n' >$R/etc/ntpsec/ntp.conf
-printf '#$ 3950000000\n#@ 4000000000\n3692217600 37\n' >$R/usr/share/zoneinfo/leap-seconds.list
+printf '#$ 3950000000\n#@ 4100000000\n2272060800 10\n3692217600 37\n' >$R/usr/share/zoneinfo/leap-seconds.list
 "$PTPCAL" setup client --root $R --linuxptp-version 3.1.1 -q
 printf '  PID COMMAND\n  401 /usr/sbin/ptp4l -f /etc/linuxptp/ptp4l.conf -i eth0\n  410 /usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w -q\n' >$O/ps.txt
 printf 'Time stamping parameters for eth0:\nPTP Hardware Clock: 0\nHardware Transmit Timestamp Modes:\n\toff\n\ton\nHardware Receive Filter Modes:\n\tnone\n\tall\n' \
@@ -116,6 +116,16 @@ cat good.txt
 # without --outputs, command checks are skipped with the reason, not failed
 "$PTPCAL" doctor --root $R --linuxptp-version 3.1.1 >skip.txt || die "skips made it fail"
 grep -q '^SKIP coalescence.*staging tree' skip.txt || die "no skip reason: $(cat skip.txt)"
+
+# the leap file expired, and ptp4l announcing another UTC offset than the file's
+cp -r good stale
+printf '#$ 3900000000\n#@ 3950000000\n2272060800 10\n3692217600 37\n' >stale/usr/share/zoneinfo/leap-seconds.list
+"$PTPCAL" doctor --root stale --outputs $O --linuxptp-version 3.1.1 --json >bad.json && die "expired leap file passed"
+expect leapfile "/etc/ntpsec/ntp.conf:2" "expired on 2025-03-03"
+cp good/usr/share/zoneinfo/leap-seconds.list stale/usr/share/zoneinfo/
+printf '[global]\nutc_offset 36\n' >>stale/etc/linuxptp/ptp4l.conf
+"$PTPCAL" doctor --root stale --outputs $O --linuxptp-version 3.1.1 --json >bad.json && die "utc_offset 36 passed"
+expect utc-offset "/etc/linuxptp/ptp4l.conf:" "announces currentUtcOffset 36 but"
 
 # --- usage ---------------------------------------------------------------------------------
 expect_exit 2 "$PTPCAL" doctor --root "$E2E_DIR/nonexistent"
