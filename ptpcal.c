@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
 	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
+	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -15,4 +15,6 @@ int cmd_pmc(int argc, char **argv);       /* pipeline/pmc_cmd.c */
 
 int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
 
+int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
+
 #endif

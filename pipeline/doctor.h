@@ -35,4 +35,9 @@ void doctor_ntp(const struct doctor_opts *o, struct checks *cs);
 /* dpkg -V linuxptp: package files edited in place. */
 void doctor_dpkg(const struct doctor_opts *o, struct checks *cs);
 
+/* The SHM segment the phc2sys@ unit writes (-E ntpshm -M N; the full override in /etc, else
+ * the vendor unit, then drop-ins' ExecStart=), -1 if it does not write SHM; unit_path gets the
+ * file that said so. */
+int phc2sys_shm_segment(const struct sysview *sv, char *unit_path, size_t len);
+
 #endif

@@ -45,13 +45,13 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int phc2sys_segment(const struct doctor_opts *o, char *unit_path, size_t len)
+int phc2sys_shm_segment(const struct sysview *sv, char *unit_path, size_t len)
 {
 	static const char *const units[] = { "/etc/systemd/system/phc2sys@.service",
 					     "/usr/lib/systemd/system/phc2sys@.service",
 					     "/lib/systemd/system/phc2sys@.service", NULL };
 	for (int u = 0; units[u]; u++) {
-		char *t = sv_read(&o->sv, units[u]);
+		char *t = sv_read(sv, units[u]);
 		if (!t)
 			continue;
 		snprintf(unit_path, len, "%s", units[u]);
@@ -64,7 +64,7 @@ static int phc2sys_segment(const struct doctor_opts *o, char *unit_path, size_t 
 						    "/run/systemd/system/phc2sys@.service.d",
 						    "/etc/systemd/system/phc2sys@.service.d", NULL };
 		for (int d = 0; dirs[d]; d++) {
-			DIR *dh = opendir(sv_path(&o->sv, dirs[d]));
+			DIR *dh = opendir(sv_path(sv, dirs[d]));
 			if (!dh)
 				continue;
 			char *names[64];
@@ -80,7 +80,7 @@ static int phc2sys_segment(const struct doctor_opts *o, char *unit_path, size_t 
 			for (int i = 0; i < nn; i++) {
 				char p[1024];
 				snprintf(p, sizeof(p), "%s/%s", dirs[d], names[i] ? names[i] : "");
-				char *dt = names[i] ? sv_read(&o->sv, p) : NULL;
+				char *dt = names[i] ? sv_read(sv, p) : NULL;
 				bool h2 = false;
 				if (dt && exec_segment(dt, &h2, &ntpshm, &seg) && h2)
 					snprintf(unit_path, len, "%s", p);
@@ -257,7 +257,7 @@ void doctor_ntp(const struct doctor_opts *o, struct checks *cs)
 	check_utc_offset(o, cs, leap_line ? leap_path : LEAPFILE_DEFAULT);
 
 	char unit_path[1100];
-	int seg = phc2sys_segment(o, unit_path, sizeof(unit_path));
+	int seg = phc2sys_shm_segment(&o->sv, unit_path, sizeof(unit_path));
 	if (seg >= 0) {
 		bool found = false;
 		for (int i = 0; i < nunits; i++)
