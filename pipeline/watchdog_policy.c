@@ -83,7 +83,7 @@ bool wd_step(struct wd *w, bool good, const char *why_bad, int64_t now)
 	case WD_HOLDOVER:
 		if (good) {
 			w->recovering_from = WD_HOLDOVER;
-			snprintf(w->reason, sizeof(w->reason), "GNSS back; restoring after %.0f s of it",
+			snprintf(w->reason, sizeof(w->reason), "GNSS back; restoring after %.1f s of it",
 				 w->cfg.recover_s);
 			return go(w, WD_RECOVERING);
 		}
@@ -96,7 +96,7 @@ bool wd_step(struct wd *w, bool good, const char *why_bad, int64_t now)
 	case WD_DEGRADED:
 		if (good) {
 			w->recovering_from = WD_DEGRADED;
-			snprintf(w->reason, sizeof(w->reason), "GNSS back; restoring after %.0f s of it",
+			snprintf(w->reason, sizeof(w->reason), "GNSS back; restoring after %.1f s of it",
 				 w->cfg.recover_s);
 			return go(w, WD_RECOVERING);
 		}
