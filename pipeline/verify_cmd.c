@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #include "capture/ntpshm.h"
@@ -324,6 +325,19 @@ static void check_shm(const struct vopts *o, struct checks *cs)
 			   "%s", err);
 		return;
 	}
+	/* linuxptp ntpshm.c creates a missing segment 0600 (root only); ntpsec, running as its
+	 * own user, creates units >= 2 with 0666 (refclock_shm.c) and cannot attach to a 0600
+	 * one made by phc2sys first (docs/errata.md 14) */
+	struct shmid_ds ds;
+	char where0[32];
+	snprintf(where0, sizeof(where0), "SHM unit %d", o->shm_unit);
+	if (shmctl(seg.shmid, IPC_STAT, &ds) == 0 && o->shm_unit >= 2 &&
+	    (ds.shm_perm.mode & 0777) == 0600 && ds.shm_perm.uid == 0)
+		check_fail(c, where0,
+			   "stop phc2sys, remove the segment (ipcrm -M KEY), restart ntpsec, then "
+			   "phc2sys (the client unit's After=ntpsec.service keeps this order)",
+			   "the segment is mode 0600 owned by root (created by phc2sys before ntpsec): "
+			   "ntpsec, running as its own user, cannot read it");
 	/* two looks 2.5 s apart, as a monitor (ntpshmmon): never consume ntpsec's samples */
 	struct ntpshm_sample a, b;
 	enum ntpshm_status sa = ntpshm_read(seg.t, false, &a);

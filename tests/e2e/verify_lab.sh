@@ -95,6 +95,13 @@ status shm FAIL c2.json
 grep -q 'UTC/TAI mix-up' c2.json || die "no 37-second explanation: $(cat c2.json)"
 status ntpsec-peer FAIL c2.json
 netns_stop $w
+# a segment phc2sys made before ntpsec: mode 0600, root's
+u2=$(( unit + 1 ))
+python3 -c 'import ctypes,sys; l=ctypes.CDLL(None); sys.exit(0 if l.shmget(0x4e545030 + int(sys.argv[1]), 96, 0o1000 | 0o600) >= 0 else 1)' $u2
+V client -s "$E2E_DIR/cl.uds" --shm-unit $u2 >c3.json || true
+python3 -c 'import ctypes,sys; l=ctypes.CDLL(None); i=l.shmget(0x4e545030 + int(sys.argv[1]), 0, 0); l.shmctl(i, 0, None)' $u2
+status shm FAIL c3.json
+grep -q 'mode 0600 owned by root' c3.json || die "no permission finding: $(cat c3.json)"
 echo "client checks: ok"
 expect_exit 2 "$PTPCAL" verify
 expect_exit 2 "$PTPCAL" verify both
