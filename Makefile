@@ -176,4 +176,4 @@ uninstall:
 clean:
 	rm -rf build ptpcal
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
