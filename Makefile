@@ -18,7 +18,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 MODULES  := common capture analyze calibrate lab pipeline report
-PKGS     := libpcap gsl libgps
+PKGS     := libpcap gsl libgps libcrypto
 CHECKPKG := check
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -176,4 +176,4 @@ uninstall:
 clean:
 	rm -rf build ptpcal
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -12,7 +12,7 @@
 
 struct parser {
 	const char *name;
-	struct series s;
+	struct value_series s;
 	size_t cap;
 	long line;
 	long blank_line; /* first blank line since the last value, 0 if none */
@@ -94,7 +94,7 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 	return true;
 }
 
-static int finish(struct parser *p, struct series *out)
+static int finish(struct parser *p, struct value_series *out)
 {
 	if (!p->failed && p->s.n == 0) {
 		log_err("%s: no values", p->name);
@@ -102,7 +102,7 @@ static int finish(struct parser *p, struct series *out)
 	}
 	if (p->failed) {
 		free(p->s.v);
-		*out = (struct series){ 0 };
+		*out = (struct value_series){ 0 };
 		return -1;
 	}
 	/* give back the growth slack: the caller's peak memory is then the data itself */
@@ -111,7 +111,7 @@ static int finish(struct parser *p, struct series *out)
 	return 0;
 }
 
-int series_parse(const char *buf, size_t len, const char *name, struct series *out)
+int value_series_parse(const char *buf, size_t len, const char *name, struct value_series *out)
 {
 	struct parser p = { .name = name };
 	size_t i = 0;
@@ -125,13 +125,13 @@ int series_parse(const char *buf, size_t len, const char *name, struct series *o
 	return finish(&p, out);
 }
 
-int series_read(const char *path, struct series *out)
+int value_series_read(const char *path, struct value_series *out)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "r");
 	if (!f) {
 		log_err("%s: %s", path, strerror(errno));
-		*out = (struct series){ 0 };
+		*out = (struct value_series){ 0 };
 		return -1;
 	}
 	struct parser p = { .name = is_stdin ? "(stdin)" : path };
@@ -156,8 +156,8 @@ int series_read(const char *path, struct series *out)
 	return finish(&p, out);
 }
 
-void series_free(struct series *s)
+void value_series_free(struct value_series *s)
 {
 	free(s->v);
-	*s = (struct series){ 0 };
+	*s = (struct value_series){ 0 };
 }

@@ -13,15 +13,15 @@
 
 #include <stddef.h>
 
-struct series {
+struct value_series {
 	double *v; /* malloc'd, n values */
 	size_t n;
 };
 
 /* path "-" reads stdin. 0 with out filled, or -1 after printing why. */
-int series_read(const char *path, struct series *out);
+int value_series_read(const char *path, struct value_series *out);
 /* The same rules on a buffer of len bytes (NULs are garbage); name is used in messages. */
-int series_parse(const char *buf, size_t len, const char *name, struct series *out);
-void series_free(struct series *s);
+int value_series_parse(const char *buf, size_t len, const char *name, struct value_series *out);
+void value_series_free(struct value_series *s);
 
 #endif

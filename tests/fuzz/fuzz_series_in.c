@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 1 << 16)
 		return 0;
-	struct series s;
-	if (series_parse((const char *)data, size, "fuzz", &s) != 0)
+	struct value_series s;
+	if (value_series_parse((const char *)data, size, "fuzz", &s) != 0)
 		return 0;
 	if (s.n >= 3) {
 		long m[32];
@@ -38,6 +38,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct te_report te;
 		te_evaluate(s.v, s.n, 1.0, &te);
 	}
-	series_free(&s);
+	value_series_free(&s);
 	return 0;
 }

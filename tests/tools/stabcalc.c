@@ -81,8 +81,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage();
-	struct series s;
-	if (series_read(argv[optind], &s) != 0)
+	struct value_series s;
+	if (value_series_read(argv[optind], &s) != 0)
 		return 2;
 	double tau0 = 1.0 / rate;
 	double *x = s.v;
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		x = xmalloc((s.n + 1) * sizeof(*x));
 		stab_freq_to_phase(s.v, s.n, tau0, x);
 		n = s.n + 1;
-		series_free(&s);
+		value_series_free(&s);
 		s.v = x;
 	}
 	long *m = xmalloc(64 * sizeof(*m));

@@ -14,8 +14,8 @@ static char *parse_fails(const char *text)
 	const char *errpath = tu_path("series-stderr.txt");
 	fflush(stderr);
 	ck_assert(freopen(errpath, "w", stderr) != NULL);
-	struct series s;
-	int rc = series_parse(text, strlen(text), "in.txt", &s);
+	struct value_series s;
+	int rc = value_series_parse(text, strlen(text), "in.txt", &s);
 	fflush(stderr);
 	ck_assert_int_eq(rc, -1);
 	ck_assert_ptr_null(s.v);
@@ -42,8 +42,8 @@ START_TEST(accepted_forms)
 			   "0.000000000125\n"
 			   "5e-320\n" /* subnormal: kept */
 			   "\n\n";
-	struct series s;
-	ck_assert_int_eq(series_parse(text, strlen(text), "in.txt", &s), 0);
+	struct value_series s;
+	ck_assert_int_eq(value_series_parse(text, strlen(text), "in.txt", &s), 0);
 	ck_assert_uint_eq(s.n, 6);
 	ck_assert(s.v[0] == 1.5e-9);
 	ck_assert(s.v[1] == -2.25e-9);
@@ -51,13 +51,13 @@ START_TEST(accepted_forms)
 	ck_assert(s.v[3] == 4.0);
 	ck_assert(s.v[4] == 1.25e-10);
 	ck_assert(s.v[5] > 0 && s.v[5] < 1e-300);
-	series_free(&s);
+	value_series_free(&s);
 	ck_assert_ptr_null(s.v);
 	/* no final newline */
-	ck_assert_int_eq(series_parse("1\n2", 3, "x", &s), 0);
+	ck_assert_int_eq(value_series_parse("1\n2", 3, "x", &s), 0);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert(s.v[1] == 2.0);
-	series_free(&s);
+	value_series_free(&s);
 }
 END_TEST
 
@@ -83,8 +83,8 @@ START_TEST(rejected_forms)
 	const char withnul[] = "1\n2\0003\n";
 	const char *errpath = tu_path("series-stderr2.txt");
 	ck_assert(freopen(errpath, "w", stderr) != NULL);
-	struct series s;
-	ck_assert_int_eq(series_parse(withnul, sizeof(withnul) - 1, "in.txt", &s), -1);
+	struct value_series s;
+	ck_assert_int_eq(value_series_parse(withnul, sizeof(withnul) - 1, "in.txt", &s), -1);
 	fflush(stderr);
 	char *msg = tu_read_file(errpath);
 	ck_assert_msg(strstr(msg, "in.txt:2:"), "%s", msg);
@@ -96,27 +96,27 @@ START_TEST(files)
 {
 	const char *p = tu_path("series.txt");
 	tu_write_file(p, "# freq\n1e-11\n-2e-11\n3e-11\n");
-	struct series s;
-	ck_assert_int_eq(series_read(p, &s), 0);
+	struct value_series s;
+	ck_assert_int_eq(value_series_read(p, &s), 0);
 	ck_assert_uint_eq(s.n, 3);
 	ck_assert(s.v[2] == 3e-11);
-	series_free(&s);
+	value_series_free(&s);
 	/* many values: the array grows */
 	FILE *f = fopen(p, "w");
 	for (int i = 0; i < 5000; i++)
 		fprintf(f, "%d\n", i);
 	fclose(f);
-	ck_assert_int_eq(series_read(p, &s), 0);
+	ck_assert_int_eq(value_series_read(p, &s), 0);
 	ck_assert_uint_eq(s.n, 5000);
 	ck_assert(s.v[4999] == 4999.0);
-	series_free(&s);
+	value_series_free(&s);
 
 	const char *errpath = tu_path("series-stderr3.txt");
 	ck_assert(freopen(errpath, "w", stderr) != NULL);
-	ck_assert_int_eq(series_read(tu_path("does-not-exist.txt"), &s), -1);
+	ck_assert_int_eq(value_series_read(tu_path("does-not-exist.txt"), &s), -1);
 	tu_write_file(p, "1\nbad\n");
-	ck_assert_int_eq(series_read(p, &s), -1);
-	ck_assert_int_eq(series_read(tu_tmpdir(), &s), -1); /* a directory */
+	ck_assert_int_eq(value_series_read(p, &s), -1);
+	ck_assert_int_eq(value_series_read(tu_tmpdir(), &s), -1); /* a directory */
 	fflush(stderr);
 	char *msg = tu_read_file(errpath);
 	ck_assert_msg(strstr(msg, "does-not-exist.txt: No such file"), "%s", msg);

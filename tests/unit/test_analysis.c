@@ -1,0 +1,189 @@
+/* The analysis pipeline on synthetic exchanges with a known asymmetry and a known truth. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "analyze/analysis.h"
+#include "capture/exchange_io.h"
+#include "common/log.h"
+#include "tests/unit/testutil.h"
+
+#define T0 (1795000000LL * 1000000000LL)
+
+/* n exchanges at 8 Hz: d_ms = 600 us + exp(20 us) queueing, d_sm = 400 us + N(0, 2 us),
+ * (rev_sd given), slave clock theta(t) = theta0 + slope_ns_per_s * t. Asymmetry A has mean 200 us + 20 us
+ * (the exponential's mean): the true mean bias (offset - theta) is A/2 = 110 us. */
+static void make_exchanges(const char *path, int n, double theta0, double slope, bool meta,
+			   unsigned seed, double rev_sd)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, seed);
+	struct exchange_writer *w = exchange_writer_open(path);
+	ck_assert_ptr_nonnull(w);
+	for (int i = 0; i < n; i++) {
+		struct exchange ex;
+		memset(&ex, 0, sizeof(ex));
+		ex.master = tu_port(1, 1);
+		ex.slave = tu_port(2, 1);
+		ex.two_step = true;
+		ex.sync_seq = ex.req_seq = (uint16_t)i;
+		int64_t t = T0 + (int64_t)i * 125000000;
+		double theta = theta0 + slope * (double)(t - T0) * 1e-9;
+		double dms = 600000 + gsl_ran_exponential(r, 20000);
+		double dsm = 400000 + gsl_ran_gaussian(r, rev_sd);
+		ex.t1 = ptime_from_ns(t);
+		ex.t2 = ptime_from_ns(t + (int64_t)llround(dms + theta));
+		int64_t t3 = t + 50000000;
+		ex.t3 = ptime_from_ns(t3);
+		ex.t4 = ptime_from_ns(t3 + (int64_t)llround(dsm - theta));
+		ck_assert(exchange_derive(&ex));
+		exchange_writer_row(w, &ex);
+	}
+	if (meta) {
+		ds_meta(exchange_writer_ds(w), "truth_offset_ns", "%.0f", theta0);
+		ds_meta(exchange_writer_ds(w), "truth_source", "test: constant");
+	}
+	ck_assert_int_eq(exchange_writer_close(w), 0);
+	gsl_rng_free(r);
+}
+
+static void defaults(struct analyze_opts *o, const char *in)
+{
+	memset(o, 0, sizeof(*o));
+	o->inputs[0] = in;
+	o->ninputs = 1;
+	o->settle = SETTLE_AUTO;
+	o->window_ns[0] = 60000000000LL;
+	o->nwindows = 1;
+}
+
+static bool has_finding(const struct analysis *an, const char *code)
+{
+	for (size_t i = 0; i < an->findings.n; i++)
+		if (strcmp(an->findings.f[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(constant_truth_from_metadata)
+{
+	const char *p = tu_path("ex_meta.tsv");
+	make_exchanges(p, 4000, 0, 0, true, 1, 2000);
+	struct analyze_opts o;
+	defaults(&o, p);
+	struct analysis an;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert_int_eq(an.samples, 4000);
+	ck_assert(an.have_truth && an.have_bias && an.have_asym);
+	ck_assert_double_near(an.duration_s, 3999 * 0.125, 1e-3); /* t2 carries the queueing */
+	/* first t2: theta 0, 600 us + queueing */
+	ck_assert(an.start_ns >= T0 + 600000 && an.start_ns < T0 + 800000);
+	/* truth 110 us +- its sampling error (sd 20/sqrt(2)/sqrt(4000) us = 0.22 us) */
+	ck_assert_msg(an.bias.ci_lo < 110000 && 110000 < an.bias.ci_hi, "bias [%g, %g]",
+		      an.bias.ci_lo, an.bias.ci_hi);
+	ck_assert_double_near(an.bias.mean, 110000, 1000);
+	ck_assert_msg(an.asym.ci_lo < 220000 && 220000 < an.asym.ci_hi, "asym [%g, %g]",
+		      an.asym.ci_lo, an.asym.ci_hi);
+	ck_assert_double_near(an.asym.mean, 2 * an.bias.mean, 1e-6);
+	/* delay: 500 us + 10 us mean queueing/2 */
+	ck_assert_double_near(an.delay.mean, 510000, 1000);
+	/* one-way variation: fwd is exp(20 us): sd 20 us; rev N(0, 2 us) */
+	ck_assert_double_near(an.fwd_jitter_ns, 20000, 1500);
+	ck_assert_double_near(an.rev_jitter_ns, 2000, 200);
+	ck_assert(strstr(an.reference, "test: constant"));
+	ck_assert(!has_finding(&an, "asymmetry-unobservable"));
+	analysis_free(&an);
+}
+END_TEST
+
+/* A truth dataset with a drifting clock (theta = 5 us + 20 ns/s): the bias stays A/2. Without
+ * any truth: no bias, and the finding says why. --lucky 10 takes the smallest delays: the
+ * exponential queueing mostly gone, the bias drops toward 100 us. */
+START_TEST(truth_dataset_and_none)
+{
+	const char *p = tu_path("ex_drift.tsv");
+	make_exchanges(p, 4000, 5000, 20, false, 2, 0);
+	const char *tp = tu_path("truth_drift.tsv");
+	FILE *f = fopen(tp, "w");
+	fprintf(f, "# ptpcal-dataset 1 truth\n# reference: test pps\nt\toffset_ns\n");
+	for (int s = 0; s <= 501; s++)
+		fprintf(f, "%lld.000000000\t%.3f\n", T0 / 1000000000LL + s, 5000 + 20.0 * s);
+	fclose(f);
+
+	struct analyze_opts o;
+	defaults(&o, p);
+	struct analysis an;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert(!an.have_truth && !an.have_bias && !an.have_asym);
+	ck_assert(has_finding(&an, "asymmetry-unobservable"));
+	analysis_free(&an);
+
+	o.inputs[1] = tp; /* as a second FILE */
+	o.ninputs = 2;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert(an.have_bias);
+	ck_assert_int_eq(an.truth_n, 4000);
+	ck_assert_msg(an.bias.ci_lo < 110000 && 110000 < an.bias.ci_hi, "bias [%g, %g]",
+		      an.bias.ci_lo, an.bias.ci_hi);
+	ck_assert(!an.bias.drift_significant);
+	/* the offset itself carries the clock's drift: 20 ns/s over 500 s */
+	ck_assert_double_near(an.offset.mean, 110000 + 5000 + 20 * 250, 1000);
+	analysis_free(&an);
+
+	o.lucky_pct = 10;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert(an.have_lucky);
+	ck_assert_double_near(an.lucky.fraction, 0.1, 0.01);
+	ck_assert_double_near(an.lucky.mean_before, 110000, 1000);
+	/* rev has no noise here, so the delay orders the exchanges by their queueing q: the
+	 * smallest 10 % of Exp(mean 20 us) lie below a = -20 ln 0.9 = 2.107 us and average
+	 * E[q | q < a] = 20 - a * 0.9 / 0.1 = 1.035 us: bias 100 us + q/2 = 100.517 us */
+	ck_assert_double_near(an.lucky.mean_after, 100517, 300);
+	ck_assert_double_near(an.bias.mean, an.lucky.mean_after, 1e-6);
+	analysis_free(&an);
+}
+END_TEST
+
+START_TEST(bad_inputs)
+{
+	struct analyze_opts o;
+	struct analysis an;
+	const char *g = tu_path("garbage.tsv");
+	tu_write_file(g, "garbage\n");
+	defaults(&o, g);
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+	defaults(&o, tu_path("does-not-exist.tsv"));
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+	const char *e = tu_path("empty_ex.tsv");
+	make_exchanges(e, 0, 0, 0, false, 3, 2000);
+	defaults(&o, e);
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+	const char *t = tu_path("trunc.tsv");
+	make_exchanges(t, 20, 0, 0, false, 4, 2000);
+	char *text = tu_read_file(t);
+	text[strlen(text) - 40] = '\0'; /* cut the last row in the middle */
+	tu_write_file(t, text);
+	free(text);
+	defaults(&o, t);
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+}
+END_TEST
+
+Suite *analysis_suite(void)
+{
+	Suite *s = suite_create("analysis");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, constant_truth_from_metadata);
+	tcase_add_test(tc, truth_dataset_and_none);
+	tcase_add_test(tc, bad_inputs);
+	suite_add_tcase(s, tc);
+	return s;
+}
