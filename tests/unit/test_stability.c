@@ -173,6 +173,12 @@ START_TEST(white_pm_levels)
 		ck_rel(p[k].tdev, s / sqrt(m[k]), m[k] <= 64 ? 0.05 : 0.12);
 		ck_rel(p[k].tie_rms, sqrt(2.0) * s, 0.02);
 		ck_assert_int_eq(p[k].alpha, 2);
+		/* EDF in the 10^4-10^5 range, where GSL 2.7's chi-squared quantile alone fails:
+		 * the interval must exist and, chi2/edf being nearly normal there, span
+		 * 2 * 1.96 * sqrt(2 / edf) / 2 of the deviation (variance -> deviation halves it) */
+		ck_assert(isfinite(p[k].oadev_lo) && isfinite(p[k].oadev_hi));
+		ck_assert(p[k].edf > 5000);
+		ck_rel((p[k].oadev_hi - p[k].oadev_lo) / p[k].oadev, 1.96 * sqrt(2 / p[k].edf), 0.01);
 	}
 	ck_assert_double_near(loglog_slope(p, 8, offsetof(struct stab_point, mdev)), -1.5, 0.03);
 	ck_assert_double_near(loglog_slope(p, 8, offsetof(struct stab_point, oadev)), -1.0, 0.02);
