@@ -609,10 +609,12 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		double tau = (double)mk * tau0;
 		p->m = mk;
 		p->tau = tau;
-		p->n = 2 * (size_t)mk < n ? (long)(n - 2 * (size_t)mk) : 0;
+		p->n = (size_t)mk <= (n - 1) / 2 ? (long)(n - 2 * (size_t)mk) : 0; /* 2m < N */
 		p->adev = p->oadev = p->mdev = p->tdev = p->hdev = p->ohdev = p->totdev = NAN;
 		p->mtie = p->tie_rms = p->oadev_lo = p->oadev_hi = p->edf = NAN;
 		p->alpha = 99;
+		if ((size_t)mk >= n)
+			continue; /* no statistic is defined (and 2m, 3m could overflow below) */
 
 		if (stats & STAB_ADEV)
 			p->adev = adev_at(x, n, mk, tau);

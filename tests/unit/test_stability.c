@@ -7,6 +7,7 @@
  *  - analytic levels of power-law noise (white PM, white FM, random-walk phase);
  *  - MTIE against a brute-force O(n^2) reference on random data;
  *  - coverage of the OADEV 95 % interval by simulation. */
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -446,6 +447,21 @@ START_TEST(bad_arguments_and_undefined)
 	ck_assert(isnan(p[1].mtie));
 	/* x = i^2: second difference 2 m^2 everywhere: OADEV = 2 m^2 / (sqrt 2 m) = sqrt(2) m */
 	ck_assert_double_near(p[1].oadev, sqrt(2.0) * 4, 1e-12);
+	/* averaging factors at or beyond the series: every statistic undefined, no overflow */
+	long huge[3] = { 10, 11, LONG_MAX };
+	struct stab_point q[3];
+	ck_assert_int_eq(stab_compute(x, 10, 1.0, huge, 3, STAB_ALL, q), 0);
+	for (int k = 0; k < 3; k++) {
+		ck_assert(isnan(q[k].adev) && isnan(q[k].oadev) && isnan(q[k].totdev));
+		ck_assert(isnan(q[k].mtie) && isnan(q[k].tie_rms));
+		ck_assert_int_eq(q[k].n, 0);
+	}
+	/* m = N - 1: TOTDEV (reflected), MTIE and TIE rms still defined */
+	long last[1] = { 9 };
+	ck_assert_int_eq(stab_compute(x, 10, 1.0, last, 1, STAB_ALL, q), 0);
+	ck_assert(isfinite(q[0].totdev) && isnan(q[0].oadev));
+	ck_assert_double_near(q[0].mtie, 81, 0);     /* x = i^2: 81 - 0 */
+	ck_assert_double_near(q[0].tie_rms, 81, 0);  /* the one pair (0, 9) */
 	/* too few points to identify the noise: no interval */
 	ck_assert_int_eq(p[0].alpha, 99);
 	ck_assert(isnan(p[0].oadev_lo) && isnan(p[0].edf));
