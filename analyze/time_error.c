@@ -104,6 +104,9 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 {
 	if (!te_ns || !out || !(rate_hz > 0) || !isfinite(rate_hz))
 		return -1;
+	/* compared as doubles first: a huge rate must not overflow the conversions */
+	if ((TE_SETTLE_S + 2.0) * rate_hz + 3 > (double)n)
+		return -1;
 	size_t settle = (size_t)ceil(TE_SETTLE_S * rate_hz);
 	/* after the settling time, enough for at least a few points and one tau of 1 s */
 	size_t min_after = (size_t)ceil(2.0 * rate_hz) + 3;

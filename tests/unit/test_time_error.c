@@ -209,6 +209,8 @@ START_TEST(limits_and_errors)
 	ck_assert_int_eq(te_evaluate(te, 200, 0, &r), -1);
 	ck_assert_int_eq(te_evaluate(te, 200, NAN, &r), -1);
 	ck_assert_int_eq(te_evaluate(te, 10, 1.0, &r), -1);  /* shorter than the settling */
+	ck_assert_int_eq(te_evaluate(te, 200, 1e300, &r), -1); /* no overflow */
+	ck_assert_int_eq(te_evaluate(te, 200, INFINITY, &r), -1);
 	ck_assert_int_eq(te_evaluate(te, 200, 1.0, &r), 0);
 	te[50] = NAN;
 	ck_assert_int_eq(te_evaluate(te, 200, 1.0, &r), -1);
