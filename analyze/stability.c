@@ -416,6 +416,12 @@ static double acf_from_sums(double S, double Q, double P, double z0, double zlas
 /* Minimum decimated length for the lag-1 method (Riley & Greenhall recommend N >= 30). */
 enum { NOISE_ID_MIN_POINTS = 30 };
 
+/* Whether tau = m tau0 has enough decimated points for the lag-1 method. */
+static bool noise_id_points(size_t n, long m)
+{
+	return (n - 1) / (size_t)m + 1 >= NOISE_ID_MIN_POINTS;
+}
+
 /* Running sums for r1 of one sequence (acf_from_sums). */
 struct acf_sums {
 	double S, Q, P, first, prev;
@@ -451,7 +457,7 @@ static int noise_id_lag1(const double *x, size_t n, long m)
 {
 	size_t sm = (size_t)m;
 	size_t k = (n - 1) / sm + 1;
-	if (k < NOISE_ID_MIN_POINTS)
+	if (!noise_id_points(n, m))
 		return 99;
 	/* Least-squares quadratic on t in [-1, 1] with the orthogonal basis 1, t, t^2 - mean(t^2)
 	 * (1 and t are orthogonal on symmetric points); sum t^2 and sum t^4 in closed form:
@@ -602,7 +608,6 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 	}
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 
-	int carried_alpha = 99; /* the last identified noise, for taus with too few points */
 	for (size_t k = 0; k < nm; k++) {
 		struct stab_point *p = &out[k];
 		long mk = m[k];
@@ -640,16 +645,29 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if (stats & STAB_MTIE)
 			p->mtie = mtie_at(x, n, mk, smax, smin);
 
-		if ((stats & STAB_OADEV) && isfinite(p->oadev)) {
-			/* Noise type at this tau; where too few decimated points remain (long taus),
-			 * the type identified at the longest shorter tau is kept (as Stable32 does). */
-			int a = noise_id_lag1(x, n, mk);
-			if (a == 99)
-				a = carried_alpha;
-			else
-				carried_alpha = a;
+		if ((stats & STAB_OADEV) && isfinite(p->oadev))
+			p->alpha = noise_id_lag1(x, n, mk);
+	}
+	/* Where too few decimated points remain to identify the noise (long taus), the type
+	 * identified at the longest shorter tau is kept (as Stable32 does), whatever the order
+	 * of the averaging factors; then the EDF and the interval. */
+	if (stats & STAB_OADEV) {
+		for (size_t k = 0; k < nm; k++) {
+			struct stab_point *p = &out[k];
+			if (!isfinite(p->oadev))
+				continue;
+			int a = p->alpha;
+			if (a == 99) {
+				long best_m = 0;
+				for (size_t j = 0; j < nm; j++)
+					if (out[j].alpha != 99 && out[j].m < p->m && out[j].m > best_m &&
+					    noise_id_points(n, out[j].m)) {
+						best_m = out[j].m;
+						a = out[j].alpha;
+					}
+			}
 			p->alpha = a;
-			p->edf = oadev_edf((double)n, (double)mk, a);
+			p->edf = oadev_edf((double)n, (double)p->m, a);
 			if (!(p->edf > 0))
 				p->edf = NAN;
 			chi2_interval(p->oadev, p->edf, &p->oadev_lo, &p->oadev_hi);

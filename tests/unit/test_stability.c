@@ -126,6 +126,14 @@ START_TEST(nbs14_1000_point)
 		ck_assert_int_eq(p[k].alpha, 0);
 		ck_assert(p[k].oadev_lo < p[k].oadev && p[k].oadev < p[k].oadev_hi);
 	}
+	/* m = 100 leaves 11 decimated points, too few for the lag-1 method: the noise type of
+	 * the longest shorter tau (m = 10) is used, in whatever order the taus come */
+	long rev[3] = { 100, 10, 1 };
+	struct stab_point q[3];
+	ck_assert_int_eq(stab_compute(x, 1001, 1.0, rev, 3, STAB_OADEV, q), 0);
+	ck_assert_int_eq(q[0].alpha, 0);
+	ck_rel(q[0].oadev_lo, p[2].oadev_lo, 1e-12); /* OADEV alone or with MDEV: rounding */
+	ck_rel(q[0].oadev_hi, p[2].oadev_hi, 1e-12);
 	/* White FM EDF, SP 1065 Table 5, at N = 1001, m = 10:
 	 * (3*1000/20 - 2*999/1001) * 400/405 = 146.1286... */
 	ck_assert_double_near(p[1].edf, (150.0 - 1998.0 / 1001.0) * 400.0 / 405.0, 1e-9);
