@@ -649,8 +649,8 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 			p->alpha = noise_id_lag1(x, n, mk);
 	}
 	/* Where too few decimated points remain to identify the noise (long taus), the type
-	 * identified at the longest shorter tau is kept (as Stable32 does), whatever the order
-	 * of the averaging factors; then the EDF and the interval. */
+	 * identified at the longest shorter tau is kept (the dominant type changes slowly with
+	 * tau), whatever the order of the averaging factors; then the EDF and the interval. */
 	if (stats & STAB_OADEV) {
 		for (size_t k = 0; k < nm; k++) {
 			struct stab_point *p = &out[k];
