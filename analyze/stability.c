@@ -442,8 +442,8 @@ static inline void acf_push(struct acf_sums *a, double v)
 
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
- * EFTF 2004, eq. 2 for r1 and its section on the algorithm (the method SP 1065 recommends
- * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic
+ * EFTF 2004, eq. 2 for r1 and its section on the algorithm (allantools' autocorr_noise_id
+ * implements the same, citing Stable32's notes). Phase data are decimated by m, the quadratic
  * trend (frequency offset and drift) removed, then differenced d = 0, 1, 2 (dmax = 2 for the
  * Allan variance) until delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and
  * alpha = round(p) + 2 for phase data. Returns alpha in [-2, 2], or 99 when there are too
