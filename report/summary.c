@@ -252,15 +252,6 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 		if (jr_str(jr_get(cal, "reference")))
 			setv(r->note, sizeof(r->note), "reference: %s", jr_str(jr_get(cal, "reference")));
 		if (!refused) {
-			/* The correction is the current setting plus the bias (calibrate's physics:
-			 * delayAsymmetry = current + b, time1 = b + current): its interval is the
-			 * bias interval shifted by the same amount, never mirrored. */
-			double corr = jr_num(jr_get(cal, "correction_ns"));
-			double b_ns = jr_num(jr_get(cal, "bias_ns"));
-			r = add(s, sec, "correction", ROW_PLAIN);
-			with_ci(r->value, sizeof(r->value), corr,
-				corr - (b_ns - jr_num(jr_get(cal, "ci_lo_ns"))),
-				corr + (jr_num(jr_get(cal, "ci_hi_ns")) - b_ns));
 			/* The correction is +bias or -bias depending on the layer (ptp4l's
 			 * delayAsymmetry takes the bias itself, a refclock offset its negative)
 			 * and may be rounded: its interval is the bias interval moved with it,
