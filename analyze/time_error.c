@@ -1,5 +1,6 @@
 /* Time-error metrics of ITU-T G.8273.2 clause 7.1 ("Constant time error and dynamic time
- * error noise generation") for a T-BC / T-TSC, from a TE series in ns.
+ * error noise generation" in the 2017 edition's table of contents, "Time error noise
+ * generation" in the 2023 edition's) for a T-BC / T-TSC, from a TE series in ns.
  *
  * Limits (G.8273.2 clause 7.1, 2nd edition 10/2020 with amendments; table numbers NOT
  * verified here, the ITU text being unavailable offline; values taken from the Calnex
