@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
 #include "analyze/analysis.h"
@@ -221,7 +222,7 @@ static void rolling(const struct analyze_opts *o, struct analysis *an)
 	}
 	for (int w = 0; w < o->nwindows; w++) {
 		struct window_stat *ws;
-		double width_s = (double)o->window_ns[w] * 1e-9;
+		double width_s = (double)o->window_ns[w] / 1e9;
 		struct an_rolling *r = &an->roll[an->nroll];
 		size_t nw = rolling_windows(s->t_ns, s->offset, use, s->n, o->window_ns[w], &ws);
 		if (nw < 2) { /* the run is shorter than two windows: nothing to compare */
@@ -379,6 +380,8 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 			     "interpolated: stability at short tau is smoothed", interp, n, tau0);
 }
 
+static void windows_agree(struct analysis *an);
+
 int analysis_run(const struct analyze_opts *o, struct analysis *an)
 {
 	memset(an, 0, sizeof(*an));
@@ -457,6 +460,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	/* 7. */
 	rolling(o, an);
 	judge(an);
+	if (an->have_bias)
+		windows_agree(an);
 	if (an->health)
 		health_judge(an->health, an->have_leapsec ? &an->leapsec : NULL, &an->findings);
 	return EXIT_OK;
@@ -491,7 +496,7 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		width = (int64_t)(an->duration_s * 1e9 / 8);
 	if (width <= 0)
 		return 0;
-	*width_s = (double)width * 1e-9;
+	*width_s = (double)width / 1e9;
 	size_t cap = 16, nw = 0;
 	struct bias_window *bw = xmalloc(cap * sizeof(*bw));
 	double *t = xmalloc(s->n * sizeof(double)), *v = xmalloc(s->n * sizeof(double));
@@ -517,10 +522,59 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		bw[nw].mean = b.mean;
 		bw[nw].ci_lo = b.ci_lo;
 		bw[nw].ci_hi = b.ci_hi;
+		bw[nw].batches = b.batches;
 		nw++;
 	}
 	free(t);
 	free(v);
 	*out = bw;
 	return nw;
+}
+
+/* Stationarity between windows (e.g. between hours): each window's mean against the whole
+ * run's, in units of their combined standard error (each half-width / its Student t quantile,
+ * analyze/bias.h), against a Student t threshold with the window's degrees of freedom and a
+ * Bonferroni correction over the k windows, so that a stationary run is flagged in about 5 %
+ * of cases whatever k. */
+double analysis_window_excess(const struct bias_window *bw, size_t nw, double mean,
+			      double se_run, size_t *worst_i, double *worst_z, double *worst_lim)
+{
+	double worst = 0;
+	*worst_i = 0;
+	*worst_z = *worst_lim = NAN;
+	for (size_t i = 0; i < nw; i++) {
+		if (bw[i].batches < 3)
+			continue;
+		double dof = (double)bw[i].batches - 1;
+		double se = (bw[i].ci_hi - bw[i].ci_lo) / 2 / gsl_cdf_tdist_Pinv(0.975, dof);
+		se = sqrt(se * se + se_run * se_run);
+		double z = se > 0 ? fabs(bw[i].mean - mean) / se : 0;
+		double lim = gsl_cdf_tdist_Qinv(0.025 / (double)nw, dof);
+		if (z / lim > worst) {
+			worst = z / lim;
+			*worst_z = z;
+			*worst_lim = lim;
+			*worst_i = i;
+		}
+	}
+	return worst;
+}
+
+static void windows_agree(struct analysis *an)
+{
+	double width;
+	struct bias_window *bw;
+	size_t nw = analysis_bias_windows(an, &width, &bw);
+	if (nw >= 3) {
+		size_t wi;
+		double z, lim;
+		if (analysis_window_excess(bw, nw, an->bias.mean, an->bias.stderr, &wi, &z, &lim) > 1)
+			findings_add(&an->findings, SEV_WARN, "bias-windows-differ",
+				     "the bias is not stationary: the %g s window at %+.0f s has %.1f "
+				     "ns against %.1f ns over the run (%.1f standard errors; limit %.1f "
+				     "for %zu windows)", width,
+				     (double)(bw[wi].t_mid_ns - an->start_ns) * 1e-9, bw[wi].mean,
+				     an->bias.mean, z, lim, nw);
+	}
+	free(bw);
 }

@@ -105,8 +105,18 @@ struct bias_window {
 	int64_t t_mid_ns;
 	size_t n;
 	double mean, ci_lo, ci_hi;
+	size_t batches;   /* behind the interval: Student t with batches - 1 degrees of freedom */
 };
 size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out);
+
+/* Stationarity between windows (e.g. between hours): each window's mean against the run's
+ * mean, in units of their combined standard error (each 95 % half-width over its Student t
+ * quantile, analyze/bias.h), against a Student t threshold with the window's degrees of
+ * freedom, Bonferroni-corrected over the nw windows (a stationary run is flagged in ~5 % of
+ * cases whatever nw). Returns the largest ratio z / limit (> 1: not stationary) and which
+ * window it was. */
+double analysis_window_excess(const struct bias_window *bw, size_t nw, double mean,
+			      double se_run, size_t *worst_i, double *worst_z, double *worst_lim);
 
 /* Reads the kind on a dataset's first line ("exchanges", "truth" ...) into kind; "" when the
  * file is not a ptpcal dataset. false (printed) when it cannot be read. */

@@ -85,6 +85,10 @@ h = [l for l in open(name + ".out/histogram_offset.tsv") if not l.startswith("#"
 check(len(h) > 10, "histogram")
 bw = [l for l in open(name + ".out/bias_windows.tsv") if not l.startswith("#")]
 check(len(bw) >= 5, f"bias windows {len(bw) - 1}")
+win = [l.rstrip("\n").split("\t") for l in open(name + ".out/windows.tsv") if not l.startswith("#")]
+check(len(win) >= 2 and win[1][0] == "60" and int(win[1][1]) == a["start_ns"], "windows.tsv")
+st = [l for l in open(name + ".out/stability.tsv") if not l.startswith("#")]
+check(len(st) - 1 == len(a["stability"]) > 5, f"stability rows {len(st) - 1}")
 sys.exit(1 if fail else 0)
 PY
 }
