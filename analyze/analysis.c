@@ -124,8 +124,14 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 				"messages datasets and pcap/pcapng files", p, kind);
 			return EXIT_USAGE;
 		} else {
-			log_err("%s: not a ptpcal dataset (no '# ptpcal-dataset' line; make one with "
-				"'ptpcal capture -r FILE -o EXCHANGES')", p);
+			size_t pl = strlen(p);
+			bool packed = (pl > 3 && strcmp(p + pl - 3, ".xz") == 0) ||
+				      (pl > 3 && strcmp(p + pl - 3, ".gz") == 0);
+			if (packed)
+				log_err("%s: compressed; decompress it first (xz -dc / gzip -dc)", p);
+			else
+				log_err("%s: not a ptpcal dataset (no '# ptpcal-dataset' line; make "
+					"one with 'ptpcal capture -r FILE -o EXCHANGES')", p);
 			return EXIT_USAGE;
 		}
 	}
