@@ -78,6 +78,7 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 		       bool *have_tr)
 {
 	*have_tr = false;
+	const char *got_offsets = NULL; /* the ntpshm file */
 	for (int i = 0; i < o->ninputs; i++) {
 		const char *p = o->inputs[i];
 		char kind[64];
@@ -98,6 +99,12 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 		if (strcmp(kind, "exchanges") == 0) {
 			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
+		} else if (strcmp(kind, "ntpshm") == 0) {
+			/* system clock - reference, per SHM sample (docs/dataset-format.md) */
+			if (!exs_load_offsets(&an->s, p, "ntpshm", "sys_time"))
+				return EXIT_USAGE;
+			got_offsets = p;
+			an->input_kind = "ntpshm";
 		} else if (strcmp(kind, "truth") == 0) {
 			if (*have_tr || o->truth_path) {
 				log_err("%s: a second truth dataset (give one)", p);
@@ -120,8 +127,8 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			if (!capture_input_messages(an->health, p))
 				return EXIT_USAGE;
 		} else if (kind[0]) {
-			log_err("%s: a '%s' dataset; analyze reads exchanges, truth, servo and "
-				"messages datasets and pcap/pcapng files", p, kind);
+			log_err("%s: a '%s' dataset; analyze reads exchanges, truth, servo, ntpshm "
+				"and messages datasets and pcap/pcapng files", p, kind);
 			return EXIT_USAGE;
 		} else {
 			size_t pl = strlen(p);
@@ -145,8 +152,39 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			return EXIT_USAGE;
 		an->have_servo = true;
 	}
+	if (got_offsets) {
+		for (size_t i = 0; i < an->s.n; i++)
+			if (isfinite(an->s.delay[i])) {
+				log_err("%s: an ntpshm dataset cannot be analysed together with "
+					"exchanges (give it alone)", got_offsets);
+				return EXIT_USAGE;
+			}
+	} else if (an->s.n > 0) {
+		an->input_kind = "exchanges";
+	} else if (!(an->health && health_messages(an->health) > 0)) {
+		/* no exchanges: a truth or servo dataset is the series itself */
+		if (*have_tr) {
+			for (size_t i = 0; i < tr->n; i++)
+				exs_push_offset(&an->s, tr->t_ns[i], tr->offset[i]);
+			*have_tr = false; /* the series, not a truth for it */
+			an->input_kind = "truth";
+		} else if (an->have_servo) {
+			for (size_t i = 0; i < an->servo.n; i++)
+				if (isfinite(an->servo.t_s[i]) && isfinite(an->servo.offset_ns[i]))
+					exs_push_offset(&an->s, llround(an->servo.t_s[i] * 1e9),
+							an->servo.offset_ns[i]);
+			an->input_kind = "servo";
+		}
+	}
 	if (an->s.n == 0 && !(an->health && health_messages(an->health) > 0)) {
 		log_err("%s: no exchanges to analyse", o->ninputs ? o->inputs[0] : "input");
+		return EXIT_USAGE;
+	}
+	if (!an->input_kind)
+		an->input_kind = an->s.n ? "exchanges" : "messages";
+	if (o->lucky_pct > 0 && strcmp(an->input_kind, "exchanges") != 0) {
+		log_err("%s: --lucky needs exchanges (path delays); this is a %s series",
+			o->inputs[0], an->input_kind);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -266,7 +304,7 @@ static void judge(struct analysis *an)
 		findings_add(f, SEV_WARN, "servo-unlocked",
 			     "the servo left the locked state %zu time(s) after first locking",
 			     an->servo.unlocks);
-	if (!an->have_truth && an->s.n) {
+	if (!an->have_truth && an->s.n && strcmp(an->input_kind, "exchanges") == 0) {
 		findings_add(f, SEV_INFO, "asymmetry-unobservable",
 			     "no truth: two-way exchanges cannot observe path asymmetry (any "
 			     "asymmetry A shifts the offset by A/2 and changes nothing else they "
@@ -341,6 +379,7 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 		stab_freq_to_phase(in.v, in.n, tau0, x);
 		n = in.n + 1;
 	}
+	an->input_kind = "series";
 	an->samples = in.n;
 	an->duration_s = (double)(n - 1) * tau0;
 	an->start_ns = 0;
@@ -374,8 +413,14 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 		return;
 	}
 	an->stab.interpolated = interp;
-	snprintf(an->stab.of, sizeof(an->stab.of),
-		 "offset from master of the locked exchanges (s), mean per %g s bin", tau0);
+	const char *what = strcmp(an->input_kind, "exchanges") == 0
+				   ? "offset from master of the locked exchanges"
+			   : strcmp(an->input_kind, "truth") == 0
+				   ? "true offset (clock under test - reference) of the truth dataset"
+			   : strcmp(an->input_kind, "servo") == 0
+				   ? "servo's offset (as the daemon printed it)"
+				   : "offset of the system clock from the SHM reference";
+	snprintf(an->stab.of, sizeof(an->stab.of), "%s (s), mean per %g s bin", what, tau0);
 	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
 	free(x);
 	/* Some empty bins are normal: Delay_Reqs go out at random intervals (mean 2^L) and
@@ -434,7 +479,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	settle_apply(s, an->have_truth ? err : s->offset, o->settle, o->settle_s,
 		     an->have_servo ? &an->servo : NULL, &an->settling);
 	if (count_locked(s) == 0) {
-		log_err("%s: every exchange falls in the settling phase (%s); try --settle none",
+		log_err("%s: every sample falls in the settling phase (%s); try --settle none",
 			o->inputs[0], an->settling.method);
 		free(err);
 		return EXIT_USAGE;

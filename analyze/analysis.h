@@ -12,6 +12,8 @@
  *   7. rolling windows; findings, and protocol health from messages datasets or capture files
  *      (analyze/health.h; a capture file is also paired into exchanges).
  * With only messages (no exchanges) steps 2-7 are skipped and the distributions are empty.
+ * Without exchanges, a truth, servo or ntpshm dataset is analysed as an offset series of its
+ * own (distribution, settling, stability, time error; no delays, no bias).
  * With --series phase|freq the one input is a plain series (analyze/series_in.h): only its
  * distribution (phase, in ns), stability and time error are computed. */
 #ifndef PTPCAL_ANALYSIS_H
@@ -85,6 +87,10 @@ struct analysis {
 	struct leapfile leapsec;
 	double truth_median_ns;    /* median true offset (for the TAI/UTC check), NAN if none */
 	struct stab_run stab;      /* stability and time error */
+	/* What the samples are: "exchanges", or an offset-only series analysed on its own when
+	 * no exchanges were given: "truth" (a truth dataset: the clock's own error), "servo",
+	 * "ntpshm"; "messages" for protocol health only; "series" for --series. */
+	const char *input_kind;
 };
 
 /* Runs the analysis. Returns EXIT_OK, or EXIT_USAGE after printing one line naming the file

@@ -71,6 +71,35 @@ void exs_append(struct ex_series *s, int64_t t1, int64_t t2, int64_t t3, int64_t
 	push(s, t2, a - asym, b, a - b);
 }
 
+void exs_push_offset(struct ex_series *s, int64_t t_ns, double offset_ns)
+{
+	push(s, t_ns, NAN, NAN, NAN);
+	s->offset[s->n - 1] = offset_ns;
+}
+
+bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, const char *tcol)
+{
+	struct ds_reader *r = ds_open(path, kind);
+	if (!r)
+		return false;
+	int ct = ds_require_col(r, tcol), co = ds_require_col(r, "offset_ns");
+	int rc = ct < 0 || co < 0 ? -1 : 0;
+	while (rc == 0 && (rc = ds_next(r)) == 1) {
+		struct ptime t;
+		double v;
+		if (!ds_get_time(r, ct, &t) || !ds_get_double(r, co, &v)) {
+			rc = -1;
+			break;
+		}
+		if (isfinite(v))
+			exs_push_offset(s, t.ns, v);
+		rc = 0;
+	}
+	ds_reader_close(r);
+	s->nfiles++;
+	return rc == 0;
+}
+
 bool exs_add_exchange(struct ex_series *s, const struct exchange *ex)
 {
 	int64_t d21, d43;

@@ -50,6 +50,11 @@ bool exs_add_exchange(struct ex_series *s, const struct exchange *ex);
  * delayAsymmetry (ns), as in the dataset's asym_ns column. */
 void exs_append(struct ex_series *s, int64_t t1, int64_t t2, int64_t t3, int64_t t4,
 		   double asym);
+/* Appends a sample of an offset-only series (truth, servo, NTP SHM): no delays. */
+void exs_push_offset(struct ex_series *s, int64_t t_ns, double offset_ns);
+/* Appends every row of a dataset of `kind` holding an exact time column `tcol` and an
+ * `offset_ns` column (e.g. kind ntpshm, tcol sys_time). false after printing why. */
+bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, const char *tcol);
 /* Puts the rows in time order (stable); call after loading every file. */
 void exs_sort(struct ex_series *s);
 

@@ -223,6 +223,61 @@ START_TEST(windows_stationarity)
 }
 END_TEST
 
+/* Offset-only datasets analysed on their own: a truth dataset (the clock's own error against
+ * its reference), an ntpshm dataset, a servo dataset. Offsets alternate 100, 101 ns every
+ * second: mean 100.5 ns, OADEV(1 s) sqrt(2) ns (second differences +-2 ns). */
+START_TEST(offset_series_alone)
+{
+	const char *tp = tu_path("alone_truth.tsv"), *sp = tu_path("alone_shm.tsv"),
+		   *vp = tu_path("alone_servo.tsv"), *ep = tu_path("alone_ex.tsv");
+	FILE *t = fopen(tp, "w"), *m = fopen(sp, "w"), *v = fopen(vp, "w");
+	fprintf(t, "# ptpcal-dataset 1 truth\nt\toffset_ns\n");
+	fprintf(m, "# ptpcal-dataset 1 ntpshm\nt_s\tunit\tsys_time\tref_time\toffset_ns\n");
+	fprintf(v, "# ptpcal-dataset 1 servo\nt_s\toffset_ns\tstate\n");
+	for (int i = 0; i < 200; i++) {
+		long long sec = 1795000000LL + i;
+		fprintf(t, "%lld.000000000\t%d\n", sec, 100 + i % 2);
+		fprintf(m, "%d\t2\t%lld.000000%03d\t%lld.000000000\t%d\n", i, sec, 100 + i % 2, sec,
+			100 + i % 2);
+		fprintf(v, "%d.000\t%d\t2\n", 1000 + i, 100 + i % 2);
+	}
+	fclose(t);
+	fclose(m);
+	fclose(v);
+	const char *paths[] = { tp, sp, vp };
+	const char *kinds[] = { "truth", "ntpshm", "servo" };
+	for (int k = 0; k < 3; k++) {
+		static struct analyze_opts o;
+		defaults(&o, paths[k]);
+		o.settle = SETTLE_NONE;
+		ck_assert(stab_run_parse_taus("1", &o.stab));
+		struct analysis an;
+		ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+		ck_assert_str_eq(an.input_kind, kinds[k]);
+		ck_assert_int_eq(an.samples, 200);
+		ck_assert_double_near(an.offset.mean, 100.5, 1e-9);
+		ck_assert_int_eq(an.delay.n, 0);
+		ck_assert(!an.have_bias && !an.have_truth);
+		ck_assert(!has_finding(&an, "asymmetry-unobservable"));
+		ck_assert(an.stab.have && an.stab.npts == 1);
+		ck_assert_double_near(an.stab.pts[0].oadev, sqrt(2) * 1e-9, 1e-18);
+		analysis_free(&an);
+		o.lucky_pct = 10; /* no delays: refused */
+		ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+		analysis_free(&an);
+	}
+	/* ntpshm with exchanges: refused */
+	make_exchanges(ep, 50, 0, 0, false, 9, 2000);
+	static struct analyze_opts o;
+	defaults(&o, ep);
+	o.inputs[1] = sp;
+	o.ninputs = 2;
+	struct analysis an;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -232,6 +287,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, truth_dataset_and_none);
 	tcase_add_test(tc, bad_inputs);
 	tcase_add_test(tc, windows_stationarity);
+	tcase_add_test(tc, offset_series_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
