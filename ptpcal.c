@@ -22,6 +22,13 @@ static const struct command commands[] = {
 	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
 	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
+	{ "phc", cmd_phc, "PTP hardware clock: compare with CLOCK_REALTIME (and TAI - UTC), record, caps" },
+	{ "pps", cmd_pps, "record a PPS device (RFC 2783) to a dataset" },
+	{ "extts", cmd_extts, "record a PHC's external timestamps; periodic output" },
+	{ "truth", cmd_truth, "PPS/EXTTS edges + PHC readings -> true offset per second (truth dataset)" },
+	{ "gnss", cmd_gnss, "record gpsd's fix, satellites, PPS/TOFF and GNSS health (libgps)" },
+	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
+	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };
