@@ -99,6 +99,12 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 		if (strcmp(kind, "exchanges") == 0) {
 			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
+		} else if (strcmp(kind, "phc") == 0) {
+			/* phc - sys per reading (ptpcal phc record) */
+			if (!exs_load_phc(&an->s, p))
+				return EXIT_USAGE;
+			got_offsets = p;
+			an->input_kind = "phc";
 		} else if (strcmp(kind, "ntpshm") == 0) {
 			/* system clock - reference, per SHM sample (docs/dataset-format.md) */
 			if (!exs_load_offsets(&an->s, p, "ntpshm", "sys_time"))
@@ -155,8 +161,8 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 	if (got_offsets) {
 		for (size_t i = 0; i < an->s.n; i++)
 			if (isfinite(an->s.delay[i])) {
-				log_err("%s: an ntpshm dataset cannot be analysed together with "
-					"exchanges (give it alone)", got_offsets);
+				log_err("%s: a %s dataset cannot be analysed together with "
+					"exchanges (give it alone)", got_offsets, an->input_kind);
 				return EXIT_USAGE;
 			}
 	} else if (an->s.n > 0) {
@@ -344,7 +350,9 @@ static void judge(struct analysis *an)
 	}
 	/* The 37-second mistakes in the measured offsets themselves. */
 	const struct leapfile *ls = an->have_leapsec ? &an->leapsec : NULL;
-	if (an->s.n)
+	if (an->s.n && strcmp(an->input_kind, "phc") == 0)
+		health_check_phc(an->offset.median, ls, an->start_ns / 1000000000, f);
+	else if (an->s.n)
 		health_check_offset_37("the median offset from master", an->offset.median, ls,
 				       an->start_ns / 1000000000, f);
 	if (isfinite(an->truth_median_ns))
@@ -419,6 +427,8 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 				   ? "true offset (clock under test - reference) of the truth dataset"
 			   : strcmp(an->input_kind, "servo") == 0
 				   ? "servo's offset (as the daemon printed it)"
+			   : strcmp(an->input_kind, "phc") == 0
+				   ? "PHC - system clock"
 				   : "offset of the system clock from the SHM reference";
 	snprintf(an->stab.of, sizeof(an->stab.of), "%s (s), mean per %g s bin", what, tau0);
 	stab_run_compute(x, n, tau0, &o->stab, &an->stab);

@@ -100,6 +100,33 @@ bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, c
 	return rc == 0;
 }
 
+bool exs_load_phc(struct ex_series *s, const char *path)
+{
+	struct ds_reader *r = ds_open(path, "phc");
+	if (!r)
+		return false;
+	int cs = ds_require_col(r, "sys"), cp = ds_require_col(r, "phc");
+	int rc = cs < 0 || cp < 0 ? -1 : 0;
+	while (rc == 0 && (rc = ds_next(r)) == 1) {
+		struct ptime sys, phc;
+		int64_t d;
+		if (!ds_get_time(r, cs, &sys) || !ds_get_time(r, cp, &phc)) {
+			rc = -1;
+			break;
+		}
+		if (!ptime_diff_sns(phc, sys, &d)) {
+			ds_error(r, "phc and sys too far apart to difference");
+			rc = -1;
+			break;
+		}
+		exs_push_offset(s, sys.ns, sns_to_ns(d));
+		rc = 0;
+	}
+	ds_reader_close(r);
+	s->nfiles++;
+	return rc == 0;
+}
+
 bool exs_add_exchange(struct ex_series *s, const struct exchange *ex)
 {
 	int64_t d21, d43;

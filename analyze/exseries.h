@@ -55,6 +55,9 @@ void exs_push_offset(struct ex_series *s, int64_t t_ns, double offset_ns);
 /* Appends every row of a dataset of `kind` holding an exact time column `tcol` and an
  * `offset_ns` column (e.g. kind ntpshm, tcol sys_time). false after printing why. */
 bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, const char *tcol);
+/* Appends the readings of a `phc` dataset (ptpcal phc record) as the offset series
+ * phc - sys (ns, from the exact times), at time sys. false after printing why. */
+bool exs_load_phc(struct ex_series *s, const char *path);
 /* Puts the rows in time order (stable); call after loading every file. */
 void exs_sort(struct ex_series *s);
 

@@ -278,6 +278,45 @@ START_TEST(offset_series_alone)
 }
 END_TEST
 
+/* phc datasets: phc - sys on TAI (+TAI-UTC: ok), on UTC (warn: the 37-second trap), at
+ * -(TAI-UTC) (error: backwards). TAI - UTC from a leap table given to the analysis, so the
+ * test does not depend on the installed tzdata. */
+START_TEST(phc_timescale)
+{
+	const char *lp = tu_path("leap.list");
+	tu_write_file(lp, "#@\t3991593600\n3644697600\t36\t# 1 Jul 2015\n"
+			  "3692217600\t37\t# 1 Jan 2017\n");
+	const int shift[] = { 37, 0, -37 };
+	const char *code[] = { "phc-tai", "phc-utc", "phc-offset-twice" };
+	const enum severity sev[] = { SEV_OK, SEV_WARN, SEV_ERROR };
+	for (int k = 0; k < 3; k++) {
+		const char *p = tu_path("phc.tsv");
+		FILE *f = fopen(p, "w");
+		fprintf(f, "# ptpcal-dataset 1 phc\nt_s\tsys\tphc\tphc_minus_sys_ns\n");
+		for (int i = 0; i < 100; i++)
+			fprintf(f, "%d\t%lld.000000000\t%lld.00000%04d\t0\n", i, 1795000000LL + i,
+				1795000000LL + i + shift[k], 100 + i % 7);
+		fclose(f);
+		static struct analyze_opts o;
+		defaults(&o, p);
+		o.leapsec_path = lp;
+		struct analysis an;
+		ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+		ck_assert_str_eq(an.input_kind, "phc");
+		ck_assert_double_near(an.offset.median, shift[k] * 1e9 + 103, 1e-3); /* 100 + median of i % 7 */
+		bool found = false;
+		for (size_t i = 0; i < an.findings.n; i++)
+			if (strcmp(an.findings.f[i].code, code[k]) == 0) {
+				found = true;
+				ck_assert_int_eq(an.findings.f[i].sev, sev[k]);
+			}
+		ck_assert_msg(found, "no %s for a PHC %+d s from UTC", code[k], shift[k]);
+		ck_assert(!has_finding(&an, "offset-tai-utc")); /* +37 s is right for a PHC */
+		analysis_free(&an);
+	}
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -288,6 +327,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, bad_inputs);
 	tcase_add_test(tc, windows_stationarity);
 	tcase_add_test(tc, offset_series_alone);
+	tcase_add_test(tc, phc_timescale);
 	suite_add_tcase(s, tc);
 	return s;
 }
