@@ -96,8 +96,8 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 			fprintf(f, "bias (offset - truth): %s, 95 %% CI [%s, %s], std %s, n_eff %.0f\n",
 				T(b->mean), T(b->ci_lo), T(b->ci_hi), T(b->std), b->n_eff);
 			fprintf(f, "  interval: %s\n", b->method);
-			fprintf(f, "  drift %+.1f ns/h [%+.1f, %+.1f]%s; halves %s vs %s: %s%s\n",
-				b->drift_per_h, b->drift_ci_lo, b->drift_ci_hi,
+			fprintf(f, "  drift %s/h [%s, %s]%s; halves %s vs %s: %s%s\n",
+				T(b->drift_per_h), T(b->drift_ci_lo), T(b->drift_ci_hi),
 				b->drift_significant ? " SIGNIFICANT" : "", T(b->half_mean[0]),
 				T(b->half_mean[1]), b->halves_agree ? "agree" : "DIFFER",
 				b->short_run ? "; SHORT RUN (interval likely too narrow)" : "");
