@@ -213,6 +213,22 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 				     "%zu of %zu exchanges have no truth sample within %.1f s; "
 				     "they are left out of the bias and asymmetry",
 				     s->n - an->truth_n, s->n, tr->max_gap_s);
+		/* Truth stamped in PHC time (TAI) against exchanges stamped by the capture's
+		 * UTC clock: both ends of the two series TAI - UTC apart. The pairing is then
+		 * that many seconds off (the offsets themselves, folded to a second, hide it). */
+		int L;
+		if (an->have_leapsec && tr->n && s->n &&
+		    leapfile_tai_utc(&an->leapsec, s->t_ns[0] / 1000000000, &L) && L) {
+			double d0 = (double)(tr->t_ns[0] - s->t_ns[0]) * 1e-9;
+			double d1 = (double)(tr->t_ns[tr->n - 1] - s->t_ns[s->n - 1]) * 1e-9;
+			if (fabs(fabs(d0) - L) < 2 && fabs(fabs(d1) - L) < 2 && d0 * d1 > 0)
+				findings_add(&an->findings, SEV_WARN, "truth-timescale",
+					     "the truth's times run %+.1f s from the exchanges' at both "
+					     "ends: TAI - UTC is %d s -- the truth is in PHC (TAI) time, "
+					     "the capture in UTC; exchanges were paired with truth "
+					     "samples that many seconds away (record the truth with "
+					     "--clock system, or shift its times)", d0, L);
+		}
 	} else if (o->have_truth_offset) {
 		truth_constant(s, o->truth_offset_ns);
 		an->truth_median_ns = o->truth_offset_ns;

@@ -317,6 +317,33 @@ START_TEST(phc_timescale)
 }
 END_TEST
 
+/* A truth recorded in PHC (TAI) time against exchanges in the capture's UTC: flagged; the
+ * same truth in UTC: not. */
+START_TEST(truth_in_tai)
+{
+	const char *lp = tu_path("leap2.list");
+	tu_write_file(lp, "#@\t3991593600\n3692217600\t37\t# 1 Jan 2017\n");
+	const char *ep = tu_path("tai_ex.tsv");
+	make_exchanges(ep, 800, 0, 0, false, 11, 2000); /* 100 s from T0 */
+	for (int shift = 0; shift <= 37; shift += 37) {
+		const char *tp = tu_path("tai_truth.tsv");
+		FILE *f = fopen(tp, "w");
+		fprintf(f, "# ptpcal-dataset 1 truth\nt\toffset_ns\n");
+		for (int i = 0; i <= 100; i++)
+			fprintf(f, "%lld.000000000\t0\n", T0 / 1000000000 + i + shift);
+		fclose(f);
+		static struct analyze_opts o;
+		defaults(&o, ep);
+		o.truth_path = tp;
+		o.leapsec_path = lp;
+		struct analysis an;
+		ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+		ck_assert_int_eq(has_finding(&an, "truth-timescale"), shift == 37);
+		analysis_free(&an);
+	}
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -328,6 +355,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, windows_stationarity);
 	tcase_add_test(tc, offset_series_alone);
 	tcase_add_test(tc, phc_timescale);
+	tcase_add_test(tc, truth_in_tai);
 	suite_add_tcase(s, tc);
 	return s;
 }
