@@ -196,6 +196,52 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 	return EXIT_OK;
 }
 
+/* Truth stamped in PHC (TAI) time against exchanges stamped by the capture's UTC clock: the
+ * pairing is TAI - UTC seconds off, and the offsets themselves (folded to a second by a PPS
+ * truth) hide it. Seen either as both ends of the two series TAI - UTC apart, or as a truth
+ * that covers clearly more of the exchanges once shifted by -(TAI - UTC) or +(TAI - UTC). When
+ * the truth spans the exchanges with more than TAI - UTC to spare, timing cannot tell. */
+static void truth_timescale_check(struct analysis *an, const struct truth *tr)
+{
+	const struct ex_series *s = &an->s;
+	int L;
+	if (!an->have_leapsec || !tr->n || !s->n ||
+	    !leapfile_tai_utc(&an->leapsec, s->t_ns[0] / 1000000000, &L) || !L)
+		return;
+	double d0 = (double)(tr->t_ns[0] - s->t_ns[0]) * 1e-9;
+	double d1 = (double)(tr->t_ns[tr->n - 1] - s->t_ns[s->n - 1]) * 1e-9;
+	bool ends = fabs(fabs(d0) - L) < 2 && fabs(fabs(d1) - L) < 2 && d0 * d1 > 0;
+	double cov0 = (double)an->truth_n / (double)s->n, best = cov0;
+	int best_shift = 0;
+	if (!ends && cov0 < 0.95) {
+		/* coverage with the truth's times moved by -L and +L (on a scratch series) */
+		struct truth sh = *tr;
+		sh.t_ns = xmalloc(tr->n * sizeof(int64_t));
+		struct ex_series tmp;
+		exs_init(&tmp);
+		for (size_t i = 0; i < s->n; i++)
+			exs_push_offset(&tmp, s->t_ns[i], 0);
+		for (int sign = -1; sign <= 1; sign += 2) {
+			for (size_t i = 0; i < tr->n; i++)
+				sh.t_ns[i] = tr->t_ns[i] + sign * (int64_t)L * 1000000000LL;
+			double c = (double)truth_align(&tmp, &sh) / (double)s->n;
+			if (c >= 0.95 && c >= cov0 + 0.05 && c > best) {
+				best = c;
+				best_shift = sign * L;
+			}
+		}
+		exs_free(&tmp);
+		free(sh.t_ns);
+	}
+	if (ends || best_shift)
+		findings_add(&an->findings, SEV_WARN, "truth-timescale",
+			     "the truth's times look %d s (TAI - UTC) from the exchanges' (%s): the "
+			     "truth is in PHC (TAI) time, the capture in UTC, and exchanges were "
+			     "paired with truth samples that many seconds away (record the truth "
+			     "with --clock system, or shift its times)", L,
+			     ends ? "at both ends" : "the shifted truth covers them");
+}
+
 static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct truth *tr,
 		       bool have_tr)
 {
@@ -213,22 +259,7 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 				     "%zu of %zu exchanges have no truth sample within %.1f s; "
 				     "they are left out of the bias and asymmetry",
 				     s->n - an->truth_n, s->n, tr->max_gap_s);
-		/* Truth stamped in PHC time (TAI) against exchanges stamped by the capture's
-		 * UTC clock: both ends of the two series TAI - UTC apart. The pairing is then
-		 * that many seconds off (the offsets themselves, folded to a second, hide it). */
-		int L;
-		if (an->have_leapsec && tr->n && s->n &&
-		    leapfile_tai_utc(&an->leapsec, s->t_ns[0] / 1000000000, &L) && L) {
-			double d0 = (double)(tr->t_ns[0] - s->t_ns[0]) * 1e-9;
-			double d1 = (double)(tr->t_ns[tr->n - 1] - s->t_ns[s->n - 1]) * 1e-9;
-			if (fabs(fabs(d0) - L) < 2 && fabs(fabs(d1) - L) < 2 && d0 * d1 > 0)
-				findings_add(&an->findings, SEV_WARN, "truth-timescale",
-					     "the truth's times run %+.1f s from the exchanges' at both "
-					     "ends: TAI - UTC is %d s -- the truth is in PHC (TAI) time, "
-					     "the capture in UTC; exchanges were paired with truth "
-					     "samples that many seconds away (record the truth with "
-					     "--clock system, or shift its times)", d0, L);
-		}
+		truth_timescale_check(an, tr);
 	} else if (o->have_truth_offset) {
 		truth_constant(s, o->truth_offset_ns);
 		an->truth_median_ns = o->truth_offset_ns;
