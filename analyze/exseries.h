@@ -18,6 +18,7 @@ enum sample_state { SAMPLE_LOCKED = 0, SAMPLE_SETTLING = 1, SAMPLE_EXCLUDED = 2 
 struct ex_series {
 	size_t n, cap;
 	int64_t *t_ns;      /* t2 in ns since the epoch (the sub-ns part dropped) */
+	int64_t *t3_ns;     /* t3 (Delay_Req sent): orders exchanges sharing one Sync's t2 */
 	double *offset;     /* (fwd - rev)/2, ns */
 	double *delay;      /* (fwd + rev)/2, ns */
 	double *fwd, *rev;  /* apparent one-way delays, ns */
