@@ -57,7 +57,12 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 	fprintf(f, "settling: %zu %s (%.1f s) excluded -- %s\n", an->settling.excluded,
 		ex ? "exchanges" : "samples",
 		an->settling.excluded_s, an->settling.method);
-	fprintf(f, "\nsign: offset = slave - master\n");
+	const char *sign = ex ? "slave - master"
+			   : strcmp(an->input_kind, "phc") == 0	? "PHC - system clock"
+			   : strcmp(an->input_kind, "ntpshm") == 0 ? "system clock - SHM reference"
+			   : strcmp(an->input_kind, "truth") == 0  ? "clock under test - reference"
+								   : "slave - master, as logged";
+	fprintf(f, "\nsign: offset = %s\n", sign);
 	dist_text(f, "offset", &an->offset);
 	if (ex)
 		dist_text(f, "delay", &an->delay);
