@@ -357,6 +357,20 @@ static void judge(struct analysis *an)
 		findings_add(f, SEV_WARN, "servo-unlocked",
 			     "the servo left the locked state %zu time(s) after first locking",
 			     an->servo.unlocks);
+	/* The log's clock (CLOCK_MONOTONIC) is not the data's: its settling time is applied
+	 * from the first exchange, which is right when both started together. Say so when
+	 * their spans differ much (the log started earlier or ran longer). */
+	if (an->have_servo && strcmp(an->input_kind, "exchanges") == 0 && an->servo.n > 1 &&
+	    an->opts->settle == SETTLE_AUTO) {
+		double ls = an->servo.t_s[an->servo.n - 1] - an->servo.t_s[0];
+		double big = fmax(ls, an->duration_s);
+		if (isfinite(ls) && big > 0 && fabs(ls - an->duration_s) > 0.1 * big + 5)
+			findings_add(f, SEV_INFO, "settling-alignment",
+				     "the servo log spans %.0f s, the exchanges %.0f s: its settling "
+				     "time was applied from the first exchange, right only if both "
+				     "started together (else use --settle DURATION)", ls,
+				     an->duration_s);
+	}
 	if (!an->have_truth && an->s.n && strcmp(an->input_kind, "exchanges") == 0) {
 		findings_add(f, SEV_INFO, "asymmetry-unobservable",
 			     "no truth: two-way exchanges cannot observe path asymmetry (any "
