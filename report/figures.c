@@ -74,6 +74,10 @@ static void time_axis(FILE *g, const struct fig_ctx *c)
 		fprintf(g, "X(t) = t / %g\n", ax->div);
 	}
 	fprintf(g, "set autoscale xfix # the axis spans the run, not the next round tic\n");
+	/* The legend goes under the axis label, so it never hides data; the bottom margin
+	 * holds the tic labels (two lines for dates), the axis label and the legend. */
+	fprintf(g, "set bmargin %.1f\nset key at screen 0.5, screen 0.012 center bottom horizontal "
+		   "noopaque nobox\n", ax->kind == AXIS_DATES ? 7.5 : 6.5);
 	fprintf(g, "set xlabel ");
 	gp_quote(g, ax->label);
 	fprintf(g, "\n");
@@ -482,7 +486,7 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 		return false;
 	unit_def(g, "U", u);
 	time_axis(g, c);
-	fprintf(g, "set ylabel 'mean offset (%s)'\n", u.name);
+	fprintf(g, "set ylabel 'bias: offset \xe2\x88\x92 true offset (%s)'\n", u.name);
 	if (isfinite(blo) && isfinite(bhi))
 		fprintf(g, "set object 1 rect from graph 0, first %.6g/U to graph 1, first %.6g/U "
 			   "behind fc rgb '#e0e0e0' fs solid 1.0 noborder\n", blo, bhi);
