@@ -595,7 +595,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	}
 	snprintf(f->caption, sizeof(f->caption),
 		 "Overlapping ADEV (with its 95 %% interval from the equivalent degrees of freedom, "
-		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Dotted: slopes of "
+		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Grey: slopes of "
 		 "the power-law noises through the first point (\xcf\x84\xe2\x81\xbb\xc2\xb9 white/flicker "
 		 "phase, \xcf\x84\xe2\x81\xbb\xc2\xbd white frequency, \xcf\x84\xe2\x81\xb0 flicker "
 		 "frequency, \xcf\x84\xe2\x81\xba\xc2\xbd random-walk frequency).");
@@ -648,7 +648,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 		return true;
 	}
 	snprintf(f->caption, sizeof(f->caption),
-		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Dotted: noise-type slopes "
+		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Grey: noise-type slopes "
 		 "through the first point (\xcf\x84\xe2\x81\xbb\xc2\xbd white phase, \xcf\x84\xe2\x81\xb0 "
 		 "flicker phase, \xcf\x84\xe2\x81\xba\xc2\xbd white frequency, \xcf\x84\xc2\xb9 flicker "
 		 "frequency).");
