@@ -74,6 +74,10 @@ static void time_axis(FILE *g, const struct fig_ctx *c)
 		fprintf(g, "X(t) = t / %g\n", ax->div);
 	}
 	fprintf(g, "set autoscale xfix # the axis spans the run, not the next round tic\n");
+	/* The legend goes under the axis label, so it never hides data; the bottom margin
+	 * holds the tic labels (two lines for dates), the axis label and the legend. */
+	fprintf(g, "set bmargin %.1f\nset key at screen 0.5, screen 0.012 center bottom horizontal "
+		   "noopaque nobox\n", ax->kind == AXIS_DATES ? 7.5 : 6.5);
 	fprintf(g, "set xlabel ");
 	gp_quote(g, ax->label);
 	fprintf(g, "\n");
@@ -482,7 +486,7 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 		return false;
 	unit_def(g, "U", u);
 	time_axis(g, c);
-	fprintf(g, "set ylabel 'mean offset (%s)'\n", u.name);
+	fprintf(g, "set ylabel 'bias: offset \xe2\x88\x92 true offset (%s)'\n", u.name);
 	if (isfinite(blo) && isfinite(bhi))
 		fprintf(g, "set object 1 rect from graph 0, first %.6g/U to graph 1, first %.6g/U "
 			   "behind fc rgb '#e0e0e0' fs solid 1.0 noborder\n", blo, bhi);
@@ -591,7 +595,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	}
 	snprintf(f->caption, sizeof(f->caption),
 		 "Overlapping ADEV (with its 95 %% interval from the equivalent degrees of freedom, "
-		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Dotted: slopes of "
+		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Grey: slopes of "
 		 "the power-law noises through the first point (\xcf\x84\xe2\x81\xbb\xc2\xb9 white/flicker "
 		 "phase, \xcf\x84\xe2\x81\xbb\xc2\xbd white frequency, \xcf\x84\xe2\x81\xb0 flicker "
 		 "frequency, \xcf\x84\xe2\x81\xba\xc2\xbd random-walk frequency).");
@@ -644,7 +648,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 		return true;
 	}
 	snprintf(f->caption, sizeof(f->caption),
-		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Dotted: noise-type slopes "
+		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Grey: noise-type slopes "
 		 "through the first point (\xcf\x84\xe2\x81\xbb\xc2\xbd white phase, \xcf\x84\xe2\x81\xb0 "
 		 "flicker phase, \xcf\x84\xe2\x81\xba\xc2\xbd white frequency, \xcf\x84\xc2\xb9 flicker "
 		 "frequency).");
