@@ -702,6 +702,8 @@ static const char truth_usage[] =
 	"  --rate HZ            live: PHC readings per second (default 4)\n"
 	"  --samples N          live: samples per PHC reading (default 9)\n"
 	"  --max-gap D          readings around an edge at most D apart (default 2s)\n"
+	"  --timescale TAI|UTC  what the PHC holds (see 'ptpcal phc cmp'), for the metadata;\n"
+	"                       the system clock is UTC; default unknown\n"
 	"  -o, --output FILE    the truth dataset\n"
 	"  --json               summary as JSON\n"
 	"Exit: 0 ok, 1 no edge could be paired, 2 bad usage, no such device or bad recording.\n";
@@ -811,7 +813,7 @@ static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth
 int cmd_truth(int argc, char **argv)
 {
 	enum { O_PPS = 256, O_EXTTS, O_PHC, O_CLOCK, O_EDGE, O_INDEX, O_PIN, O_DURATION, O_RATE,
-	       O_SAMPLES, O_MAXGAP, O_JSON };
+	       O_SAMPLES, O_MAXGAP, O_JSON, O_TIMESCALE };
 	static const struct option opts[] = {
 		{ "pps", required_argument, NULL, O_PPS },
 		{ "extts", required_argument, NULL, O_EXTTS },
@@ -824,6 +826,7 @@ int cmd_truth(int argc, char **argv)
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "samples", required_argument, NULL, O_SAMPLES },
 		{ "max-gap", required_argument, NULL, O_MAXGAP },
+		{ "timescale", required_argument, NULL, O_TIMESCALE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -832,6 +835,7 @@ int cmd_truth(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pps = NULL, *extts = NULL, *phcarg = NULL, *out = NULL, *edge = NULL;
+	const char *timescale = NULL;
 	struct truth_opts to = { TRUTH_CLOCK_PHC, 2 * NS_PER_SEC };
 	long index = -1, pin = -1, samples = 9;
 	int64_t duration = 0;
@@ -876,6 +880,14 @@ int cmd_truth(int argc, char **argv)
 		case O_MAXGAP:
 			if (!parse_duration(optarg, &to.max_gap_ns) || to.max_gap_ns <= 0)
 				return usage_error("--max-gap: '%s' is not a duration", optarg);
+			break;
+		case O_TIMESCALE:
+			if (!strcmp(optarg, "tai") || !strcmp(optarg, "TAI"))
+				timescale = "TAI";
+			else if (!strcmp(optarg, "utc") || !strcmp(optarg, "UTC"))
+				timescale = "UTC";
+			else
+				return usage_error("--timescale: '%s' is not TAI or UTC", optarg);
 			break;
 		case 'o': out = optarg; break;
 		case O_JSON: json = true; break;
@@ -937,8 +949,12 @@ int cmd_truth(int argc, char **argv)
 	ds_meta(tout.ds, "clock", "%s", to.clock == TRUTH_CLOCK_PHC ?
 		(ps ? ps->name : es->name) : "CLOCK_REALTIME");
 	ds_meta(tout.ds, "phc_readings", "%s", ps ? ps->name : "-");
-	ds_meta(tout.ds, "timescale", "unknown: offsets are folded into [-0.5 s, 0.5 s) (a pulse "
-		"marks seconds, not which); second = the whole second taken, in the clock's scale");
+	/* The contract's values (TAI, UTC, unknown; calibrate compares the first three
+	 * letters): CLOCK_REALTIME is UTC; a PHC's scale is what the user says it is. */
+	ds_meta(tout.ds, "timescale", "%s", to.clock == TRUTH_CLOCK_SYSTEM ? "UTC" :
+		timescale ? timescale : "unknown");
+	ds_meta(tout.ds, "offset_folding", "offsets are folded into [-0.5 s, 0.5 s): a pulse marks "
+		"seconds, not which; second = the whole second taken, in the clock's scale");
 	ds_meta(tout.ds, "sign_convention", "offset = clock - reference (as PTP: slave - master)");
 	ds_meta(tout.ds, "uncertainty", "half the wider system-clock bracket of the two PHC "
 		"readings used; nan without readings; excludes PPS latency and cable delay");

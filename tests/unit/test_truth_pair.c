@@ -117,6 +117,7 @@ START_TEST(pps_to_phc_known_offset_and_drift)
 	ck_assert_str_eq(ds_meta_get(r, "missed_pulses"), "1");
 	ck_assert_str_eq(ds_meta_get(r, "edges_without_readings"), "1");
 	ck_assert_str_eq(ds_meta_get(r, "interval_anomalies"), "0");
+	ck_assert_str_eq(ds_meta_get(r, "timescale"), "unknown");
 	ds_reader_close(r);
 
 	/* The clear edge, half a second later: same PHC, offset +0.5 s folds to -0.5 s + ... */
@@ -196,6 +197,7 @@ START_TEST(extts_to_system_clock)
 	}
 	ck_assert_int_eq(n, 10);
 	ck_assert_str_eq(ds_meta_get(r, "clock"), "CLOCK_REALTIME");
+	ck_assert_str_eq(ds_meta_get(r, "timescale"), "UTC");
 	ds_reader_close(r);
 }
 END_TEST
