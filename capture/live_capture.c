@@ -90,6 +90,12 @@ static const char default_filter[] =
 
 enum ts_want { TS_AUTO, TS_HW, TS_HW_UNSYNCED, TS_HOST };
 
+static bool l_dlt_cooked(pcap_t *p)
+{
+	int dlt = pcap_datalink(p);
+	return dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
+}
+
 static volatile sig_atomic_t stop_signal;
 static pcap_t *volatile live_handle;
 
@@ -401,6 +407,12 @@ static int open_capture(const char *ifname, enum ts_want want, bool allow_host, 
 	} else if (rc > 0) {
 		log_warn("%s: %s", ifname, pcap_statustostr(rc));
 	}
+	if (*chosen != PCAP_TSTAMP_HOST)
+		/* libpcap 1.10 setup_mmapped: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ON, rx_filter
+		 * HWTSTAMP_FILTER_ALL, and no code in pcap-linux.c puts the old setting back. */
+		log_warn("%s: hardware timestamps: libpcap set the NIC's timestamping to all received "
+			 "frames and two-step transmit (SIOCSHWTSTAMP); a one-step ptp4l on this port "
+			 "loses its one-step setting until it restarts", ifname);
 	if (pcap_setnonblock(p, 1, ebuf) != 0 || pcap_get_selectable_fd(p) < 0) {
 		log_err("%s: cannot poll the capture: %s", ifname, ebuf);
 		pcap_close(p);
@@ -526,6 +538,10 @@ int capture_live_main(int argc, char **argv)
 	pcap_t *p;
 	if (open_capture(ifname, want, allow_host, promisc, &tstype, &p) != 0)
 		return EXIT_USAGE;
+	/* Linux cooked captures ("any") have no VLAN tags in the data and libpcap refuses the
+	 * `vlan` keyword there: the untagged filter then. */
+	if (filter == default_filter && (l_dlt_cooked(p)))
+		filter = PTP_FILTER;
 	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL) != 0) {
 		pcap_close(p);
 		return EXIT_USAGE;

@@ -40,6 +40,10 @@ grep -q '^# timestamp_source: host$' ok/exchanges.tsv || die "fallback not recor
 grep -q '^# timestamp_requested: hw-unsynced$' ok/exchanges.tsv || die "request not recorded"
 grep -q '^# stop_reason: duration$' ok/exchanges.tsv || die "no trailing metadata"
 "$PTPCAL" capture -q -r ok/capture-0001.pcapng -o /dev/null || die "the pcapng is unreadable"
+# "any" (Linux cooked: no VLAN tags in the data, so the filter without the vlan clause).
+"$PTPCAL" capture -q -i any --tstamp host --duration 1 -o any 2>/dev/null || die "-i any failed"
+grep -q '^# bpf_filter: ether proto 0x88f7 or udp port 319 or udp port 320$' any/exchanges.tsv ||
+    die "-i any: unexpected filter $(grep bpf_filter any/exchanges.tsv)"
 # --json: the summary says which timestamps and who it ran as.
 "$PTPCAL" capture -q -i lo --tstamp host --duration 1 -o js --json >js.json 2>/dev/null
 python3 - js.json <<'PY'
