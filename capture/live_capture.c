@@ -693,6 +693,22 @@ int capture_live_main(int argc, char **argv)
 		}
 	}
 	live_handle = NULL;
+	/* Stopped by a signal or the duration: what the kernel already holds for us was
+	 * captured before the stop, so it belongs in the files (bounded, non-blocking). */
+	if (!read_error && !l.write_failed) {
+		int rc;
+		for (int k = 0; k < 1000000 && (rc = pcap_in_next(in, &pkt)) != 0; k++) {
+			if (rc < 0) {
+				read_error = true;
+				break;
+			}
+			pairer_feed(pr, &pkt);
+			if (pkt.msg.hdr.type == PTP_ANNOUNCE)
+				capture_track_announce(gms, &ngm, &pkt.msg);
+			if (l.msg)
+				message_writer_row(l.msg, &pkt);
+		}
+	}
 	if (tty)
 		fputc('\n', stderr);
 	int64_t elapsed = mono_ns() - start;
