@@ -164,6 +164,32 @@ START_TEST(extts_on_phc_needs_no_readings)
 	}
 	ck_assert_int_eq(n, 10);
 	ds_reader_close(r);
+
+	/* A driver that stamps both edges of a 100 ms pulse: the falling ones are skipped. */
+	f = fopen(path, "w");
+	fprintf(f, "# ptpcal-dataset 1 extts\nt_s\tindex\tseq\tphc\n");
+	for (int k = 0; k < 10; k++) {
+		long long t = (T0 + k + 37) * NSEC - 3000 + 7 * k;
+		fprintf(f, "%d\t0\t%d\t", k, 2 * k + 1);
+		put_time(f, t);
+		fprintf(f, "\n%d.1\t0\t%d\t", k, 2 * k + 2);
+		put_time(f, t + 100000000LL);
+		fputc('\n', f);
+	}
+	fclose(f);
+	r = run_truth(argv, 5, EXIT_OK);
+	c_off = ds_require_col(r, "offset_ns");
+	n = 0;
+	while (ds_next(r) > 0) {
+		double off;
+		ck_assert(ds_get_double(r, c_off, &off));
+		ck_assert_double_eq(off, -3000 + 7 * n);
+		n++;
+	}
+	ck_assert_int_eq(n, 10);
+	ck_assert_str_eq(ds_meta_get(r, "interval_anomalies"), "10");
+	ck_assert_str_eq(ds_meta_get(r, "missed_pulses"), "0");
+	ds_reader_close(r);
 }
 END_TEST
 
