@@ -304,8 +304,20 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum ts_want want, bool 
 	return 0;
 }
 
+/* Whether the user we drop to (no supplementary groups) may create files in dir, by its
+ * mode bits, as the kernel will judge it after the drop. */
+static bool user_may_write(const char *dir, const struct privdrop_target *drop)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return false;
+	mode_t need = st.st_uid == drop->uid ? (S_IWUSR | S_IXUSR) :
+		      st.st_gid == drop->gid ? (S_IWGRP | S_IXGRP) : (S_IWOTH | S_IXOTH);
+	return (st.st_mode & need) == need;
+}
+
 /* Creates DIR if needed (owned by the user we drop to, so that rotation can add files). */
-static int prepare_dir(const char *dir, const struct privdrop_target *drop)
+static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool rotating)
 {
 	struct stat st;
 	if (stat(dir, &st) == 0) {
@@ -324,6 +336,12 @@ static int prepare_dir(const char *dir, const struct privdrop_target *drop)
 		}
 	} else {
 		log_err("-o %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (drop && rotating && !user_may_write(dir, drop)) {
+		log_err("-o %s: user %s cannot add files to it, which --rotate needs; give a new "
+			"directory (ptpcal creates it for %s) or one %s may write", dir, drop->name,
+			drop->name, drop->name);
 		return -1;
 	}
 	const char *mine[] = { "exchanges.tsv", "capture-0001.pcapng" };
@@ -542,7 +560,7 @@ int capture_live_main(int argc, char **argv)
 	 * `vlan` keyword there: the untagged filter then. */
 	if (filter == default_filter && (l_dlt_cooked(p)))
 		filter = PTP_FILTER;
-	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL) != 0) {
+	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL, rotate_bytes || rotate_ns) != 0) {
 		pcap_close(p);
 		return EXIT_USAGE;
 	}

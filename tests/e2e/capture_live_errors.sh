@@ -40,6 +40,17 @@ grep -q '^# timestamp_source: host$' ok/exchanges.tsv || die "fallback not recor
 grep -q '^# timestamp_requested: hw-unsynced$' ok/exchanges.tsv || die "request not recorded"
 grep -q '^# stop_reason: duration$' ok/exchanges.tsv || die "no trailing metadata"
 "$PTPCAL" capture -q -r ok/capture-0001.pcapng -o /dev/null || die "the pcapng is unreadable"
+# Rotation by time, after dropping root: the later files are created by nobody.
+"$PTPCAL" capture -q -i lo --tstamp host --rotate 1s --duration 2.5 -o rot 2>/dev/null || die "--rotate 1s failed"
+nf=$(ls rot/capture-*.pcapng | wc -l)
+[ "$nf" -ge 2 ] || die "--rotate 1s over 2.5 s made $nf file(s)"
+[ "$(stat -c %U rot/capture-0002.pcapng)" = nobody ] || die "rotated file not created as nobody"
+# An existing directory nobody may not write to cannot take rotated files: refused.
+mkdir rootonly
+chmod 755 rootonly
+expect_exit 2 "$PTPCAL" capture -i lo --tstamp host --rotate 1s --duration 1 -o rootonly
+one_line "rootonly: user nobody cannot add files to it"
+[ -z "$(ls rootonly)" ] || die "a refused capture left files: $(ls rootonly)"
 # "any" (Linux cooked: no VLAN tags in the data, so the filter without the vlan clause).
 "$PTPCAL" capture -q -i any --tstamp host --duration 1 -o any 2>/dev/null || die "-i any failed"
 grep -q '^# bpf_filter: ether proto 0x88f7 or udp port 319 or udp port 320$' any/exchanges.tsv ||
