@@ -599,8 +599,14 @@ int capture_live_main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	char who[160] = "not dropped: ptpcal was not started as root";
-	if (root) {
+	char who[160] = "";
+	if (!root) {
+		if (privdrop_capabilities() != 0) {
+			status = EXIT_INTERNAL;
+			goto out;
+		}
+		privdrop_describe(who, sizeof(who));
+	} else {
 		if (privdrop_apply(&drop) != 0) {
 			status = EXIT_INTERNAL;
 			goto out;

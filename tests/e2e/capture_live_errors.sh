@@ -51,6 +51,21 @@ chmod 755 rootonly
 expect_exit 2 "$PTPCAL" capture -i lo --tstamp host --rotate 1s --duration 1 -o rootonly
 one_line "rootonly: user nobody cannot add files to it"
 [ -z "$(ls rootonly)" ] || die "a refused capture left files: $(ls rootonly)"
+# Not root, but given CAP_NET_RAW (as with setcap on the binary): it captures, then keeps
+# no capability (checked in /proc while it runs).
+if command -v setpriv >/dev/null; then
+    mkdir capdir
+    chown nobody capdir
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps=+net_raw \
+        --ambient-caps=+net_raw "$PTPCAL" capture -q -i lo --tstamp host --duration 2 -o capdir/out &
+    pid=$!
+    sleep 1
+    capeff=$(awk '/^CapEff:/ {print $2}' /proc/$pid/status)
+    capprm=$(awk '/^CapPrm:/ {print $2}' /proc/$pid/status)
+    wait $pid || die "capture with CAP_NET_RAW as nobody failed"
+    [ "$capeff$capprm" = 00000000000000000000000000000000 ] || die "kept capabilities: $capeff $capprm"
+    grep -q '^# run_as: nobody .*no capabilities$' capdir/out/exchanges.tsv || die "run_as: $(grep run_as capdir/out/exchanges.tsv)"
+fi
 # "any" (Linux cooked: no VLAN tags in the data, so the filter without the vlan clause).
 "$PTPCAL" capture -q -i any --tstamp host --duration 1 -o any 2>/dev/null || die "-i any failed"
 grep -q '^# bpf_filter: ether proto 0x88f7 or udp port 319 or udp port 320$' any/exchanges.tsv ||
