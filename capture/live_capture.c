@@ -632,12 +632,14 @@ int capture_live_main(int argc, char **argv)
 		want == TS_AUTO ? "auto (hardware if available)" :
 		want == TS_HW ? "hw" : want == TS_HW_UNSYNCED ? "hw-unsynced" : "host");
 	ds_meta(ds, "timestamp_precision", "ns");
-	if (tstype == PCAP_TSTAMP_HOST)
-		ds_meta(ds, "timescale", "t1 t4 in the master's (see announce_* below), t2 t3 in "
+	if (tstype == PCAP_TSTAMP_HOST) {
+		ds_meta(ds, "timescale", "UTC");
+		ds_meta(ds, "timescale_note", "t1 t4 in the master's (see announce_* below), t2 t3 in "
 			"this host's CLOCK_REALTIME (UTC)");
-	else if (tstype == PCAP_TSTAMP_ADAPTER_UNSYNCED)
-		ds_meta(ds, "timescale", "t1 t4 in the master's (see announce_* below), t2 t3 in "
-			"the NIC's PHC time");
+	} else if (tstype == PCAP_TSTAMP_ADAPTER_UNSYNCED) {
+		ds_meta(ds, "timescale_note", "t1 t4 in the master's (see announce_* below), t2 t3 in "
+			"the NIC's PHC time (TAI on a PTP node: 'ptpcal phc cmp' tells)");
+	}
 	ds_meta(ds, "bpf_filter", "%s", filter);
 	ds_meta(ds, "promiscuous", "%d", promisc);
 	ds_meta(ds, "capture_files", "capture-NNNN.pcapng in this directory, rotated %s",

@@ -83,6 +83,7 @@ ex=live/exchanges.tsv
 grep -q "master offset" cl.log || die "ptp4l client printed no samples"
 grep -q '^# timestamp_source: host$' "$ex" || die "metadata does not say host timestamps"
 grep -q '^# timestamp_type: host (software' "$ex" || die "timestamp_type is not host/software"
+grep -q '^# timescale: UTC$' "$ex" || die "host timestamps are CLOCK_REALTIME: timescale should be UTC"
 grep -q '^# run_as: nobody (uid' "$ex" || die "metadata does not say it ran as nobody"
 grep -q '^# stop_reason: signal$' "$ex" || die "no trailing metadata: the dataset is incomplete"
 grep -q '^# kernel_dropped: 0$' "$ex" || echo "note: the kernel dropped frames: $(grep kernel_dropped "$ex")"

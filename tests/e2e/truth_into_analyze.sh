@@ -1,5 +1,5 @@
 #!/bin/sh
-# The truth dataset `ptpcal truth` writes is what analyze takes as the reference (the
+# The truth dataset `ptpcal truth` writes is what analyze and calibrate take as the reference (the
 # contract in docs/dataset-format.md): a recorded EXTTS series saying the clock is 1234 ns
 # ahead of the pulses, over a bundled lab capture's time span, must give analyze the same
 # bias as a constant --truth-offset 1234ns, and 1234 ns less than --truth-offset 0.
@@ -31,4 +31,13 @@ t, c, z = map(float, sys.argv[1:])
 assert abs(t - c) < 1e-6, f"truth dataset {t} != constant {c}"
 assert abs((z - t) - 1234) < 1e-6, f"bias difference {z - t} != 1234"
 PY
-echo "analyze takes ptpcal truth's dataset as its reference"
+# calibrate takes it too: the capture's exchanges say timescale unknown (a file), the truth
+# UTC, which is no clash; its bias is analyze's.
+b_cal=$("$PTPCAL" calibrate --truth truth.tsv ex.tsv --json 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert "timescale" not in (j["reason"] or ""), j["reason"]
+print(j["bias_ns"])')
+python3 -c "import sys; t, c = float(sys.argv[1]), float(sys.argv[2]); assert abs(t - c) < 1e-6, (t, c)" "$b_truth" "$b_cal" ||
+    die "calibrate's bias $b_cal differs from analyze's $b_truth"
+echo "analyze and calibrate take ptpcal truth's dataset as their reference"
