@@ -26,6 +26,9 @@ static const struct command commands[] = {
 	{ "pps", cmd_pps, "record a PPS device (RFC 2783) to a dataset" },
 	{ "extts", cmd_extts, "record a PHC's external timestamps; periodic output" },
 	{ "truth", cmd_truth, "PPS/EXTTS edges + PHC readings -> true offset per second (truth dataset)" },
+	{ "gnss", cmd_gnss, "record gpsd's fix, satellites, PPS/TOFF and GNSS health (libgps)" },
+	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
+	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -16,5 +16,8 @@ int cmd_phc(int argc, char **argv);       /* capture/clock_cmd.c */
 int cmd_pps(int argc, char **argv);       /* capture/clock_cmd.c */
 int cmd_extts(int argc, char **argv);     /* capture/clock_cmd.c */
 int cmd_truth(int argc, char **argv);     /* capture/clock_cmd.c */
+int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
+int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
+int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
 
 #endif
