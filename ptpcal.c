@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
 	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "gnss", cmd_gnss, "record gpsd's fix, satellites, PPS/TOFF and GNSS health (libgps)" },
+	{ "import", cmd_import, "ptp4l / phc2sys / chrony / ntpsec logs into a servo dataset" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };
