@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
 	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
+	{ "sync", cmd_sync, "the lab chain end to end: measure, calibrate, apply, measure again" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -17,4 +17,6 @@ int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
 
 int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
 
+int cmd_sync(int argc, char **argv);      /* pipeline/sync_cmd.c */
+
 #endif
