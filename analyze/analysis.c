@@ -8,6 +8,7 @@
 
 #include "analyze/analysis.h"
 #include "analyze/capture_input.h"
+#include "analyze/series_in.h"
 #include "analyze/truth.h"
 #include "common/log.h"
 
@@ -30,7 +31,7 @@ bool analysis_sniff_kind(const char *path, char *kind, size_t len)
 	return true;
 }
 
-static size_t count_locked(const struct series *s)
+static size_t count_locked(const struct ex_series *s)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -39,7 +40,7 @@ static size_t count_locked(const struct series *s)
 }
 
 /* Distribution of one column over the locked samples. */
-static void locked_dist(const struct series *s, const double *col, struct dist *d)
+static void locked_dist(const struct ex_series *s, const double *col, struct dist *d)
 {
 	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	size_t k = 0;
@@ -52,7 +53,7 @@ static void locked_dist(const struct series *s, const double *col, struct dist *
 
 /* std of the sample-to-sample change of col over consecutive locked samples, / sqrt 2: the
  * short-term (white) part of its variation, insensitive to slow wander of the clock. */
-static double jitter(const struct series *s, const double *col)
+static double jitter(const struct ex_series *s, const double *col)
 {
 	double sum = 0, sum2 = 0;
 	size_t k = 0;
@@ -87,14 +88,14 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			continue;
 		}
 		if (strcmp(p, "-") == 0) {
-			if (!series_load_exchanges(&an->s, p))
+			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
 			continue;
 		}
 		if (!analysis_sniff_kind(p, kind, sizeof(kind)))
 			return EXIT_USAGE;
 		if (strcmp(kind, "exchanges") == 0) {
-			if (!series_load_exchanges(&an->s, p))
+			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
 		} else if (strcmp(kind, "truth") == 0) {
 			if (*have_tr || o->truth_path) {
@@ -147,7 +148,7 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct truth *tr,
 		       bool have_tr)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	an->truth_median_ns = NAN;
 	if (have_tr) {
 		struct dist d;
@@ -181,7 +182,7 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 
 static void estimate(struct analysis *an)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	double *t = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	double *e = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	double *a = xmalloc((s->n ? s->n : 1) * sizeof(double));
@@ -189,7 +190,7 @@ static void estimate(struct analysis *an)
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->state[i] != SAMPLE_LOCKED || !s->lucky[i] || !isfinite(s->theta[i]))
 			continue;
-		t[k] = series_t_s(s, i);
+		t[k] = exs_t_s(s, i);
 		e[k] = analysis_error(an, i);      /* offset - theta: slave - master error */
 		a[k] = truth_asymmetry(s, i);      /* (t2-t1) - (t4-t3) - 2 theta */
 		k++;
@@ -209,7 +210,7 @@ static void estimate(struct analysis *an)
 
 static void rolling(const struct analyze_opts *o, struct analysis *an)
 {
-	struct series *s = &an->s;
+	struct ex_series *s = &an->s;
 	unsigned char *use = xmalloc(s->n ? s->n : 1);
 	unsigned char *use_b = xmalloc(s->n ? s->n : 1);
 	double *err = xmalloc((s->n ? s->n : 1) * sizeof(double));
@@ -319,12 +320,73 @@ static void judge(struct analysis *an)
 	}
 }
 
+/* --series: a plain phase or frequency file. */
+static int run_series(const struct analyze_opts *o, struct analysis *an)
+{
+	struct value_series in;
+	if (value_series_read(o->inputs[0], &in) != 0)
+		return EXIT_USAGE;
+	double tau0 = 1.0 / o->rate_hz;
+	size_t n = in.n;
+	double *x = in.v;
+	if (o->series == SERIES_FREQ) {
+		x = xmalloc((in.n + 1) * sizeof(double));
+		stab_freq_to_phase(in.v, in.n, tau0, x);
+		n = in.n + 1;
+	}
+	an->samples = in.n;
+	an->duration_s = (double)(n - 1) * tau0;
+	an->start_ns = 0;
+	double *ns = xmalloc(n * sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		ns[i] = x[i] * 1e9;
+	dist_compute(ns, n, &an->offset);
+	free(ns);
+	dist_compute(NULL, 0, &an->delay);
+	snprintf(an->settling.method, sizeof(an->settling.method), "none (a plain series)");
+	an->fwd_jitter_ns = an->rev_jitter_ns = an->fwd_std_ns = an->rev_std_ns = NAN;
+	an->truth_median_ns = NAN;
+	snprintf(an->stab.of, sizeof(an->stab.of), "%s",
+		 o->series == SERIES_FREQ ? "phase integrated from the fractional-frequency file"
+					  : "phase file (s)");
+	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	if (x != in.v)
+		free(x);
+	value_series_free(&in);
+	return EXIT_OK;
+}
+
+static void stability(const struct analyze_opts *o, struct analysis *an)
+{
+	double tau0, *x;
+	size_t interp;
+	size_t n = stab_run_grid(&an->s, &tau0, &x, &interp);
+	if (n == 0) {
+		snprintf(an->stab.note, sizeof(an->stab.note),
+			 "stability not computed: too few locked exchanges");
+		return;
+	}
+	an->stab.interpolated = interp;
+	snprintf(an->stab.of, sizeof(an->stab.of),
+		 "offset from master of the locked exchanges (s), mean per %g s bin", tau0);
+	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	free(x);
+	/* Some empty bins are normal: Delay_Reqs go out at random intervals (mean 2^L) and
+	 * each exchange carries the t2 of the Sync before it. */
+	if (interp > n / 2)
+		findings_add(&an->findings, SEV_WARN, "stability-gaps",
+			     "%zu of %zu points of the %g s grid had no exchange and were "
+			     "interpolated: stability at short tau is smoothed", interp, n, tau0);
+}
+
 int analysis_run(const struct analyze_opts *o, struct analysis *an)
 {
 	memset(an, 0, sizeof(*an));
 	an->opts = o;
-	series_init(&an->s);
+	exs_init(&an->s);
 	gsl_set_error_handler_off();
+	if (o->series != SERIES_NONE)
+		return run_series(o, an);
 	struct truth tr;
 	memset(&tr, 0, sizeof(tr));
 	bool have_tr;
@@ -338,8 +400,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	an->have_leapsec = leapfile_load(o->leapsec_path, &an->leapsec, leap_err, sizeof leap_err);
 	if (!an->have_leapsec)
 		log_debug("%s", leap_err);
-	struct series *s = &an->s;
-	series_sort(s);
+	struct ex_series *s = &an->s;
+	exs_sort(s);
 	an->samples = s->n;
 	if (s->n == 0) { /* messages only: protocol health */
 		truth_free(&tr);
@@ -352,7 +414,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 		return EXIT_OK;
 	}
 	an->start_ns = s->t_ns[0];
-	an->duration_s = series_t_s(s, s->n - 1);
+	an->duration_s = exs_t_s(s, s->n - 1);
 	fill_truth(o, an, &tr, have_tr);
 	truth_free(&tr);
 
@@ -391,6 +453,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	if (an->have_truth)
 		estimate(an);
 	/* 6. */
+	stability(o, an);
+	/* 7. */
 	rolling(o, an);
 	judge(an);
 	if (an->health)
@@ -400,7 +464,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 
 void analysis_free(struct analysis *an)
 {
-	series_free(&an->s);
+	exs_free(&an->s);
 	findings_free(&an->findings);
 	if (an->have_servo)
 		servo_log_free(&an->servo);
@@ -409,13 +473,14 @@ void analysis_free(struct analysis *an)
 	if (an->have_leapsec)
 		leapfile_free(&an->leapsec);
 	an->have_leapsec = false;
+	stab_run_free(&an->stab);
 }
 
 size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out)
 {
 	*out = NULL;
 	*width_s = NAN;
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	if (!an->have_truth || s->n == 0)
 		return 0;
 	int64_t width = 0;
@@ -437,7 +502,7 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		for (; i < s->n && (s->t_ns[i] - s->t_ns[0]) / width == k; i++) {
 			if (s->state[i] != SAMPLE_LOCKED || !s->lucky[i] || !isfinite(s->theta[i]))
 				continue;
-			t[m] = series_t_s(s, i);
+			t[m] = exs_t_s(s, i);
 			v[m++] = analysis_error(an, i);
 		}
 		struct bias_estimate b;

@@ -8,9 +8,12 @@
  *   5. with a truth: the bias (offset - truth) and the per-exchange asymmetry, each with the
  *      autocorrelation-aware interval of analyze/bias.h; without one, what two-way exchanges
  *      can show (delay changes, one-way delay variation);
- *   6. rolling windows; findings, and protocol health from messages datasets or capture files
+ *   6. stability and time error of the offset (analyze/stab_run.h);
+ *   7. rolling windows; findings, and protocol health from messages datasets or capture files
  *      (analyze/health.h; a capture file is also paired into exchanges).
- * With only messages (no exchanges) steps 2-6 are skipped and the distributions are empty. */
+ * With only messages (no exchanges) steps 2-7 are skipped and the distributions are empty.
+ * With --series phase|freq the one input is a plain series (analyze/series_in.h): only its
+ * distribution (phase, in ns), stability and time error are computed. */
 #ifndef PTPCAL_ANALYSIS_H
 #define PTPCAL_ANALYSIS_H
 
@@ -24,8 +27,9 @@
 #include "common/leapfile.h"
 #include "analyze/lucky.h"
 #include "analyze/rolling.h"
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 #include "analyze/settling.h"
+#include "analyze/stab_run.h"
 
 #define AN_MAX_WINDOWS 8
 #define AN_MAX_INPUTS 64
@@ -43,6 +47,9 @@ struct analyze_opts {
 	int nwindows;
 	const char *servo_log;         /* --ptp4l-log */
 	const char *leapsec_path;      /* NULL: LEAPFILE_DEFAULT */
+	struct stab_run_opts stab;     /* --tau */
+	enum { SERIES_NONE, SERIES_PHASE, SERIES_FREQ } series; /* --series */
+	double rate_hz;                /* --rate */
 };
 
 struct an_rolling {
@@ -51,7 +58,7 @@ struct an_rolling {
 
 struct analysis {
 	const struct analyze_opts *opts;
-	struct series s;
+	struct ex_series s;
 	size_t samples;            /* exchanges read */
 	double duration_s;
 	int64_t start_ns;
@@ -77,6 +84,7 @@ struct analysis {
 	bool have_leapsec;
 	struct leapfile leapsec;
 	double truth_median_ns;    /* median true offset (for the TAI/UTC check), NAN if none */
+	struct stab_run stab;      /* stability and time error */
 };
 
 /* Runs the analysis. Returns EXIT_OK, or EXIT_USAGE after printing one line naming the file

@@ -20,7 +20,8 @@ static const char usage[] =
 	"Statistics of PTP exchanges (datasets from 'ptpcal capture -o' or 'ptpcal lab replay'):\n"
 	"offset and path-delay distributions, the settling phase, lucky-packet filtering, and,\n"
 	"against a truth, the offset bias and the per-exchange path asymmetry with 95 %\n"
-	"confidence intervals that account for autocorrelation, its drift and stationarity.\n"
+	"confidence intervals that account for autocorrelation, its drift and stationarity;\n"
+	"stability (ADEV ... MTIE, NIST SP 1065) and time error (ITU-T G.8273.2) of the offset.\n"
 	"FILE: exchanges datasets (analysed together, in time order), a truth dataset, a servo\n"
 	"dataset, a messages dataset or a pcap/pcapng capture (protocol health: rates, loss,\n"
 	"UTC/TAI; a capture is also paired into exchanges). Sign: offset = slave - master.\n"
@@ -37,6 +38,11 @@ static const char usage[] =
 	"                           a duration to drop from the start ('30s', '2m'); default auto\n"
 	"      --window LIST        rolling window durations, default 1m,10m,1h\n"
 	"      --ptp4l-log FILE     ptp4l/phc2sys log: servo states s0/s1/s2 give the settling\n"
+	"      --tau LIST           stability taus: octave (default), decade, all, or seconds\n"
+	"                           (e.g. 1,10,100 or 1s,1m)\n"
+	"      --series phase|freq  FILE is a plain series, one value per line: phase in\n"
+	"                           seconds or fractional frequency (needs --rate)\n"
+	"      --rate HZ            samples per second of the --series file\n"
 	"  -q, --quiet              no progress\n"
 	"  -v, --verbose            more detail on stderr\n"
 	"  -h, --help               this help\n"
@@ -48,16 +54,21 @@ static const char usage[] =
 
 static bool parse_windows(const char *arg, struct analyze_opts *o)
 {
-	char *copy = xstrdup(arg), *save = NULL;
+	char *copy = xstrdup(arg);
 	o->nwindows = 0;
 	bool ok = true;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	/* split by hand: strtok would skip an empty item ("1m,,10m") */
+	for (char *tok = copy; tok;) {
+		char *comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
 		int64_t ns;
 		if (o->nwindows == AN_MAX_WINDOWS || !parse_duration(tok, &ns) || ns <= 0) {
 			ok = false;
 			break;
 		}
 		o->window_ns[o->nwindows++] = ns;
+		tok = comma ? comma + 1 : NULL;
 	}
 	free(copy);
 	return ok && o->nwindows > 0;
@@ -74,6 +85,9 @@ int cmd_analyze(int argc, char **argv)
 		{ "settle", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "ptp4l-log", required_argument, NULL, 'P' },
+		{ "tau", required_argument, NULL, 't' },
+		{ "series", required_argument, NULL, 's' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -126,6 +140,26 @@ int cmd_analyze(int argc, char **argv)
 						   AN_MAX_WINDOWS);
 			break;
 		case 'P': o.servo_log = optarg; break;
+		case 't':
+			if (!stab_run_parse_taus(optarg, &o.stab))
+				return usage_error("--tau: '%s' is not octave, decade, all or a list "
+						   "of up to %d durations", optarg,
+						   STAB_RUN_MAX_TAUS);
+			break;
+		case 's':
+			if (strcmp(optarg, "phase") == 0)
+				o.series = SERIES_PHASE;
+			else if (strcmp(optarg, "freq") == 0)
+				o.series = SERIES_FREQ;
+			else
+				return usage_error("--series: '%s' is not phase or freq", optarg);
+			break;
+		case 'r':
+			if (!parse_double_strict(optarg, &o.rate_hz) || !(o.rate_hz > 0) ||
+			    !isfinite(o.rate_hz))
+				return usage_error("--rate: '%s' is not a positive number of samples "
+						   "per second", optarg);
+			break;
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -139,6 +173,16 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (o.ninputs == 0)
 		return usage_error("no input: give an exchanges dataset");
+	if (o.series != SERIES_NONE && !(o.rate_hz > 0))
+		return usage_error("--series needs --rate HZ");
+	if (o.series == SERIES_NONE && o.rate_hz > 0)
+		return usage_error("--rate applies to a --series file");
+	if (o.series != SERIES_NONE && o.ninputs != 1)
+		return usage_error("--series takes exactly one FILE");
+	if (o.series != SERIES_NONE && (o.truth_path || o.have_truth_offset || o.lucky_pct > 0 ||
+					o.servo_log))
+		return usage_error("--series: a plain series has no exchanges for --truth, "
+				   "--truth-offset, --lucky or --ptp4l-log");
 	if (o.truth_path && o.have_truth_offset)
 		return usage_error("--truth and --truth-offset exclude each other");
 

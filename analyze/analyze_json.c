@@ -106,8 +106,74 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 		json_null(&j, "asymmetry");
 	}
 	json_arr_begin(&j, "stability");
+	for (size_t i = 0; i < an->stab.npts; i++) {
+		const struct stab_point *p = &an->stab.pts[i];
+		json_obj_begin(&j, NULL);
+		json_num(&j, "tau", p->tau);
+		json_int(&j, "n", p->n);
+		json_num(&j, "adev", p->adev);
+		json_num(&j, "oadev", p->oadev);
+		json_num(&j, "mdev", p->mdev);
+		json_num(&j, "tdev", p->tdev);
+		json_num(&j, "hdev", p->hdev);
+		json_num(&j, "ohdev", p->ohdev);
+		json_num(&j, "totdev", p->totdev);
+		json_num(&j, "mtie", p->mtie);
+		json_num(&j, "tie_rms", p->tie_rms);
+		json_num(&j, "oadev_lo", p->oadev_lo);
+		json_num(&j, "oadev_hi", p->oadev_hi);
+		if (p->alpha == 99)
+			json_null(&j, "alpha");
+		else
+			json_int(&j, "alpha", p->alpha);
+		/* added beside the contract's fields */
+		json_int(&j, "m", p->m);
+		json_num(&j, "edf", p->edf);
+		json_obj_end(&j);
+	}
 	json_arr_end(&j);
-	json_null(&j, "time_error");
+	if (an->stab.have_te) {
+		const struct te_report *t = &an->stab.te;
+		json_obj_begin(&j, "time_error");
+		json_num(&j, "max_abs_te", t->max_abs_te);
+		json_num(&j, "cte", t->cte);
+		json_num(&j, "dte_l_pp", t->dte_l_pp);
+		json_num(&j, "dte_h_pp", t->dte_h_pp);
+		json_obj_begin(&j, "classes");
+		for (int c = 0; c < TE_NCLASSES; c++) {
+			const struct te_class_verdict *v = &t->verdict[c];
+			json_obj_begin(&j, te_class_name((enum te_class)c));
+			json_bool(&j, "pass", v->pass);
+			json_num(&j, "max_abs_te_limit", v->max_abs_te_limit);
+			json_bool(&j, "max_abs_te_pass", v->max_abs_te_pass);
+			json_num(&j, "cte_limit", v->cte_limit);
+			json_bool(&j, "cte_pass", v->cte_pass);
+			json_bool(&j, "dte_l_mtie_pass", v->dte_l_mtie_pass);
+			json_bool(&j, "dte_l_tdev_pass", v->dte_l_tdev_pass);
+			json_num(&j, "dte_h_pp_limit", v->dte_h_pp_limit);
+			json_bool(&j, "dte_h_pass", v->dte_h_pass);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+		/* added beside the contract's fields */
+		json_int(&j, "n", (int64_t)t->n);
+		json_num(&j, "rate_hz", t->rate_hz);
+		json_num(&j, "duration_s", t->duration_s);
+		json_arr_begin(&j, "dte_l_masks");
+		for (size_t i = 0; i < t->dte_l_mtie.npoints; i++) {
+			json_obj_begin(&j, NULL);
+			json_num(&j, "tau", t->dte_l_mtie.tau[i]);
+			json_num(&j, "mtie", t->dte_l_mtie.value[i]);
+			json_num(&j, "tdev", t->dte_l_tdev.value[i]);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_str(&j, "notes", t->notes);
+		json_str(&j, "of", an->stab.of);
+		json_obj_end(&j);
+	} else {
+		json_null(&j, "time_error");
+	}
 
 	json_arr_begin(&j, "health");
 	for (size_t i = 0; i < an->findings.n; i++) {
@@ -121,6 +187,13 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 	json_arr_end(&j);
 
 	/* Beyond the contract (consumers may ignore them): */
+	json_obj_begin(&j, "stability_input");
+	json_str(&j, "of", an->stab.of[0] ? an->stab.of : NULL);
+	json_num(&j, "tau0_s", an->stab.have || an->stab.have_te ? an->stab.tau0 : NAN);
+	json_int(&j, "points", (int64_t)an->stab.n);
+	json_int(&j, "interpolated", (int64_t)an->stab.interpolated);
+	json_str(&j, "note", an->stab.note[0] ? an->stab.note : NULL);
+	json_obj_end(&j);
 	json_obj_begin(&j, "one_way");
 	json_num(&j, "fwd_jitter_ns", an->fwd_jitter_ns);
 	json_num(&j, "rev_jitter_ns", an->rev_jitter_ns);

@@ -44,10 +44,10 @@ static int write_series(const char *path, const struct analysis *an)
 					    "fwd_ns", "rev_ns", "state",          "true_offset_ns",
 					    "asymmetry_ns" };
 	ds_columns(w, base, an->have_truth ? 9 : 7);
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	for (size_t i = 0; i < s->n; i++) {
 		ds_put_i64(w, s->t_ns[i]);
-		ds_put_fixed(w, series_t_s(s, i), 9);
+		ds_put_fixed(w, exs_t_s(s, i), 9);
 		ds_put_fixed(w, s->offset[i], 3);
 		ds_put_fixed(w, s->delay[i], 3);
 		ds_put_fixed(w, s->fwd[i], 3);
@@ -73,7 +73,7 @@ static int write_histogram(const char *path, const struct analysis *an)
 	ds_meta(w, "of", "offset_ns of the locked exchanges (after settling)");
 	static const char *const cols[] = { "lo_ns", "hi_ns", "count" };
 	ds_declare_columns(w, cols, 3);
-	const struct series *s = &an->s;
+	const struct ex_series *s = &an->s;
 	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -107,11 +107,30 @@ static int write_stability(const char *path, const struct analysis *an)
 	if (!w)
 		return -1;
 	common_meta(w, an);
-	ds_meta(w, "note", "not computed by this build: no rows");
+	if (an->stab.of[0])
+		ds_meta(w, "of", "%s", an->stab.of);
+	if (an->stab.have)
+		ds_meta(w, "tau0_s", "%.9g", an->stab.tau0);
+	if (an->stab.note[0])
+		ds_meta(w, "note", "%s", an->stab.note);
+	ds_meta(w, "units", "tau_s and every statistic in seconds; alpha 2 WPM .. -2 RWFM, 99 "
+			    "not identified (NIST SP 1065 5.6)");
 	static const char *const cols[] = { "tau_s", "n", "adev", "oadev", "mdev", "tdev", "hdev",
 					    "ohdev", "totdev", "mtie", "tie_rms", "oadev_lo",
 					    "oadev_hi", "alpha" };
 	ds_columns(w, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	for (size_t i = 0; i < an->stab.npts; i++) {
+		const struct stab_point *p = &an->stab.pts[i];
+		ds_put_double(w, p->tau);
+		ds_put_i64(w, p->n);
+		const double v[] = { p->adev,   p->oadev,  p->mdev,    p->tdev,
+				     p->hdev,   p->ohdev,  p->totdev,  p->mtie,
+				     p->tie_rms, p->oadev_lo, p->oadev_hi };
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			ds_put_double(w, v[k]);
+		ds_put_i64(w, p->alpha);
+		ds_end_row(w);
+	}
 	return ds_close(w);
 }
 
@@ -121,10 +140,30 @@ static int write_te_masks(const char *path, const struct analysis *an)
 	if (!w)
 		return -1;
 	common_meta(w, an);
-	ds_meta(w, "note", "not computed by this build: no rows");
+	const struct te_report *t = &an->stab.te;
+	if (an->stab.have_te) {
+		ds_meta(w, "of", "dTE_L (0.1 Hz low-pass) of the %s", an->stab.of);
+		ds_meta(w, "limits", "ITU-T G.8273.2 clause 7.1 (analyze/time_error.c); nan: no "
+				     "limit for the class at that tau");
+		if (t->notes)
+			ds_meta(w, "notes", "%s", t->notes);
+	} else {
+		ds_meta(w, "note", "time error not computed (run too short or no series)");
+	}
 	static const char *const cols[] = { "tau_s",  "mtie_ns",       "mtie_limit_ns",
 					    "tdev_ns", "tdev_limit_ns", "class" };
 	ds_columns(w, cols, 6);
+	for (int c = 0; an->stab.have_te && c < TE_NCLASSES; c++)
+		for (size_t i = 0; i < t->dte_l_mtie.npoints; i++) {
+			double tau = t->dte_l_mtie.tau[i];
+			ds_put_double(w, tau);
+			ds_put_fixed(w, t->dte_l_mtie.value[i], 3);
+			ds_put_fixed(w, te_mtie_limit((enum te_class)c, tau), 3);
+			ds_put_fixed(w, t->dte_l_tdev.value[i], 3);
+			ds_put_fixed(w, te_tdev_limit((enum te_class)c, tau), 3);
+			ds_put_str(w, te_class_name((enum te_class)c));
+			ds_end_row(w);
+		}
 	return ds_close(w);
 }
 

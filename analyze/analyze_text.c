@@ -30,6 +30,14 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 		fprintf(f, "no exchanges: protocol health only\n");
 		goto findings;
 	}
+	if (an->opts->series != SERIES_NONE) {
+		char d[32];
+		fprintf(f, "%zu %s values at %g Hz (%s); phase in ns:\n", an->samples,
+			an->opts->series == SERIES_FREQ ? "fractional-frequency" : "phase",
+			an->opts->rate_hz, fmt_duration(an->duration_s * 1e9, d, sizeof(d)));
+		dist_text(f, "phase", &an->offset);
+		goto stability;
+	}
 	char when[64] = "?";
 	time_t t0 = (time_t)(an->start_ns / 1000000000);
 	struct tm tm;
@@ -85,6 +93,40 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 			fprintf(f, "asymmetry (master->slave minus slave->master): %s, 95 %% CI "
 				   "[%s, %s]\n", T(an->asym.mean), T(an->asym.ci_lo),
 				T(an->asym.ci_hi));
+	}
+stability:
+	if (an->stab.have) {
+		const struct stab_run *r = &an->stab;
+		fprintf(f, "\nstability of the %s; tau0 %g s, %zu points%s (seconds):\n", r->of,
+			r->tau0, r->n, r->interpolated ? ", some interpolated" : "");
+		fprintf(f, "%10s %8s %10s %10s %10s %10s %10s %10s %10s %10s\n", "tau", "n",
+			"oadev", "mdev", "tdev", "hdev", "totdev", "mtie", "tie_rms", "noise");
+		static const char *const noise[] = { "RWFM", "FFM", "WFM", "FPM", "WPM" };
+		for (size_t i = 0; i < r->npts; i++) {
+			const struct stab_point *p = &r->pts[i];
+			fprintf(f, "%10.4g %8ld %10.3e %10.3e %10.3e %10.3e %10.3e %10.3e %10.3e %10s\n",
+				p->tau, p->n, p->oadev, p->mdev, p->tdev, p->hdev, p->totdev, p->mtie,
+				p->tie_rms,
+				p->alpha >= -2 && p->alpha <= 2 ? noise[p->alpha + 2] : "-");
+		}
+	}
+	if (an->stab.note[0])
+		fprintf(f, "%s\n", an->stab.note);
+	if (an->stab.have_te) {
+		const struct te_report *t = &an->stab.te;
+		fprintf(f, "\ntime error (ITU-T G.8273.2) of the same series: max|TE| %s, cTE %s, "
+			   "dTE_L p-p %s, dTE_H p-p %s\n", T(t->max_abs_te), T(t->cte),
+			T(t->dte_l_pp), T(t->dte_h_pp));
+		for (int c = 0; c < TE_NCLASSES; c++) {
+			const struct te_class_verdict *v = &t->verdict[c];
+			fprintf(f, "  class %s: %s (max|TE| %s, cTE %s, dTE_L MTIE %s, TDEV %s, "
+				   "dTE_H %s)\n", te_class_name((enum te_class)c),
+				v->pass ? "pass" : "FAIL", v->max_abs_te_pass ? "ok" : "fail",
+				v->cte_pass ? "ok" : "fail", v->dte_l_mtie_pass ? "ok" : "fail",
+				v->dte_l_tdev_pass ? "ok" : "fail", v->dte_h_pass ? "ok" : "fail");
+		}
+		if (t->notes)
+			fprintf(f, "  note: %s\n", t->notes);
 	}
 findings:
 	if (an->findings.n) {

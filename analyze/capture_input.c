@@ -167,18 +167,18 @@ bool capture_input_messages(struct health *h, const char *path)
 }
 
 struct pair_ctx {
-	struct series *s;
+	struct ex_series *s;
 	uint64_t too_far;
 };
 
 static void on_exchange(void *ctx, const struct exchange *ex)
 {
 	struct pair_ctx *c = ctx;
-	if (!series_add_exchange(c->s, ex))
+	if (!exs_add_exchange(c->s, ex))
 		c->too_far++;
 }
 
-bool capture_input_pcap(struct health *h, struct series *s, const char *path)
+bool capture_input_pcap(struct health *h, struct ex_series *s, const char *path)
 {
 	struct pcap_in *in = pcap_in_open_offline(path);
 	if (!in)

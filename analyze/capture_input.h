@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "analyze/health.h"
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 
 /* True if the file starts with a pcap or pcapng magic number. */
 bool capture_input_is_pcap(const char *path);
@@ -16,7 +16,7 @@ bool capture_input_is_pcap(const char *path);
 bool capture_input_messages(struct health *h, const char *path);
 /* Every PTP message of a capture file into h, and its exchanges into s. false after printing
  * why (unreadable, truncated or damaged file). */
-bool capture_input_pcap(struct health *h, struct series *s, const char *path);
+bool capture_input_pcap(struct health *h, struct ex_series *s, const char *path);
 /* The health fields of a decoded message (exposed for tests). */
 void capture_input_from_msg(const struct ptp_msg *m, int64_t t_ns, struct health_msg *out);
 

@@ -22,7 +22,7 @@ static int by_delay(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-void lucky_apply(struct series *s, const double *v, double pct, struct lucky_result *out)
+void lucky_apply(struct ex_series *s, const double *v, double pct, struct lucky_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->pct = pct;

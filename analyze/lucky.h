@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 
 struct lucky_result {
 	double pct;
@@ -26,6 +26,6 @@ size_t lucky_block(double pct);
 /* Sets s->lucky[i] for the SAMPLE_LOCKED samples (others get 0): 1 for the ceil(pct/100 * m)
  * smallest delays of each block of m locked samples (ties broken by time). v: the value whose
  * mean is reported (offset, or offset - truth), NAN values count as not kept. */
-void lucky_apply(struct series *s, const double *v, double pct, struct lucky_result *out);
+void lucky_apply(struct ex_series *s, const double *v, double pct, struct lucky_result *out);
 
 #endif

@@ -195,15 +195,15 @@ size_t settle_mser(const double *v, size_t n, size_t batch)
 	return best_d * batch;
 }
 
-static size_t first_at_or_after(const struct series *s, double t_s)
+static size_t first_at_or_after(const struct ex_series *s, double t_s)
 {
 	size_t i = 0;
-	while (i < s->n && series_t_s(s, i) < t_s)
+	while (i < s->n && exs_t_s(s, i) < t_s)
 		i++;
 	return i;
 }
 
-void settle_apply(struct series *s, const double *v, enum settle_mode mode, double seconds,
+void settle_apply(struct ex_series *s, const double *v, enum settle_mode mode, double seconds,
 		  const struct servo_log *sl, struct settling *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -274,6 +274,6 @@ void settle_apply(struct series *s, const double *v, enum settle_mode mode, doub
 	for (size_t i = 0; i < cut && i < s->n; i++)
 		s->state[i] = SAMPLE_SETTLING;
 	out->excluded = cut < s->n ? cut : s->n;
-	out->excluded_s = out->excluded && out->excluded < s->n ? series_t_s(s, out->excluded)
-			  : out->excluded ? series_t_s(s, s->n - 1) : 0;
+	out->excluded_s = out->excluded && out->excluded < s->n ? exs_t_s(s, out->excluded)
+			  : out->excluded ? exs_t_s(s, s->n - 1) : 0;
 }

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 
 struct servo_log {
 	size_t n;
@@ -55,7 +55,7 @@ struct settling {
 
 /* Marks the settling samples of s (state SAMPLE_SETTLING). AUTO uses the servo log if one is
  * given, else MSER-5 on v (the offset, or the offset error against a truth). */
-void settle_apply(struct series *s, const double *v, enum settle_mode mode, double seconds,
+void settle_apply(struct ex_series *s, const double *v, enum settle_mode mode, double seconds,
 		  const struct servo_log *sl, struct settling *out);
 
 #endif

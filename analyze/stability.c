@@ -180,20 +180,16 @@ static inline double mdev_inner(const double *x, size_t sm, size_t j)
 	return s;
 }
 
-/* How the inner sum changes from j-1 to j: the third difference x_{j+3m-1} - 3 x_{j+2m-1} +
- * 3 x_{j+m-1} - x_{j-1}. */
-static inline double mdev_step(const double *x, size_t sm, size_t j)
-{
-	return x[j + 3 * sm - 1] - 3 * x[j + 2 * sm - 1] + 3 * x[j + sm - 1] - x[j - 1];
-}
-
 enum { MDEV_CHUNK = 4096 };
 
-static double mdev_at(const double *x, size_t n, long m, double tau)
+/* MDEV and, when want_oadev, the OADEV at the same tau in the same pass: the OADEV term for
+ * i = j - 1, x_{j+2m-1} - 2 x_{j+m-1} + x_{j-1}, uses three of the four points the MDEV step
+ * at j reads, so on long series (each tau streaming the data from memory) the two cost about
+ * one pass. Always inlined into the two wrappers below, so each is compiled without the other's
+ * test. */
+static inline __attribute__((always_inline)) double
+mdev_oadev_pass(const double *x, size_t n, size_t sm, bool want_oadev, double *sum_oadev)
 {
-	size_t sm = (size_t)m;
-	if (3 * sm > n)
-		return NAN;
 	size_t outer = n - 3 * sm + 1;
 	/* The inner sum s_j is updated by one third difference per step and recomputed exactly
 	 * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
@@ -201,31 +197,78 @@ static double mdev_at(const double *x, size_t n, long m, double tau)
 	 * sum). Measured: splitting the j range into 2-8 interleaved chains is slower here
 	 * (more memory streams) than advancing one chain two steps at a time. */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
-	double total = 0;
+	const double *x1 = x + sm - 1, *x2 = x + 2 * sm - 1, *x3 = x + 3 * sm - 1; /* x_{j+km-1} */
+	double total = 0, total_o = 0;
 	for (size_t j0 = 0; j0 < outer; j0 += chunk) {
 		size_t jend = outer - j0 < chunk ? outer : j0 + chunk;
 		double s = mdev_inner(x, sm, j0);
-		double sq0 = s * s, sq1 = 0;
+		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0;
 		size_t j = j0 + 1;
 		/* two steps per add on the running sum's dependency chain */
 		for (; j + 1 < jend; j += 2) {
-			double t0 = mdev_step(x, sm, j), t1 = mdev_step(x, sm, j + 1);
+			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
+			double b0 = x[j], b1 = x1[j + 1], b2 = x2[j + 1], b3 = x3[j + 1];
+			double t0 = a3 - 3 * a2 + 3 * a1 - a0, t1 = b3 - 3 * b2 + 3 * b1 - b0;
 			double s0 = s + t0;
 			s += t0 + t1;
 			sq0 += s0 * s0;
 			sq1 += s * s;
+			if (want_oadev) {
+				double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
+				so0 += d0 * d0;
+				so1 += d1 * d1;
+			}
 		}
-		if (j < jend) {
-			s += mdev_step(x, sm, j);
+		for (; j < jend; j++) {
+			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
+			s += a3 - 3 * a2 + 3 * a1 - a0;
 			sq0 += s * s;
+			if (want_oadev) {
+				double d0 = a2 - 2 * a1 + a0;
+				so0 += d0 * d0;
+			}
 		}
 		total += sq0 + sq1;
+		if (want_oadev) {
+			/* the loop gave the OADEV terms i = j0 .. jend-2; add i = jend-1 */
+			size_t i = jend - 1;
+			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
+			total_o += so0 + so1 + d * d;
+		}
 	}
-	double md = (double)m;
-	return sqrt(total / (2.0 * md * md * tau * tau * (double)outer));
+	if (want_oadev) {
+		/* the OADEV terms after the last MDEV one: i = outer .. N-2m-1 */
+		for (size_t i = outer; i < n - 2 * sm; i++) {
+			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
+			total_o += d * d;
+		}
+		*sum_oadev = total_o;
+	}
+	return total;
 }
 
-/* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the phase decimated to tau:
+/* MDEV (eq. 14); with oadev not NULL also the OADEV (eq. 11) at the same tau. */
+static double mdev_at(const double *x, size_t n, long m, double tau, double *oadev)
+{
+	size_t sm = (size_t)m;
+	if (3 * sm > n) {
+		if (oadev)
+			*oadev = oadev_at(x, n, m, tau);
+		return NAN;
+	}
+	double total, total_o = 0;
+	if (oadev) {
+		total = mdev_oadev_pass(x, n, sm, true, &total_o);
+		*oadev = sqrt(total_o / (2.0 * tau * tau * (double)(n - 2 * sm)));
+	} else {
+		total = mdev_oadev_pass(x, n, sm, false, &total_o);
+	}
+	double md = (double)m;
+	return sqrt(total / (2.0 * md * md * tau * tau * (double)(n - 3 * sm + 1)));
+}
+
+/* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
+ * phase decimated to tau:
  * HVAR = 1 / (6 tau^2 (M - 3)) sum_{i=1}^{M-3} (x_{i+3} - 3 x_{i+2} + 3 x_{i+1} - x_i)^2. */
 static double hdev_at(const double *x, size_t n, long m, double tau)
 {
@@ -356,79 +399,97 @@ static double mtie_at(const double *x, size_t n, long m, double *smax, double *s
 
 /* ---- noise identification and confidence interval ---------------------------------------- */
 
-/* Removes the least-squares quadratic a + b t + c t^2 from z[0..k), t scaled to [-1, 1] so
- * that the 3x3 normal equations stay well conditioned (Legendre-like basis). */
-static void detrend_quadratic(double *z, size_t k)
+/* Lag-1 autocorrelation r1 = sum (z_i - zbar)(z_{i+1} - zbar) / sum (z_i - zbar)^2
+ * (Riley & Greenhall eq. 2) from the raw sums S = sum z, Q = sum z^2, P = sum z_i z_{i+1}
+ * and the end points, so that each pass over the data needs no second pass for the mean.
+ * The data here are detrended or differenced (mean near zero), so the mean corrections do
+ * not cancel badly; this only decides the noise type, to a tolerance far above rounding. */
+static double acf_from_sums(double S, double Q, double P, double z0, double zlast, size_t k)
 {
-	if (k < 4)
-		return;
-	/* Orthogonal basis on the sample points: p0 = 1, p1 = t (orthogonal to 1 on symmetric
-	 * points), p2 = t^2 - mean(t^2); one pass for the projections, one to subtract. Plain
-	 * sums: this only decides the noise type, to a tolerance far above rounding. */
-	double half = (double)(k - 1) / 2.0, inv = 1.0 / half;
-	double s2 = 0, s4 = 0, c0 = 0, c1 = 0, c2 = 0;
-	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) * inv, tt = t * t;
-		s2 += tt;
-		s4 += tt * tt;
-		c0 += z[i];
-		c1 += z[i] * t;
-		c2 += z[i] * tt;
-	}
-	double s0 = (double)k, mean2 = s2 / s0;
-	double n2 = s4 - mean2 * s2; /* ||p2||^2 = sum t^4 - 2 mean2 s2 + mean2^2 s0 */
-	double a0 = c0 / s0, a1 = c1 / s2;
-	double a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
-	for (size_t i = 0; i < k; i++) {
-		double t = ((double)i - half) * inv;
-		z[i] -= a0 + a1 * t + a2 * (t * t - mean2);
-	}
-}
-
-/* Lag-1 autocorrelation r1 = sum (z_i - zbar)(z_{i+1} - zbar) / sum (z_i - zbar)^2. */
-static double lag1_acf(const double *z, size_t k)
-{
-	double sum = 0;
-	for (size_t i = 0; i < k; i++)
-		sum += z[i];
-	double mean = sum / (double)k;
-	double num = 0, den = 0, prev = z[0] - mean;
-	den = prev * prev;
-	for (size_t i = 1; i < k; i++) {
-		double d = z[i] - mean;
-		den += d * d;
-		num += prev * d;
-		prev = d;
-	}
+	double kk = (double)k, mean = S / kk;
+	double den = Q - kk * mean * mean;
+	double num = P - mean * (S - zlast) - mean * (S - z0) + (kk - 1) * mean * mean;
 	return den > 0 ? num / den : NAN;
 }
 
 /* Minimum decimated length for the lag-1 method (Riley & Greenhall recommend N >= 30). */
 enum { NOISE_ID_MIN_POINTS = 30 };
 
+/* Running sums for r1 of one sequence (acf_from_sums). */
+struct acf_sums {
+	double S, Q, P, first, prev;
+	size_t k;
+};
+
+static inline void acf_push(struct acf_sums *a, double v)
+{
+	if (a->k == 0)
+		a->first = v;
+	else
+		a->P += a->prev * v;
+	a->S += v;
+	a->Q += v * v;
+	a->prev = v;
+	a->k++;
+}
+
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
  * EFTF 2004, eq. 2 for r1 and its section on the algorithm (the method SP 1065 recommends
- * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic trend (frequency offset and drift)
- * removed, then differenced d = 0, 1, 2 (dmax = 2 for the Allan variance) until
- * delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and alpha = round(p) + 2 for phase data.
- * Returns alpha in [-2, 2], or 99 when there are too few points. z: scratch of n doubles. */
-static int noise_id_lag1(const double *x, size_t n, long m, double *z)
+ * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic
+ * trend (frequency offset and drift) removed, then differenced d = 0, 1, 2 (dmax = 2 for the
+ * Allan variance) until delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and
+ * alpha = round(p) + 2 for phase data. Returns alpha in [-2, 2], or 99 when there are too
+ * few points.
+ *
+ * Two passes over the decimated points and no copy: the first projects them on the quadratic
+ * basis, the second forms each residual and its first and second differences on the fly and
+ * sums for all three r1 at once (cross-checked against allantools.ci.autocorr_noise_id in
+ * tests/e2e/stability_vs_allantools.sh). */
+static int noise_id_lag1(const double *x, size_t n, long m)
 {
 	size_t sm = (size_t)m;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i += sm)
-		z[k++] = x[i];
+	size_t k = (n - 1) / sm + 1;
 	if (k < NOISE_ID_MIN_POINTS)
 		return 99;
-	detrend_quadratic(z, k);
-	int d = 0;
-	for (;;) {
-		double r1 = lag1_acf(z, k);
+	/* Least-squares quadratic on t in [-1, 1] with the orthogonal basis 1, t, t^2 - mean(t^2)
+	 * (1 and t are orthogonal on symmetric points); sum t^2 and sum t^4 in closed form:
+	 * sum (i - h)^2 = k (k^2 - 1) / 12, sum (i - h)^4 = k (k^2 - 1) (3 k^2 - 7) / 240.
+	 * (double)(long)i: a signed conversion is one instruction, an unsigned one is not. */
+	double kk = (double)k, half = (kk - 1) / 2.0, inv = 1.0 / half;
+	double s2 = kk * (kk * kk - 1) / 12.0 * inv * inv;
+	double s4 = kk * (kk * kk - 1) * (3 * kk * kk - 7) / 240.0 * (inv * inv) * (inv * inv);
+	double c0 = 0, c1 = 0, c2 = 0;
+	for (size_t i = 0; i < k; i++) {
+		double v = x[i * sm], t = ((double)(long)i - half) * inv;
+		c0 += v;
+		c1 += v * t;
+		c2 += v * t * t;
+	}
+	double mean2 = s2 / kk, n2 = s4 - mean2 * s2;
+	double a0 = c0 / kk, a1 = c1 / s2, a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
+	struct acf_sums seq[3] = { { 0 } }; /* residual, its first and second differences */
+	double r_prev = 0, u_prev = 0;
+	for (size_t i = 0; i < k; i++) {
+		double t = ((double)(long)i - half) * inv;
+		double r = x[i * sm] - (a0 + a1 * t + a2 * (t * t - mean2));
+		acf_push(&seq[0], r);
+		if (i >= 1) {
+			double u = r - r_prev;
+			acf_push(&seq[1], u);
+			if (i >= 2)
+				acf_push(&seq[2], u - u_prev);
+			u_prev = u;
+		}
+		r_prev = r;
+	}
+	for (int d = 0; d <= 2; d++) {
+		const struct acf_sums *q = &seq[d];
+		double r1 = acf_from_sums(q->S, q->Q, q->P, q->first, q->prev, q->k);
 		if (!isfinite(r1))
 			return 99;
 		double delta = r1 / (1 + r1);
-		if (delta < 0.25 || d >= 2) {
+		if (delta < 0.25 || d == 2) {
 			double p = -2 * (delta + d);
 			long a = lround(p) + 2;
 			if (a > 2)
@@ -437,13 +498,8 @@ static int noise_id_lag1(const double *x, size_t n, long m, double *z)
 				a = -2;
 			return (int)a;
 		}
-		for (size_t i = 0; i + 1 < k; i++)
-			z[i] = z[i + 1] - z[i];
-		k--;
-		d++;
-		if (k < 3)
-			return 99;
 	}
+	return 99; /* not reached */
 }
 
 /* Equivalent degrees of freedom of the overlapping Allan variance for N phase points at
@@ -471,7 +527,8 @@ static double oadev_edf(double N, double m, int alpha)
 }
 
 /* 95 % interval of a deviation from its EDF: sigma^2 * edf / chi2(0.975; edf) <= true
- * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065, chi-squared confidence intervals). */
+ * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065 eq. 45, chi-squared confidence
+ * interval; checked against allantools.ci in tests/e2e/stability_vs_allantools.sh). */
 static void chi2_interval(double dev, double edf, double *lo, double *hi)
 {
 	*lo = *hi = NAN;
@@ -508,7 +565,6 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		smax = xmalloc(wmax * sizeof(*smax));
 		smin = xmalloc(wmax * sizeof(*smin));
 	}
-	double *scratch = (stats & STAB_OADEV) ? xmalloc(n * sizeof(*scratch)) : NULL;
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 
 	int carried_alpha = 99; /* the last identified noise, for taus with too few points */
@@ -525,10 +581,11 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 
 		if (stats & STAB_ADEV)
 			p->adev = adev_at(x, n, mk, tau);
-		if (stats & STAB_OADEV)
+		bool fused = (stats & STAB_OADEV) && (stats & (STAB_MDEV | STAB_TDEV));
+		if ((stats & STAB_OADEV) && !fused)
 			p->oadev = oadev_at(x, n, mk, tau);
 		if (stats & (STAB_MDEV | STAB_TDEV)) {
-			double md = mdev_at(x, n, mk, tau);
+			double md = mdev_at(x, n, mk, tau, fused ? &p->oadev : NULL);
 			if (stats & STAB_MDEV)
 				p->mdev = md;
 			/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
@@ -549,7 +606,7 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if ((stats & STAB_OADEV) && isfinite(p->oadev)) {
 			/* Noise type at this tau; where too few decimated points remain (long taus),
 			 * the type identified at the longest shorter tau is kept (as Stable32 does). */
-			int a = noise_id_lag1(x, n, mk, scratch);
+			int a = noise_id_lag1(x, n, mk);
 			if (a == 99)
 				a = carried_alpha;
 			else
@@ -562,7 +619,6 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		}
 	}
 	gsl_set_error_handler(old);
-	free(scratch);
 	free(smax);
 	free(smin);
 	return 0;

@@ -28,9 +28,10 @@
  * y_k = b y_{k-1} + (1 - b) x_{k-1} + (1 - tc (1 - b) / h) (x_k - x_{k-1})), and its
  * complement TE - TE_L as the high-pass (the single-pole high-pass with the same corner).
  * Unlike the common y_k = y_{k-1} + a (x_k - y_{k-1}), whose high-pass part is too small by
- * the factor b (6 % at 10 Hz), this matches the analog filter's gain at all f << fs. The filter starts settled on the first sample
- * and the first 1/fc = 10 s (6.3 time constants: residual transient < 0.2 %) are left out of
- * dTE_L, dTE_H and max|TE_L|. max|TE| and cTE use the whole run.
+ * the factor b (6 % at 10 Hz), this matches the analog filter's gain at all f << fs. The
+ * filter starts settled on the first sample and the first 1/fc = 10 s (6.3 time constants:
+ * residual transient < 0.2 %) are left out of dTE_L, dTE_H and max|TE_L|. max|TE| and cTE
+ * use the whole run.
  *
  * cTE: the mean of TE over the whole run (G.8260 defines cTE as the mean over a
  * measurement period; G.8273.2 averages over 1000 s). */

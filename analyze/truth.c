@@ -82,7 +82,7 @@ void truth_free(struct truth *tr)
 	tr->n = 0;
 }
 
-size_t truth_align(struct series *s, const struct truth *tr)
+size_t truth_align(struct ex_series *s, const struct truth *tr)
 {
 	size_t j = 0, got = 0;
 	int64_t max_gap = (int64_t)(tr->max_gap_s * 1e9);
@@ -110,7 +110,7 @@ size_t truth_align(struct series *s, const struct truth *tr)
 	return got;
 }
 
-void truth_constant(struct series *s, double theta_ns)
+void truth_constant(struct ex_series *s, double theta_ns)
 {
 	for (size_t i = 0; i < s->n; i++)
 		s->theta[i] = theta_ns;

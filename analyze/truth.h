@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 
 struct truth {
 	size_t n;
@@ -34,12 +34,12 @@ void truth_free(struct truth *tr);
 /* Fills s->theta from the truth series (linear interpolation between the two samples around
  * each t2, NAN when the gap to them exceeds tr->max_gap_s or t2 is outside the series).
  * Returns the number of exchanges that got a truth. */
-size_t truth_align(struct series *s, const struct truth *tr);
+size_t truth_align(struct ex_series *s, const struct truth *tr);
 /* Every exchange gets the constant theta. */
-void truth_constant(struct series *s, double theta_ns);
+void truth_constant(struct ex_series *s, double theta_ns);
 
 /* Per-exchange asymmetry A (ns), NAN where there is no truth. */
-static inline double truth_asymmetry(const struct series *s, size_t i)
+static inline double truth_asymmetry(const struct ex_series *s, size_t i)
 {
 	return s->raw_asym[i] - 2 * s->theta[i];
 }

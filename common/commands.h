@@ -12,9 +12,12 @@ int cmd_report(int argc, char **argv);    /* report/report_cmd.c */
 int cmd_shm(int argc, char **argv);       /* capture/shm_cmd.c */
 int cmd_setup(int argc, char **argv);     /* pipeline/setup_cmd.c */
 int cmd_pmc(int argc, char **argv);       /* pipeline/pmc_cmd.c */
-
+int cmd_phc(int argc, char **argv);       /* capture/clock_cmd.c */
+int cmd_pps(int argc, char **argv);       /* capture/clock_cmd.c */
+int cmd_extts(int argc, char **argv);     /* capture/clock_cmd.c */
+int cmd_truth(int argc, char **argv);     /* capture/clock_cmd.c */
+int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
 int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
-
 int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
 
 int cmd_sync(int argc, char **argv);      /* pipeline/sync_cmd.c */

@@ -216,58 +216,82 @@ bool fig_offset(const struct fig_ctx *c, struct figure *f)
 			      "C_OFFSET", "offset");
 }
 
-bool fig_offset_locked(const struct fig_ctx *c, struct figure *f)
+static int cmp_dbl(const void *a, const void *b)
 {
-	setname(f, "offset_locked", "Offset from master while locked (zoomed)");
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A second view of a series when a few samples (settling, outliers, delay spikes) flatten
+ * the full figure: only the locked samples, with the y axis on their 1st..99th
+ * percentiles (plus 15 %). Lines leaving that range are cut at the frame, and the
+ * caption says how many samples lie outside; the full figure above shows them. */
+static bool zoom_figure(const struct fig_ctx *c, struct figure *f, const double *v,
+			const char *ylabel, const char *color, const char *what)
+{
 	const struct series *s = &c->a->series;
 	if (s->n == 0) {
 		skip(f, "no series.tsv in the analysis output");
 		return true;
 	}
-	double lo = INFINITY, hi = -INFINITY, alo = INFINITY, ahi = -INFINITY;
+	double *locked = xmalloc(s->n * sizeof(double));
+	size_t nl = 0;
+	double alo = INFINITY, ahi = -INFINITY;
 	for (size_t i = 0; i < s->n; i++) {
-		double v = s->offset[i];
-		if (!isfinite(v))
+		if (!isfinite(v[i]))
 			continue;
-		alo = fmin(alo, v);
-		ahi = fmax(ahi, v);
-		if (s->state[i] == ST_LOCKED) {
-			lo = fmin(lo, v);
-			hi = fmax(hi, v);
-		}
+		alo = fmin(alo, v[i]);
+		ahi = fmax(ahi, v[i]);
+		if (s->state[i] == ST_LOCKED)
+			locked[nl++] = v[i];
 	}
-	/* Only worth a figure of its own when settling or excluded samples squash the locked
-	 * part of the full figure to under a third of its height. */
-	if (!(hi >= lo)) {
-		skip(f, "no locked samples with a finite offset");
+	if (nl < 10) {
+		free(locked);
+		skip(f, "fewer than 10 locked samples");
 		return true;
 	}
-	if (!(ahi - alo > 3 * (hi - lo))) {
-		skip(f, "the full offset figure already shows the locked samples at full scale");
+	qsort(locked, nl, sizeof(double), cmp_dbl);
+	double plo = locked[(size_t)(0.01 * (double)(nl - 1))];
+	double phi = locked[(size_t)ceil(0.99 * (double)(nl - 1))];
+	free(locked);
+	double pad = 0.15 * (phi - plo);
+	if (!(pad > 0))
+		pad = fmax(1, 0.01 * fabs(plo));
+	double lo = plo - pad, hi = phi + pad;
+	/* Worth a figure of its own only when the full range is over 4x the zoomed one. */
+	if (!(ahi - alo > 4 * (hi - lo))) {
+		skip(f, "the full figure already shows the bulk of the samples at full scale");
 		return true;
 	}
-	snprintf(f->caption, sizeof(f->caption),
-		 "The samples the statistics use (servo locked, outliers excluded), at a scale of "
-		 "their own: settling and excluded samples reach %.3g to %.3g \xc2\xb5s and would "
-		 "flatten them.", alo / 1e3, ahi / 1e3);
-	double *v = xmalloc(s->n * sizeof(double));
+	size_t outside = 0;
 	for (size_t i = 0; i < s->n; i++)
-		v[i] = s->state[i] == ST_LOCKED ? s->offset[i] : NAN;
+		if (isfinite(v[i]) && (s->state[i] != ST_LOCKED || v[i] < lo || v[i] > hi))
+			outside++;
+	double *z = xmalloc(s->n * sizeof(double));
+	for (size_t i = 0; i < s->n; i++)
+		z[i] = s->state[i] == ST_LOCKED ? v[i] : NAN;
 	FILE *d = open_dat(c, f->name, "t_s (since start)\tvalue_ns (locked samples, decimated min/max per bucket)");
 	if (!d) {
-		free(v);
+		free(z);
 		return false;
 	}
 	double mag = 0;
-	size_t rows = write_decimated(d, s->t, v, s->n, c->buckets, &mag);
-	free(v);
+	size_t rows = write_decimated(d, s->t, z, s->n, c->buckets, &mag);
+	free(z);
 	if (!close_dat(c, d, f->name))
 		return false;
 	if (rows == 0) {
-		skip(f, "no locked samples with a finite offset");
+		skip(f, "no locked samples with a finite value");
 		return true;
 	}
-	struct si_unit u = units_for_ns(mag);
+	char a1[40], a2[40], b1[40], b2[40];
+	snprintf(f->caption, sizeof(f->caption),
+		 "The %s of the locked samples on the scale of their 1st\xe2\x80\x93" "99th "
+		 "percentiles: %zu samples (settling, excluded, or beyond %s \xe2\x80\xa6 %s) are off "
+		 "this scale; the full range is %s \xe2\x80\xa6 %s.",
+		 what, outside, fmt_si_time(lo, a1, 40), fmt_si_time(hi, a2, 40),
+		 fmt_si_time(alo, b1, 40), fmt_si_time(ahi, b2, 40));
+	struct si_unit u = units_for_ns(fmax(fabs(lo), fabs(hi)));
 	char title[600];
 	full_title(c, f, title, sizeof(title));
 	FILE *g = gp_begin(c->dir, f->name, title);
@@ -275,13 +299,28 @@ bool fig_offset_locked(const struct fig_ctx *c, struct figure *f)
 		return false;
 	unit_def(g, "U", u);
 	time_axis(g, c);
-	fprintf(g, "set ylabel 'offset (slave \xe2\x88\x92 master) (%s)'\n", u.name);
-	fprintf(g, "plot '%s.dat' using (X($1)):($2/U) with lines lw 1 lc rgb C_OFFSET "
-		   "title 'offset (locked)'\n", f->name);
+	fprintf(g, "set ylabel '%s (%s)'\n", ylabel, u.name);
+	fprintf(g, "set yrange [%.6g/U:%.6g/U] # the 1st..99th percentiles of the locked samples (+15 %%)\n",
+		lo, hi);
+	fprintf(g, "plot '%s.dat' using (X($1)):($2/U) with lines lw 1 lc rgb %s "
+		   "title '%s (locked)'\n", f->name, color, what);
 	if (!gp_end(g, c->dir, f->name))
 		return false;
 	f->made = true;
 	return true;
+}
+
+bool fig_offset_zoom(const struct fig_ctx *c, struct figure *f)
+{
+	setname(f, "offset_zoom", "Offset from master, zoomed on the bulk");
+	return zoom_figure(c, f, c->a->series.offset, "offset (slave \xe2\x88\x92 master)", "C_OFFSET",
+			   "offset");
+}
+
+bool fig_delay_zoom(const struct fig_ctx *c, struct figure *f)
+{
+	setname(f, "delay_zoom", "Mean path delay, zoomed on the bulk");
+	return zoom_figure(c, f, c->a->series.delay, "mean path delay", "C_DELAY", "delay");
 }
 
 bool fig_delay(const struct fig_ctx *c, struct figure *f)
@@ -395,7 +434,7 @@ bool fig_histogram(const struct fig_ctx *c, struct figure *f)
 			   "tc rgb C_MARK front\n", pct[k], p);
 	}
 	fprintf(g, "plot '%s.dat' using (($1+$2)/2/U):3:(($2-$1)/U) with boxes "
-		   "fs solid 0.75 noborder lc rgb C_OFFSET title 'offsets'\n", f->name);
+		   "fs solid 0.75 noborder lc rgb C_OFFSET notitle\n", f->name);
 	if (!gp_end(g, c->dir, f->name))
 		return false;
 	f->made = true;
@@ -810,7 +849,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 }
 
 const figure_fn figure_list[] = {
-	fig_offset, fig_offset_locked, fig_delay, fig_histogram, fig_bias, fig_truth, fig_adev,
+	fig_offset, fig_offset_zoom, fig_delay, fig_delay_zoom, fig_histogram, fig_bias, fig_truth, fig_adev,
 	fig_tdev, fig_mtie_mask, fig_tdev_mask, fig_residence,
 };
 const size_t figure_count = sizeof(figure_list) / sizeof(figure_list[0]);

@@ -37,7 +37,8 @@ struct figure {
  * returns true with made == false and the reason in skipped. */
 typedef bool (*figure_fn)(const struct fig_ctx *c, struct figure *f);
 bool fig_offset(const struct fig_ctx *c, struct figure *f);
-bool fig_offset_locked(const struct fig_ctx *c, struct figure *f);
+bool fig_offset_zoom(const struct fig_ctx *c, struct figure *f);
+bool fig_delay_zoom(const struct fig_ctx *c, struct figure *f);
 bool fig_delay(const struct fig_ctx *c, struct figure *f);
 bool fig_histogram(const struct fig_ctx *c, struct figure *f);
 bool fig_bias(const struct fig_ctx *c, struct figure *f);

@@ -252,12 +252,22 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 		if (jr_str(jr_get(cal, "reference")))
 			setv(r->note, sizeof(r->note), "reference: %s", jr_str(jr_get(cal, "reference")));
 		if (!refused) {
-			/* correction = -bias: its interval is the bias interval mirrored */
+			/* The correction is +bias or -bias depending on the layer (ptp4l's
+			 * delayAsymmetry takes the bias itself, a refclock offset its negative)
+			 * and may be rounded: its interval is the bias interval moved with it,
+			 * mirrored when the sign flips. */
+			double b = jr_num(jr_get(cal, "bias_ns")), corr = jr_num(jr_get(cal, "correction_ns"));
+			double lo = jr_num(jr_get(cal, "ci_lo_ns")) - b, hi = jr_num(jr_get(cal, "ci_hi_ns")) - b;
+			bool flip = corr * b < 0;
 			r = add(s, sec, "correction", ROW_PLAIN);
-			with_ci(r->value, sizeof(r->value), jr_num(jr_get(cal, "correction_ns")),
-				-jr_num(jr_get(cal, "ci_hi_ns")), -jr_num(jr_get(cal, "ci_lo_ns")));
+			with_ci(r->value, sizeof(r->value), corr, flip ? corr - hi : corr + lo,
+				flip ? corr - lo : corr + hi);
 			if (jr_str(jr_get(cal, "layer")))
 				setv(r->note, sizeof(r->note), "applied in %s", jr_str(jr_get(cal, "layer")));
+			if (jr_bool(jr_get(cal, "forced"), NULL)) {
+				r = add(s, sec, "forced", ROW_WARN);
+				setv(r->value, sizeof(r->value), "calibrated with --force despite a refusal rule");
+			}
 		}
 	}
 }

@@ -107,6 +107,30 @@ assert 0.09 < l["fraction"] < 0.12 and a["bias"]["n"] == l["kept"]
 assert l["offset_mean_after"] < l["offset_mean_before"] - 5000
 PY
 
+# Settling from the servo states of the lab's own ptp4l log: free_running 1 never locks (s0
+# throughout), so nothing is excluded; the same log with the servo locking (s2) from its 11th
+# sample on excludes the exchanges of the first (t11 - t1) seconds of the log.
+xz -dc "$ds/lab-l2-plus200/ptp4l.log.xz" >ptp4l.log
+"$PTPCAL" analyze lab-l2-plus200.tsv --json --ptp4l-log ptp4l.log >log-free.json
+awk '/master offset/ { n++; if (n > 10) sub(/ s0 /, " s2 ") } 1' ptp4l.log >ptp4l-locks.log
+want=$(awk '/master offset/ { n++; t = substr($1, index($1, "[") + 1); sub(/\].*/, "", t);
+           if (n == 1) t1 = t; if (n == 11) { printf "%.3f", t - t1; exit } }' ptp4l.log)
+"$PTPCAL" analyze lab-l2-plus200.tsv --json --ptp4l-log ptp4l-locks.log >log-locks.json
+python3 - "$want" <<'PY' || die "settling from the ptp4l log"
+import json, sys
+want = float(sys.argv[1])
+a = json.load(open("log-free.json"))["settling"]
+assert a["excluded_samples"] == 0 and "never locked" in a["method"], a
+b = json.load(open("log-locks.json"))
+s = b["settling"]
+print(f"ptp4l log locking after {want:.3f} s: {s['excluded_samples']} exchanges "
+      f"({s['excluded_s']:.3f} s) excluded -- {s['method']}")
+# the first exchange kept is the first at or after `want` s; exchanges come every ~1/8 s
+assert want <= s["excluded_s"] < want + 0.5, s
+assert abs(s["excluded_samples"] - 8 * want) < 8, s
+assert b["offset"]["n"] == b["samples"] - s["excluded_samples"]
+PY
+
 # Protocol health straight from the captures.
 xz -dc "$ds/lab-l2-lossy/capture.pcap.xz" >lossy.pcap
 "$PTPCAL" analyze lossy.pcap --json >lossy-pcap.json || die "analyze lossy.pcap"

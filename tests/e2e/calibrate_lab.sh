@@ -14,7 +14,8 @@
 #     tests/e2e/shm_feed.py; the guide's time2 moves nothing). ntpd runs as our child in a
 #     private network and IPC namespace with CAP_SYS_TIME removed from its bounding set and
 #     `disable ntp`, so it cannot touch the host clock (it tries: start_kern_loop calls
-#     ntp_adjtime even with `disable ntp`, and gets EPERM).
+#     ntp_adjtime even with `disable ntp`, and gets EPERM);
+#  6. the same for chronyd's `offset` when a chronyd can be found (chronyd -x).
 set -eu
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
 need python3
@@ -254,5 +255,55 @@ sys.exit(0 if ok else 1)
 PY
 else
     echo "ntpsec check: not run (needs root, unshare, setpriv and ntpsec's ntpd)"
+fi
+
+# ---- 6. the real chronyd (if present: $CHRONYD, PATH, or the Debian package unpacked with
+# dpkg -x into this test's directory; never installed, never started as a service): its
+# `offset` has ntpsec's sign. chronyd -x (no clock control), no CAP_SYS_TIME, private
+# network and IPC namespaces; `log refclocks` shows the raw and the cooked offset. ----
+chronyd=${CHRONYD:-$(command -v chronyd || true)}
+cache="$PTPCAL_TOP/build/tools/chrony-pkg"   # unpacked once, reused by later runs
+if [ -z "$chronyd" ] && [ -x "$cache/usr/sbin/chronyd" ]; then
+    chronyd="$cache/usr/sbin/chronyd"
+elif [ -z "$chronyd" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    mkdir -p "$E2E_DIR/deb" "$cache"
+    (cd "$E2E_DIR/deb" && timeout 20 apt-get download -q chrony >/dev/null 2>&1 &&
+        dpkg -x chrony_*.deb "$cache") && chronyd="$cache/usr/sbin/chronyd" || true
+fi
+if [ -n "$chronyd" ] && [ -x "$chronyd" ] && [ "$(id -u)" -eq 0 ]; then
+    "$PTPCAL" calibrate p200.tsv --min-duration 60s --known-offset -3000+-10 --layer refclock --json >kc.json
+    cline=$(python3 -c "import json; print([e for e in json.load(open('kc.json'))['emit'] if e['target']=='chrony'][0]['lines'][0])")
+    fudge=$(python3 -c "import json; print(round(json.load(open('kc.json'))['correction_ns']))")
+    for n in emitted none; do
+        d="$E2E_DIR/chrony-$n"
+        mkdir -p "$d"
+        chmod 700 "$d"
+        line=$cline
+        [ $n = none ] && line="refclock SHM 2 refid PTP"
+        printf '%s poll 0\nlogdir %s\nlog refclocks\ndriftfile %s/drift\npidfile %s/pid\ncmdport 0\nbindcmdaddress %s/sock\n' \
+            "$line" "$d" "$d" "$d" "$d" >"$d/chrony.conf"
+        timeout 30 unshare -n -i setpriv --bounding-set -sys_time --inh-caps -sys_time sh -c "
+            '$chronyd' -x -d -u root -f '$d/chrony.conf' >'$d/stderr.log' 2>&1 & c=\$!
+            python3 '$PTPCAL_TOP/tests/e2e/shm_feed.py' 2 -$fudge 6
+            kill \$c; wait \$c" >"$d/run.log" 2>&1 &
+    done
+    wait
+    grep -q "Disabled control of system clock" chrony-emitted/stderr.log || die "chronyd controlled the clock?"
+    python3 - "$fudge" "$cline" <<'PY'
+import sys
+b = int(sys.argv[1])
+def last(n):
+    rows = [l.split() for l in open(f"chrony-{n}/refclocks.log") if " PTP " in l and l.split()[3] != "-"]
+    if not rows:
+        sys.exit(f"chrony-{n}: no refclock samples")
+    # the first sample, before chronyd selects the source: with -x it then corrects its own
+    # virtual clock, and later offsets are relative to that (date time refid DP L P raw cooked)
+    return float(rows[0][6]) * 1e9, float(rows[0][7]) * 1e9
+(re, ce), (rz, cz) = last("emitted"), last("none")
+print(f"chronyd: '{sys.argv[2]}': raw {re:.0f} ns, cooked {ce:.0f} ns; without offset: cooked {cz:.0f} ns")
+sys.exit(0 if abs(re + b) < 50 and abs(ce) < 50 and abs(cz + b) < 50 else 1)
+PY
+else
+    echo "chrony check: not run (no chronyd and no way to unpack one)"
 fi
 echo "calibrate: lab truth recovered, refusals, bad inputs, --apply, real ptp4l and ntpsec as expected"

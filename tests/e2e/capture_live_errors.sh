@@ -40,4 +40,23 @@ grep -q '^# timestamp_source: host$' ok/exchanges.tsv || die "fallback not recor
 grep -q '^# timestamp_requested: hw-unsynced$' ok/exchanges.tsv || die "request not recorded"
 grep -q '^# stop_reason: duration$' ok/exchanges.tsv || die "no trailing metadata"
 "$PTPCAL" capture -q -r ok/capture-0001.pcapng -o /dev/null || die "the pcapng is unreadable"
-echo "refusals: one line, exit 2; fallback recorded"
+# --json: the summary says which timestamps and who it ran as.
+"$PTPCAL" capture -q -i lo --tstamp host --duration 1 -o js --json >js.json 2>/dev/null
+python3 - js.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["interface"] == "lo" and j["timestamp_type"] == "host", j
+assert j["run_as"] == "nobody" and j["stop_reason"] == "duration" and j["capture_files"] == 1, j
+PY
+# SIGTERM ends a run cleanly (exit 0, trailing metadata written).
+"$PTPCAL" capture -q -i lo --tstamp host -o term 2>term.err &
+pid=$!
+sleep 1
+kill -TERM $pid
+set +e
+wait $pid
+rc=$?
+set -e
+[ "$rc" = 0 ] || die "SIGTERM: exit $rc ($(cat term.err))"
+grep -q '^# stop_reason: signal$' term/exchanges.tsv || die "SIGTERM: no trailing metadata"
+echo "refusals: one line, exit 2; fallback recorded; --json; SIGTERM clean"

@@ -6,6 +6,7 @@
 #     that ptpcal took from the live capture (ptp_compare.py ptp4l);
 #   - tshark's decoding of the rotated pcapng files merged back together: the exchanges
 #     recomputed from tshark's fields equal the live ones (ptp_compare.py tshark-exchanges);
+#   - tcpdump, capturing the same traffic alongside, decoded offline: the same exchanges;
 #   - the files are complete: every pcapng reads to the end, and together they hold as many
 #     frames as the live run counted; the datasets end with their trailing metadata;
 #   - the metadata says host (software) timestamps, as asked;
@@ -16,10 +17,11 @@ netns_require_root || skip "needs root for network namespaces"
 need ptp4l
 need tshark
 need mergecap
+need tcpdump
 netns_trap
 cmp="$PTPCAL_TOP/tests/e2e/ptp_compare.py"
 cd "$E2E_DIR"
-chmod 755 "$E2E_DIR"
+chmod 755 "$E2E_DIR" # tcpdump drops to its own user before writing
 gm="$NS_PREFIX-gm" cl="$NS_PREFIX-cl"
 netns_add "$gm"
 netns_add "$cl"
@@ -29,6 +31,10 @@ PTP4L_UDS="$E2E_DIR/gm.uds" ptp4l_conf gm L2 >gm.conf
 # (clock.c clock_no_adjust, v3.1.1 - v4.4), as in capture_lab_ptp4l.sh.
 PTP4L_UDS="$E2E_DIR/cl.uds" ptp4l_conf client L2 "summary_interval -3" "freq_est_interval 0" >cl.conf
 
+# tcpdump alongside, as the independent recorder of the same traffic.
+netns_bg "$cl" tcpdump.log tcpdump -i veth0 -w "$E2E_DIR/tcpdump.pcap" -U \
+    --time-stamp-precision=nano -n "ether proto 0x88f7 or udp port 319 or udp port 320"
+td=$NETNS_LAST_PID
 # Host timestamps asked for explicitly (veth has no hardware clock); rotation every 8 KiB
 # gives several files from ~10 s of 8/s Sync + Follow_Up + Delay_Req/Resp.
 netns_bg "$cl" capture.log "$PTPCAL" capture -i veth0 -o "$E2E_DIR/live" --tstamp host \
@@ -65,6 +71,7 @@ set +e
 wait "$cap"
 rc=$?
 set -e
+netns_stop "$td"
 cat capture.log
 [ "$rc" = 0 ] || die "ptpcal capture exited $rc after SIGINT"
 netns_cleanup
@@ -102,6 +109,10 @@ python3 "$cmp" ptp4l cl.log live/messages.tsv "$ex"
 grep -v '^#' offline.tsv | cut -f2- >offline.rows
 grep -v '^#' "$ex" | cut -f2- >live.rows
 cmp -s offline.rows live.rows || die "live exchanges differ from an offline decode of the same frames"
+# And as tcpdump + the offline decode of the same traffic (the acceptance test).
+"$PTPCAL" capture -q -r tcpdump.pcap -o tcpdump-ex.tsv
+grep -v '^#' tcpdump-ex.tsv | cut -f2- >tcpdump.rows
+cmp -s tcpdump.rows live.rows || { diff tcpdump.rows live.rows | head; die "live exchanges differ from tcpdump's capture decoded offline"; }
 n=$(grep -c '^[0-9]' "$ex")
 [ "$n" -ge 40 ] || die "only $n exchanges in ~10 s at 8/s"
-echo "live: $n exchanges, equal to tshark's and to the offline decode, and to ptp4l's samples"
+echo "live: $n exchanges, equal to tshark's, to the offline decode and to tcpdump's, and to ptp4l's samples"

@@ -2,7 +2,8 @@
 # Stability statistics against allantools (the reference, ../shared/bench) on a 10^4-point
 # random phase series (white PM + random-walk phase + random-walk frequency): ADEV, OADEV,
 # MDEV, TDEV, HDEV, OHDEV, TOTDEV, MTIE and TIE rms at octave taus agree to 1e-9 relative;
-# then the same from frequency data (-f), where the phase is integrated by both tools.
+# then the same from frequency data (-f), where the phase is integrated by both tools; and
+# the noise type and OADEV interval of five power-law noises against allantools.ci.
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
 set -e
 py=/usr/bin/python3
@@ -48,6 +49,30 @@ PYTHONPATH="$ref" $py "$tools/allan_ref.py" "$E2E_DIR/freq.txt" 1 "$stats" octav
 echo "frequency data, 1 Hz, octave taus, integrated with the mean kept:"
 $py "$tools/stab_compare.py" "$E2E_DIR/ours-f.tsv" "$E2E_DIR/ref-fr.tsv" "$stats" 1e-9 ||
     die "stabcalc and allantools disagree (frequency data, mean kept)"
+
+# Noise identification (lag-1 ACF) and the OADEV 95 % interval against allantools.ci on the
+# five power-law noises (Kasdin-Walter filtered white noise, 8192 points).
+$py -c '
+import numpy as np, sys
+rng = np.random.default_rng(7)
+def kasdin(n, beta):
+    h = np.ones(n)
+    for k in range(1, n):
+        h[k] = h[k - 1] * (beta / 2 + k - 1) / k
+    return np.convolve(rng.normal(size=n), h)[:n]
+n = 8192
+for name, beta, integrate in (("wpm", 0, 0), ("fpm", 1, 0), ("wfm", 0, 1), ("ffm", 1, 1),
+                              ("rwfm", 2, 1)):
+    v = kasdin(n, beta) * 1e-9
+    x = np.concatenate(([0.0], np.cumsum(v))) if integrate else v
+    np.savetxt(sys.argv[1] + "/noise-" + name + ".txt", x, fmt="%.17g")
+' "$E2E_DIR"
+for kind in wpm fpm wfm ffm rwfm; do
+    "$stabcalc" -s oadev "$E2E_DIR/noise-$kind.txt" >"$E2E_DIR/noise-$kind.tsv"
+    printf '%s: ' "$kind"
+    PYTHONPATH="$ref" $py "$tools/noise_ci_ref.py" "$E2E_DIR/noise-$kind.txt" \
+        "$E2E_DIR/noise-$kind.tsv" 1e-9 || die "noise type or interval differs from allantools ($kind)"
+done
 
 # A bad series is refused with the file and line named.
 printf '1e-9\n2e-9\nnan\n' >"$E2E_DIR/bad.txt"

@@ -1,6 +1,6 @@
 /* The whole analysis on an arbitrary file given as its input: kind sniffing, the exchanges,
  * truth, servo and messages readers (protocol health), pcap detection, and every statistic on
- * whatever parsed. */
+ * whatever parsed; then the same bytes as a --series file (stability and time error). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		analysis_bias_windows(&an, &w, &bw);
 		free(bw);
 	}
+	analysis_free(&an);
+	/* the same bytes as a plain phase / frequency series: reader, grid, stability, TE */
+	memset(&o, 0, sizeof(o));
+	o.inputs[0] = path;
+	o.ninputs = 1;
+	o.series = size % 2 ? SERIES_FREQ : SERIES_PHASE;
+	o.rate_hz = 8;
+	o.stab.spacing = STAB_DECADE;
+	analysis_run(&o, &an);
 	analysis_free(&an);
 	unlink(path);
 	return 0;

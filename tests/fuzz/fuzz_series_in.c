@@ -1,11 +1,13 @@
 /* The plain series reader on arbitrary bytes; what it accepts goes through the stability
- * statistics (octave taus), which must not crash on any finite input. */
+ * statistics (octave taus and the extreme averaging factors) and the G.8273.2 time-error
+ * evaluation, which must not crash on any finite input. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "analyze/series_in.h"
 #include "analyze/stability.h"
+#include "analyze/time_error.h"
 #include "common/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct stab_point p[32];
 		if (stab_compute(s.v, s.n, 1.0, m, nm, STAB_ALL, p) != 0)
 			abort(); /* the reader only returns finite values */
+		long edge[5] = { 1, (long)s.n / 3, (long)s.n / 2, (long)s.n - 1, (long)s.n };
+		if (stab_compute(s.v, s.n, 0.125, edge, 5, STAB_ALL, p) != 0)
+			abort();
+		struct te_report te;
+		te_evaluate(s.v, s.n, 1.0, &te);
 	}
 	value_series_free(&s);
 	return 0;

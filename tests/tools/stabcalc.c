@@ -20,7 +20,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: stabcalc [-f] [-T] [-r RATE] [-t octave|decade|M,M,...] [-s STAT,...] FILE\n");
+	fprintf(stderr, "usage: stabcalc [-f] [-T] [-r RATE] [-t octave|decade|M,M,...] "
+			"[-s STAT,...] FILE\n");
 	return 2;
 }
 

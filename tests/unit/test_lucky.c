@@ -11,13 +11,13 @@
  * q = 0 ones: mean offset after = 0, before = mean of q/2. */
 START_TEST(keeps_smallest_delays)
 {
-	struct series s;
-	series_init(&s);
+	struct ex_series s;
+	exs_init(&s);
 	double sum = 0;
 	for (int i = 0; i < 200; i++) {
 		int64_t q = i % 10 == 0 ? 0 : 100 + i;
 		int64_t t = (int64_t)i * 125000000;
-		series_append(&s, t, t + 1000 + q, t + 5000, t + 6000, 0);
+		exs_append(&s, t, t + 1000 + q, t + 5000, t + 6000, 0);
 		sum += q / 2.0;
 	}
 	ck_assert_int_eq(lucky_block(10), 100);
@@ -43,7 +43,7 @@ START_TEST(keeps_smallest_delays)
 	/* 100 %: everything */
 	lucky_apply(&s, s.offset, 100, &r);
 	ck_assert_int_eq(r.kept, 100);
-	series_free(&s);
+	exs_free(&s);
 }
 END_TEST
 

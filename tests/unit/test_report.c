@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "report/decimate.h"
+#include "common/json_read.h"
 #include "report/html.h"
+#include "report/summary.h"
 #include "report/units.h"
 #include "tests/unit/testutil.h"
 
@@ -129,6 +131,44 @@ START_TEST(html_escaping)
 }
 END_TEST
 
+static const char *row_value(const struct summary *s, const char *label)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->rows[i].label, label) == 0)
+			return s->rows[i].value;
+	return "(missing)";
+}
+
+/* The correction's interval follows the bias interval: shifted when the correction is the
+ * bias itself (ptp4l delayAsymmetry), mirrored when it is its negative (a refclock offset). */
+START_TEST(calibration_interval)
+{
+	const char *an = "{\"schema\":\"ptpcal-analyze/1\"}";
+	const char *same = "{\"schema\":\"ptpcal-calibrate/1\",\"refused\":false,\"bias_ns\":-100,"
+			   "\"ci_lo_ns\":-130,\"ci_hi_ns\":-90,\"correction_ns\":-100}";
+	const char *flip = "{\"schema\":\"ptpcal-calibrate/1\",\"refused\":false,\"bias_ns\":-100,"
+			   "\"ci_lo_ns\":-130,\"ci_hi_ns\":-90,\"correction_ns\":100}";
+	char err[100];
+	struct jr_value *a = jr_parse(an, strlen(an), err, sizeof(err));
+	struct jr_value *c1 = jr_parse(same, strlen(same), err, sizeof(err));
+	struct jr_value *c2 = jr_parse(flip, strlen(flip), err, sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(c1);
+	ck_assert_ptr_nonnull(c2);
+	struct summary s;
+	summary_build(&s, a, c1);
+	ck_assert_str_eq(row_value(&s, "correction"), "-100.0 ns  [-130.0 ns, -90.0 ns]");
+	ck_assert_str_eq(row_value(&s, "measured bias"), "-100.0 ns  [-130.0 ns, -90.0 ns]");
+	summary_free(&s);
+	summary_build(&s, a, c2);
+	ck_assert_str_eq(row_value(&s, "correction"), "100.0 ns  [90.0 ns, 130.0 ns]");
+	summary_free(&s);
+	jr_free(a);
+	jr_free(c1);
+	jr_free(c2);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -138,6 +178,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, decimation_keeps_extremes);
 	tcase_add_test(tc, decimation_gaps_and_small);
 	tcase_add_test(tc, html_escaping);
+	tcase_add_test(tc, calibration_interval);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -60,10 +60,10 @@ START_TEST(settle_from_log)
 	servo_log_free(&sl);
 
 	/* applied to exchanges one every 0.25 s: the first 8 (0 .. 1.75 s) are settling */
-	struct series s;
-	series_init(&s);
+	struct ex_series s;
+	exs_init(&s);
 	for (int i = 0; i < 40; i++)
-		series_append(&s, 0, (int64_t)i * 250000000, (int64_t)i * 250000000 + 1000,
+		exs_append(&s, 0, (int64_t)i * 250000000, (int64_t)i * 250000000 + 1000,
 			      (int64_t)i * 250000000 + 2000, 0);
 	ck_assert(servo_log_load(&sl, p));
 	struct settling st;
@@ -84,7 +84,7 @@ START_TEST(settle_from_log)
 	/* fixed seconds */
 	settle_apply(&s, s.offset, SETTLE_SECONDS, 1.0, NULL, &st);
 	ck_assert_int_eq(st.excluded, 4);
-	series_free(&s);
+	exs_free(&s);
 	/* not a log */
 	tu_write_file(p, "hello\n");
 	ck_assert(!servo_log_load(&sl, p));
@@ -124,10 +124,10 @@ START_TEST(auto_on_data)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(r, 7);
-	struct series s;
+	struct ex_series s;
 	struct settling st;
 	for (int kind = 0; kind < 3; kind++) {
-		series_init(&s);
+		exs_init(&s);
 		for (int i = 0; i < 3000; i++) {
 			double x = gsl_ran_gaussian(r, 1000);
 			if (kind == 0)
@@ -136,7 +136,7 @@ START_TEST(auto_on_data)
 				x += 1000000;
 			int64_t t = (int64_t)i * 125000000;
 			/* offset = ((t2 - t1) - (t4 - t3)) / 2 = x */
-			series_append(&s, t, t + 500000 + (int64_t)llround(2 * x), t + 1000,
+			exs_append(&s, t, t + 500000 + (int64_t)llround(2 * x), t + 1000,
 				      t + 501000, 0);
 		}
 		settle_apply(&s, s.offset, SETTLE_AUTO, 0, NULL, &st);
@@ -146,7 +146,7 @@ START_TEST(auto_on_data)
 		else
 			ck_assert_msg(st.excluded == 0, "kind %d: cut %zu (%s)", kind, st.excluded,
 				      st.method);
-		series_free(&s);
+		exs_free(&s);
 	}
 	gsl_rng_free(r);
 }

@@ -109,6 +109,11 @@ START_TEST(fast_sine_passes_high_pass)
 	ck_rel(r.dte_l_pp, 2.0 / sqrt(1.01), 0.02);
 	ck_assert(r.verdict[TE_CLASS_A].dte_h_pass); /* 19.9 <= 70 */
 	ck_assert(r.verdict[TE_CLASS_C].dte_h_pass); /* 19.9 <= 30 */
+	/* class D limits max|TE_L| (5 ns) after the low-pass, not the raw |TE| (10 ns): TE_L
+	 * amplitude 1 ns passes */
+	ck_assert(r.max_abs_te > 9.9);
+	ck_assert(r.verdict[TE_CLASS_D].max_abs_te_pass);
+	ck_assert(r.verdict[TE_CLASS_C].max_abs_te_pass); /* 10 <= 30 */
 	free(te);
 	/* Amplitude 20: dTE_H pp 39.8 > 30 (class C) but <= 70 (A, B) */
 	te = sine(20.0, 1.0, 100.0, 200.0, &n);
@@ -160,6 +165,24 @@ END_TEST
 
 START_TEST(limits_and_errors)
 {
+	/* The limits of G.8273.2 clause 7.1 as tabulated in the header of time_error.c
+	 * (max|TE|, cTE, dTE_H pp; ns) reach the verdicts unchanged. */
+	static const double want[TE_NCLASSES][3] = {
+		{ 100, 50, 70 }, { 70, 20, 70 }, { 30, 10, 30 }, { 5, NAN, NAN } };
+	double te0[200] = { 0 };
+	struct te_report r0;
+	ck_assert_int_eq(te_evaluate(te0, 200, 1.0, &r0), 0);
+	for (int c = 0; c < TE_NCLASSES; c++) {
+		const struct te_class_verdict *v = &r0.verdict[c];
+		ck_assert_double_near(v->max_abs_te_limit, want[c][0], 0);
+		if (isnan(want[c][1]))
+			ck_assert(isnan(v->cte_limit) && isnan(v->dte_h_pp_limit));
+		else {
+			ck_assert_double_near(v->cte_limit, want[c][1], 0);
+			ck_assert_double_near(v->dte_h_pp_limit, want[c][2], 0);
+		}
+		ck_assert(v->pass); /* zero TE passes everything */
+	}
 	ck_assert_str_eq(te_class_name(TE_CLASS_A), "A");
 	ck_assert_str_eq(te_class_name(TE_CLASS_D), "D");
 	ck_assert_double_near(te_mtie_limit(TE_CLASS_A, 100), 40, 0);

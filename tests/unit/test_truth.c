@@ -11,10 +11,10 @@
  * With the slave's delayAsymmetry 30 configured, offset = 150 - 30 = 120 and A still 200. */
 START_TEST(asymmetry_by_hand)
 {
-	struct series s;
-	series_init(&s);
-	series_append(&s, 0, 650, 1000, 1350, 0);
-	series_append(&s, 0, 650, 1000, 1350, 30);
+	struct ex_series s;
+	exs_init(&s);
+	exs_append(&s, 0, 650, 1000, 1350, 0);
+	exs_append(&s, 0, 650, 1000, 1350, 30);
 	ck_assert_double_near(s.offset[0], 150, 1e-12);
 	ck_assert_double_near(s.delay[0], 500, 1e-12);
 	ck_assert_double_near(s.offset[1], 135, 1e-12); /* (620 - 350)/2: ptp4l's view */
@@ -22,7 +22,7 @@ START_TEST(asymmetry_by_hand)
 	ck_assert_double_near(truth_asymmetry(&s, 0), 200, 1e-12);
 	ck_assert_double_near(truth_asymmetry(&s, 1), 200, 1e-12);
 	ck_assert_double_near(s.offset[0] - s.theta[0], 100, 1e-12); /* bias = A/2 */
-	series_free(&s);
+	exs_free(&s);
 }
 END_TEST
 
@@ -37,12 +37,12 @@ START_TEST(align_by_time)
 	ck_assert_int_eq(tr.n, 3);           /* the nan sample is a missing one */
 	ck_assert_str_eq(tr.ref, "pps /dev/pps0");
 	ck_assert_double_near(tr.max_gap_s, 45, 1e-9); /* 3 x median spacing (10, 20) = 45 */
-	struct series s;
-	series_init(&s);
+	struct ex_series s;
+	exs_init(&s);
 	int64_t t0 = 1700000000LL * 1000000000LL;
 	int64_t at[] = { -5, 5, 15, 25, 40, 60, 100 }; /* seconds from t0 */
 	for (int i = 0; i < 7; i++)
-		series_append(&s, 0, t0 + at[i] * 1000000000LL, 0, 0, 0);
+		exs_append(&s, 0, t0 + at[i] * 1000000000LL, 0, 0, 0);
 	ck_assert_int_eq(truth_align(&s, &tr), 5);
 	ck_assert_double_near(s.theta[0], 0, 1e-9);    /* 5 s before the first: within 22.5 */
 	ck_assert_double_near(s.theta[1], 50, 1e-9);
@@ -51,7 +51,7 @@ START_TEST(align_by_time)
 	ck_assert_double_near(s.theta[4], 300, 1e-9);  /* 10 s after the last */
 	ck_assert(isnan(s.theta[5]));                  /* 30 s after: beyond 45/2 s */
 	ck_assert(isnan(s.theta[6]));
-	series_free(&s);
+	exs_free(&s);
 	truth_free(&tr);
 }
 END_TEST

@@ -8,16 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/series.h"
+#include "analyze/exseries.h"
 #include "capture/exchange_io.h"
 #include "common/log.h"
 
-void series_init(struct series *s)
+void exs_init(struct ex_series *s)
 {
 	memset(s, 0, sizeof(*s));
 }
 
-void series_free(struct series *s)
+void exs_free(struct ex_series *s)
 {
 	free(s->t_ns);
 	free(s->offset);
@@ -28,10 +28,10 @@ void series_free(struct series *s)
 	free(s->theta);
 	free(s->state);
 	free(s->lucky);
-	series_init(s);
+	exs_init(s);
 }
 
-static void grow(struct series *s)
+static void grow(struct ex_series *s)
 {
 	s->cap = s->cap ? 2 * s->cap : 1024;
 	s->t_ns = xrealloc(s->t_ns, s->cap * sizeof(*s->t_ns));
@@ -45,7 +45,7 @@ static void grow(struct series *s)
 	s->lucky = xrealloc(s->lucky, s->cap);
 }
 
-static void push(struct series *s, int64_t t2, double fwd, double rev, double raw_asym)
+static void push(struct ex_series *s, int64_t t2, double fwd, double rev, double raw_asym)
 {
 	if (s->n == s->cap)
 		grow(s);
@@ -63,7 +63,7 @@ static void push(struct series *s, int64_t t2, double fwd, double rev, double ra
 	s->lucky[i] = 1;
 }
 
-void series_append(struct series *s, int64_t t1, int64_t t2, int64_t t3, int64_t t4,
+void exs_append(struct ex_series *s, int64_t t1, int64_t t2, int64_t t3, int64_t t4,
 		   double asym)
 {
 	/* fwd = t2 - t1 - A, rev = t4 - t3 (docs/dataset-format.md, exchanges) */
@@ -71,7 +71,7 @@ void series_append(struct series *s, int64_t t1, int64_t t2, int64_t t3, int64_t
 	push(s, t2, a - asym, b, a - b);
 }
 
-bool series_add_exchange(struct series *s, const struct exchange *ex)
+bool exs_add_exchange(struct ex_series *s, const struct exchange *ex)
 {
 	int64_t d21, d43;
 	if (!ptime_diff_sns(ex->t2, ex->t1, &d21) || !ptime_diff_sns(ex->t4, ex->t3, &d43))
@@ -84,7 +84,7 @@ bool series_add_exchange(struct series *s, const struct exchange *ex)
 		    ptp_port_id_eq(&s->sessions[k].master, &ex->master) &&
 		    ptp_port_id_eq(&s->sessions[k].slave, &ex->slave))
 			break;
-	if (k == s->nsessions && k < SERIES_SESSIONS) {
+	if (k == s->nsessions && k < EXS_SESSIONS) {
 		s->sessions[k].domain = ex->domain;
 		s->sessions[k].master = ex->master;
 		s->sessions[k].slave = ex->slave;
@@ -98,7 +98,7 @@ bool series_add_exchange(struct series *s, const struct exchange *ex)
 	return true;
 }
 
-bool series_load_exchanges(struct series *s, const char *path)
+bool exs_load_exchanges(struct ex_series *s, const char *path)
 {
 	struct exchange_reader r;
 	if (!exchange_reader_open(&r, path))
@@ -109,7 +109,7 @@ bool series_load_exchanges(struct series *s, const char *path)
 	int rc;
 	size_t rows = 0;
 	while ((rc = exchange_reader_next(&r, &ex)) == 1) {
-		if (!series_add_exchange(s, &ex)) {
+		if (!exs_add_exchange(s, &ex)) {
 			ds_error(r.ds, "timestamps too far apart to difference");
 			rc = -1;
 			break;
@@ -147,7 +147,7 @@ bool series_load_exchanges(struct series *s, const char *path)
 	return rc == 0;
 }
 
-static const struct series *sort_ctx;
+static const struct ex_series *sort_ctx;
 static int by_time(const void *a, const void *b)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -166,7 +166,7 @@ static int by_time(const void *a, const void *b)
 		free(tmp);                                                                      \
 	} while (0)
 
-void series_sort(struct series *s)
+void exs_sort(struct ex_series *s)
 {
 	bool sorted = true;
 	for (size_t i = 1; i < s->n && sorted; i++)

@@ -1,0 +1,431 @@
+/* gpsd through libgps: events, health state and a reconnecting client (gpsd_client.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gps.h>
+
+#include "capture/gpsd_client.h"
+#include "common/log.h"
+
+#define NS_PER_S 1000000000LL
+
+const char *gnss_kind_name(enum gnss_kind k)
+{
+	switch (k) {
+	case GNSS_TPV: return "TPV";
+	case GNSS_SKY: return "SKY";
+	case GNSS_PPS: return "PPS";
+	case GNSS_TOFF: return "TOFF";
+	case GNSS_DEVICE: return "DEVICE";
+	case GNSS_CONNECT: return "CONNECT";
+	case GNSS_DISCONNECT: return "DISCONNECT";
+	case GNSS_NONE: break;
+	}
+	return "-";
+}
+
+bool gnss_report_class(const char *raw, char *buf, int len)
+{
+	/* As libgps_json_unpack finds it: the first "class": tag. */
+	const char *p = raw ? strstr(raw, "\"class\":\"") : NULL;
+	if (!p || len < 1)
+		return false;
+	p += 9;
+	int n = 0;
+	while (p[n] && p[n] != '"' && n < len - 1)
+		n++;
+	if (p[n] != '"')
+		return false;
+	memcpy(buf, p, (size_t)n);
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static void copy_device(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src && src[0] ? src : "-");
+	/* Datasets hold no tabs or newlines. */
+	for (char *q = dst; *q; q++)
+		if (*q == '\t' || *q == '\n' || *q == '\r')
+			*q = ' ';
+}
+
+bool gnss_event_from_message(const char *raw, const struct gps_data_t *g, int64_t host_ns,
+			     int64_t mono_ns, struct gnss_event *ev)
+{
+	char cls[16];
+	memset(ev, 0, sizeof(*ev));
+	ev->host_ns = host_ns;
+	ev->mono_ns = mono_ns;
+	ev->sats_used = ev->sats_visible = -1;
+	if (!gnss_report_class(raw, cls, sizeof(cls)))
+		return false;
+	if (!strcmp(cls, "TPV")) {
+		if (!(g->set & MODE_SET) && !(g->set & STATUS_SET))
+			return false; /* libgps did not accept it */
+		ev->kind = GNSS_TPV;
+		ev->mode = g->fix.mode;
+		ev->has_time = (g->set & TIME_SET) && g->fix.time.tv_sec != 0;
+		if (ev->has_time)
+			ev->time = g->fix.time;
+		copy_device(ev->device, sizeof(ev->device), g->dev.path);
+		return true;
+	}
+	if (!strcmp(cls, "SKY")) {
+		if (!(g->set & SATELLITE_SET))
+			return false;
+		ev->kind = GNSS_SKY;
+		ev->sats_used = g->satellites_used;
+		ev->sats_visible = g->satellites_visible;
+		copy_device(ev->device, sizeof(ev->device), g->dev.path);
+		return true;
+	}
+	if (!strcmp(cls, "PPS")) {
+		if (!(g->set & PPS_SET))
+			return false;
+		ev->kind = GNSS_PPS;
+		ev->real = g->pps.real;
+		ev->clock = g->pps.clock;
+		ev->qerr_ps = g->qErr;
+		copy_device(ev->device, sizeof(ev->device), g->dev.path);
+		return true;
+	}
+	if (!strcmp(cls, "TOFF")) {
+		/* libgps 3.22 put TOFF into ->pps: decode the raw report with the right decoder. */
+		struct gps_data_t *scratch = calloc(1, sizeof(*scratch));
+		if (!scratch)
+			return false;
+		bool ok = json_toff_read(raw, scratch, NULL) == 0;
+		if (ok) {
+			ev->kind = GNSS_TOFF;
+			ev->real = scratch->toff.real;
+			ev->clock = scratch->toff.clock;
+			copy_device(ev->device, sizeof(ev->device), scratch->dev.path);
+		}
+		free(scratch);
+		return ok;
+	}
+	if (!strcmp(cls, "DEVICE")) {
+		/* gpsd 3.22 says a device went away with "activated":0, a number where libgps's
+		 * json_device_read wants a time string: the path is read but DEVICE_SET stays
+		 * clear (seen with gpsfake's closing report). */
+		bool gone = strstr(raw, "\"activated\":0") != NULL;
+		if (!(g->set & DEVICE_SET) && !gone)
+			return false;
+		ev->kind = GNSS_DEVICE;
+		ev->device_active = !gone && g->dev.activated.tv_sec != 0;
+		copy_device(ev->device, sizeof(ev->device), g->dev.path);
+		return true;
+	}
+	return false;
+}
+
+int64_t gnss_event_offset_ns(const struct gnss_event *ev)
+{
+	return ((int64_t)ev->clock.tv_sec - (int64_t)ev->real.tv_sec) * NS_PER_S +
+	       (ev->clock.tv_nsec - ev->real.tv_nsec);
+}
+
+/* ---- health ---- */
+
+void gnss_limits_default(struct gnss_limits *lim)
+{
+	lim->fix_timeout_s = 3;
+	lim->pps_timeout_s = 3;
+	lim->min_sats = 0;
+}
+
+void gnss_state_init(struct gnss_state *s, const struct gnss_limits *lim, int64_t mono_ns)
+{
+	memset(s, 0, sizeof(*s));
+	s->lim = *lim;
+	s->sats_used = s->sats_visible = -1;
+	s->start_mono = s->fix_change_mono = s->pps_change_mono = mono_ns;
+	snprintf(s->fix_reason, sizeof(s->fix_reason), "no fix reported yet");
+	snprintf(s->pps_reason, sizeof(s->pps_reason), "no PPS seen yet");
+}
+
+static unsigned set_fix(struct gnss_state *s, bool ok, int64_t mono, const char *why)
+{
+	if (s->fix_ok == ok)
+		return 0;
+	s->fix_ok = ok;
+	s->fix_change_mono = mono;
+	snprintf(s->fix_reason, sizeof(s->fix_reason), "%s", why);
+	return GNSS_CHANGED_FIX;
+}
+
+static unsigned set_pps(struct gnss_state *s, bool ok, int64_t mono, const char *why)
+{
+	if (s->pps_ok == ok)
+		return 0;
+	s->pps_ok = ok;
+	s->pps_change_mono = mono;
+	snprintf(s->pps_reason, sizeof(s->pps_reason), "%s", why);
+	return GNSS_CHANGED_PPS;
+}
+
+static unsigned eval_fix(struct gnss_state *s, int64_t mono)
+{
+	char why[96];
+	if (s->mode < 2) {
+		snprintf(why, sizeof(why), "TPV mode %d (%s)", s->mode, s->mode == 1 ? "no fix" : "unknown");
+		return set_fix(s, false, mono, why);
+	}
+	if (s->lim.min_sats > 0 && s->sats_used >= 0 && s->sats_used < s->lim.min_sats) {
+		snprintf(why, sizeof(why), "%d satellites used, fewer than %d", s->sats_used,
+			 s->lim.min_sats);
+		return set_fix(s, false, mono, why);
+	}
+	snprintf(why, sizeof(why), "TPV mode %d (%s fix)", s->mode, s->mode == 2 ? "2D" : "3D");
+	return set_fix(s, true, mono, why);
+}
+
+unsigned gnss_state_feed(struct gnss_state *s, const struct gnss_event *ev)
+{
+	unsigned ch = 0;
+	int64_t t = ev->mono_ns;
+	switch (ev->kind) {
+	case GNSS_CONNECT:
+		if (!s->connected)
+			ch |= GNSS_CHANGED_CONN;
+		s->connected = true;
+		break;
+	case GNSS_DISCONNECT:
+		if (s->connected)
+			ch |= GNSS_CHANGED_CONN;
+		s->connected = false;
+		s->mode = 0;
+		ch |= set_fix(s, false, t, "connection to gpsd lost");
+		ch |= set_pps(s, false, t, "connection to gpsd lost");
+		break;
+	case GNSS_TPV:
+		s->last_tpv_mono = t;
+		s->mode = ev->mode;
+		if (ev->mode >= 2) {
+			s->last_fix_mono = t;
+			s->fix_seen = true;
+		}
+		ch |= eval_fix(s, t);
+		break;
+	case GNSS_SKY:
+		s->sats_used = ev->sats_used;
+		s->sats_visible = ev->sats_visible;
+		if (s->lim.min_sats > 0 && s->last_tpv_mono)
+			ch |= eval_fix(s, t);
+		break;
+	case GNSS_PPS:
+		s->last_pps_mono = t;
+		s->pps_seen = true;
+		ch |= set_pps(s, true, t, "PPS");
+		break;
+	case GNSS_DEVICE:
+		if (!ev->device_active) {
+			s->mode = 0;
+			ch |= set_fix(s, false, t, "device deactivated");
+			ch |= set_pps(s, false, t, "device deactivated");
+		}
+		break;
+	case GNSS_TOFF:
+	case GNSS_NONE:
+		break;
+	}
+	return ch | gnss_state_tick(s, t);
+}
+
+unsigned gnss_state_tick(struct gnss_state *s, int64_t mono_ns)
+{
+	unsigned ch = 0;
+	char why[96];
+	double fix_age = (double)(mono_ns - s->last_fix_mono) / 1e9;
+	if (s->fix_ok && fix_age > s->lim.fix_timeout_s) {
+		snprintf(why, sizeof(why), "no fix reported for %.1f s", s->lim.fix_timeout_s);
+		ch |= set_fix(s, false, s->last_fix_mono + (int64_t)(s->lim.fix_timeout_s * 1e9), why);
+	}
+	double pps_age = (double)(mono_ns - s->last_pps_mono) / 1e9;
+	if (s->pps_ok && pps_age > s->lim.pps_timeout_s) {
+		snprintf(why, sizeof(why), "no PPS for %.1f s", s->lim.pps_timeout_s);
+		ch |= set_pps(s, false, s->last_pps_mono + (int64_t)(s->lim.pps_timeout_s * 1e9), why);
+	}
+	return ch;
+}
+
+void gnss_state_health(const struct gnss_state *s, int64_t mono_ns, struct gnss_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->connected = s->connected;
+	h->fix_ok = s->fix_ok;
+	h->pps_ok = s->pps_ok;
+	h->pps_seen = s->pps_seen;
+	h->mode = s->mode;
+	h->sats_used = s->sats_used;
+	h->sats_visible = s->sats_visible;
+	h->fix_lost_s = s->fix_ok ? 0 : (double)(mono_ns - s->fix_change_mono) / 1e9;
+	h->pps_lost_s = s->pps_ok ? 0 : (double)(mono_ns - s->pps_change_mono) / 1e9;
+	h->since_tpv_s = s->last_tpv_mono ? (double)(mono_ns - s->last_tpv_mono) / 1e9 : -1;
+}
+
+/* ---- connection ---- */
+
+struct gpsd_client {
+	char *host, *port, *device;
+	struct gps_data_t g;
+	bool open;
+	int connections;
+	int64_t next_try_mono, backoff_ns;
+	bool reported; /* the current outage was reported */
+	char msg[10240 + 1]; /* gpsd.h GPS_JSON_RESPONSE_MAX (not in the public gps.h) */
+};
+
+static int64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+struct gpsd_client *gpsd_client_new(const char *host, const char *port, const char *device)
+{
+	struct gpsd_client *c = xcalloc(1, sizeof(*c));
+	c->host = xstrdup(host ? host : "localhost");
+	c->port = xstrdup(port ? port : DEFAULT_GPSD_PORT);
+	c->device = device ? xstrdup(device) : NULL;
+	c->backoff_ns = NS_PER_S / 2;
+	return c;
+}
+
+void gpsd_client_free(struct gpsd_client *c)
+{
+	if (!c)
+		return;
+	if (c->open) {
+		gps_stream(&c->g, WATCH_DISABLE, NULL);
+		gps_close(&c->g);
+	}
+	free(c->host);
+	free(c->port);
+	free(c->device);
+	free(c);
+}
+
+bool gpsd_client_connected(const struct gpsd_client *c)
+{
+	return c->open;
+}
+
+int gpsd_client_connections(const struct gpsd_client *c)
+{
+	return c->connections;
+}
+
+static void emit(struct gpsd_client *c, enum gnss_kind k,
+		 void (*cb)(void *, const struct gnss_event *), void *ctx)
+{
+	struct gnss_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = k;
+	ev.host_ns = now_ns(CLOCK_REALTIME);
+	ev.mono_ns = now_ns(CLOCK_MONOTONIC);
+	ev.sats_used = ev.sats_visible = -1;
+	copy_device(ev.device, sizeof(ev.device), c->device);
+	cb(ctx, &ev);
+}
+
+static bool try_connect(struct gpsd_client *c, char *err, int errlen)
+{
+	memset(&c->g, 0, sizeof(c->g));
+	if (gps_open(c->host, c->port, &c->g) != 0) {
+		/* gps_open returns -1 and leaves the reason in errno (negative values are
+		 * libgps's own codes, for gps_errstr). */
+		int e = errno;
+		if (err && !c->reported)
+			snprintf(err, (size_t)errlen, "gpsd at %s:%s: %s", c->host, c->port,
+				 e > 0 ? strerror(e) : gps_errstr(e));
+		c->reported = true;
+		return false;
+	}
+	/* WATCH_PPS: PPS and TOFF reports (gpsd_json "pps":true). */
+	unsigned flags = WATCH_ENABLE | WATCH_JSON | WATCH_PPS;
+	if (c->device)
+		flags |= WATCH_DEVICE;
+	if (gps_stream(&c->g, flags, c->device) != 0) {
+		if (err && !c->reported)
+			snprintf(err, (size_t)errlen, "gpsd at %s:%s: cannot start the watch: %s",
+				 c->host, c->port, strerror(errno));
+		c->reported = true;
+		gps_close(&c->g);
+		return false;
+	}
+	c->open = true;
+	c->connections++;
+	c->reported = false;
+	c->backoff_ns = NS_PER_S / 2;
+	return true;
+}
+
+static void drop(struct gpsd_client *c, int64_t mono)
+{
+	gps_close(&c->g);
+	c->open = false;
+	c->next_try_mono = mono + c->backoff_ns;
+}
+
+int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
+		     void (*cb)(void *ctx, const struct gnss_event *ev), void *ctx, char *err,
+		     int errlen)
+{
+	int n = 0;
+	if (err && errlen > 0)
+		err[0] = '\0';
+	int64_t mono = now_ns(CLOCK_MONOTONIC);
+	int64_t deadline = mono + (int64_t)timeout_ms * 1000000;
+	if (!c->open) {
+		if (mono < c->next_try_mono) {
+			int64_t wait = c->next_try_mono < deadline ? c->next_try_mono - mono : deadline - mono;
+			struct timespec ts = { (time_t)(wait / NS_PER_S), (long)(wait % NS_PER_S) };
+			nanosleep(&ts, NULL);
+			return 0;
+		}
+		if (!try_connect(c, err, errlen)) {
+			c->next_try_mono = mono + c->backoff_ns;
+			if (c->backoff_ns < 8 * NS_PER_S)
+				c->backoff_ns *= 2;
+			return 0;
+		}
+		emit(c, GNSS_CONNECT, cb, ctx);
+		n++;
+	}
+	for (;;) {
+		mono = now_ns(CLOCK_MONOTONIC);
+		int64_t left_us = (deadline - mono) / 1000;
+		if (left_us < 0)
+			left_us = 0;
+		if (!gps_waiting(&c->g, (int)(left_us > 0 ? left_us : 0)))
+			break;
+		c->g.set = 0; /* "set since this was last cleared": the client clears it */
+		c->msg[0] = '\0';
+		int r = gps_read(&c->g, c->msg, (int)sizeof(c->msg) - 1);
+		/* gps_sock_read returns -1 both at EOF / on a socket error and for a report
+		 * gps_unpack cannot decode (libgps_sock.c, 3.22); only the second has PACKET_SET. */
+		if (r < 0 && (c->g.set & PACKET_SET))
+			continue;
+		if (r < 0) { /* closed or failed: gpsd went away */
+			drop(c, now_ns(CLOCK_MONOTONIC));
+			emit(c, GNSS_DISCONNECT, cb, ctx);
+			return n + 1;
+		}
+		if (r == 0)
+			continue;
+		struct gnss_event ev;
+		if (gnss_event_from_message(c->msg, &c->g, now_ns(CLOCK_REALTIME),
+					    now_ns(CLOCK_MONOTONIC), &ev)) {
+			cb(ctx, &ev);
+			n++;
+		}
+		if (now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	return n;
+}
