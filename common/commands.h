@@ -22,4 +22,6 @@ int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
 
 int cmd_sync(int argc, char **argv);      /* pipeline/sync_cmd.c */
 
+int cmd_watchdog(int argc, char **argv);  /* pipeline/watchdog_cmd.c */
+
 #endif
