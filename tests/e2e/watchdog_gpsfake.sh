@@ -66,6 +66,17 @@ grep -q 'HOLDOVER' wd.log || die "no HOLDOVER logged"
 grep -q 'DEGRADED' wd.log || die "no DEGRADED logged"
 grep -q 'LOCKED .*GNSS good' wd.log || die "no recovery logged"
 grep -q 'SET .*clockClass 6 .*timeTraceable 1' wd.log || die "locked settings not set traceable"
+# no gpsd at all: after the start-up grace that is a loss too; --json logs JSON lines
+"$PTPCAL" watchdog --gpsd localhost:1 -s "$E2E_DIR/gm.uds" --loss 1s --recheck 1s --duration 6s \
+    --json >wd2.jsonl 2>wd2.err || die "watchdog without gpsd: $(cat wd2.err)"
+python3 - "$E2E_DIR/wd2.jsonl" <<'PY' || die "bad JSON lines: $(cat wd2.jsonl)"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+names = [e["event"] for e in ev]
+assert "HOLDOVER" in names and names[-1] == "STOP", names
+assert any(e["event"] == "GNSS" and "gpsd not reachable" in e["detail"] for e in ev), ev
+PY
+pmc -u -b 0 -s "$E2E_DIR/gm.uds" "GET GRANDMASTER_SETTINGS_NP" | grep -Eq 'clockClass +7' || die "no holdover without gpsd"
 expect_exit 2 "$PTPCAL" watchdog --degraded-class 50
 expect_exit 2 "$PTPCAL" watchdog --loss x
 expect_exit 0 "$PTPCAL" watchdog --help
