@@ -30,7 +30,7 @@ static const char usage[] =
 	"(ptpcal lab: real ptp4l, free_running, in namespaces; needs root) and print where the\n"
 	"client's time error stands before and after the correction:\n"
 	"  1. lab run through a path with --fwd/--rev delays (the asymmetry to find)\n"
-	"  2. calibrate against the lab's truth: bias with its 95 %% interval -> delayAsymmetry\n"
+	"  2. calibrate against the lab's truth: bias with its 95 % interval -> delayAsymmetry\n"
 	"  3. lab run again with that delayAsymmetry in every ptp4l.conf\n"
 	"  4. calibrate again: the residual time error\n"
 	"\n"
