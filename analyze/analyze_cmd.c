@@ -32,7 +32,7 @@ static const char usage[] =
 	"      --truth FILE         truth dataset: the true offset of the slave clock over time\n"
 	"      --truth-offset NS    a constant true offset (e.g. 0, '1.5us'); exchanges from the\n"
 	"                           lab carry one as truth_offset_ns metadata, used by default\n"
-	"      --lucky PCT          keep only the PCT %% smallest path delays (in blocks) for the\n"
+	"      --lucky PCT          keep only the PCT % smallest path delays (in blocks) for the\n"
 	"                           bias; the effect is reported\n"
 	"      --settle MODE        auto (servo log if given, else MSER-5 on the data), none, or\n"
 	"                           a duration to drop from the start ('30s', '2m'); default auto\n"

@@ -262,13 +262,15 @@ fi
 # `offset` has ntpsec's sign. chronyd -x (no clock control), no CAP_SYS_TIME, private
 # network and IPC namespaces; `log refclocks` shows the raw and the cooked offset. ----
 chronyd=${CHRONYD:-$(command -v chronyd || true)}
-cache="$PTPCAL_TOP/build/tools/chrony-pkg"   # unpacked once, reused by later runs
-if [ -z "$chronyd" ] && [ -x "$cache/usr/sbin/chronyd" ]; then
-    chronyd="$cache/usr/sbin/chronyd"
+cache="$PTPCAL_TOP/build/tools/chronyd"   # the binary alone, unpacked once, reused afterwards
+if [ -z "$chronyd" ] && [ -x "$cache" ]; then
+    chronyd="$cache"
 elif [ -z "$chronyd" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    mkdir -p "$E2E_DIR/deb" "$cache"
+    tmpx=$(mktemp -d)
+    mkdir -p "$E2E_DIR/deb" "$(dirname "$cache")"
     (cd "$E2E_DIR/deb" && timeout 20 apt-get download -q chrony >/dev/null 2>&1 &&
-        dpkg -x chrony_*.deb "$cache") && chronyd="$cache/usr/sbin/chronyd" || true
+        dpkg -x chrony_*.deb "$tmpx" && cp "$tmpx/usr/sbin/chronyd" "$cache") && chronyd="$cache" || true
+    rm -rf "$tmpx" "$E2E_DIR/deb"
 fi
 if [ -n "$chronyd" ] && [ -x "$chronyd" ] && [ "$(id -u)" -eq 0 ]; then
     "$PTPCAL" calibrate p200.tsv --min-duration 60s --known-offset -3000+-10 --layer refclock --json >kc.json
