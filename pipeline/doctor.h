@@ -24,6 +24,9 @@ void doctor_processes(const struct doctor_opts *o, struct checks *cs);
  * phc2sys@.service's bare ptp4l.service dependency without a full override; drop-ins that try
  * to reset dependencies. */
 void doctor_units(const struct doctor_opts *o, struct checks *cs);
+/* ptp4l@'s unit waits for network-online and restarts; tx_timestamp_timeout for the Pi's
+ * drivers (ethtool -i). */
+void doctor_boot(const struct doctor_opts *o, struct checks *cs);
 /* ptp4l.conf: syntax, options the installed version refuses, clock_servo ntpshm. */
 void doctor_ptp4l_conf(const struct doctor_opts *o, struct checks *cs);
 /* The NIC: a PHC for hardware timestamping, receive filters for the transport, interrupt

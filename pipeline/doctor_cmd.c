@@ -26,7 +26,7 @@ static const char usage[] =
 	"  --root DIR           check a staging tree instead of / (commands are then not run)\n"
 	"  --outputs DIR        recorded command outputs to use instead of running them:\n"
 	"                       ps.txt (ps -eo pid,args), ethtool-T-IF.txt, ethtool-c-IF.txt,\n"
-	"                       dpkg-V-linuxptp.txt\n"
+	"                       ethtool-i-IF.txt, dpkg-V-linuxptp.txt\n"
 	"  -i, --iface IF       the PTP interface (default: from the running ptp4l, else eth0)\n"
 	"      --linuxptp-version V  the installed linuxptp (default: ptp4l -v, if not --root)\n"
 	"      --coalesce-usecs N    the coalescence target (default 4)\n"
@@ -139,6 +139,7 @@ int cmd_doctor(int argc, char **argv)
 	struct checks cs = { NULL, 0 };
 	doctor_processes(&o, &cs);
 	doctor_units(&o, &cs);
+	doctor_boot(&o, &cs);
 	doctor_ptp4l_conf(&o, &cs);
 	doctor_nic(&o, &cs);
 	doctor_ntp(&o, &cs);

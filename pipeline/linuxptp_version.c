@@ -48,7 +48,7 @@ bool lptp_version_detect(const char *ptp4l, struct lptp_version *v, char *err, s
 	const char *argv[] = { prog, "-v", NULL };
 	int status = run_capture(argv, &out, 5000);
 	if (status < 0) {
-		snprintf(err, errlen, "%s -v: cannot run it (is linuxptp installed?)", prog);
+		snprintf(err, errlen, "%s -v: cannot run it (is linuxptp installed? else give --linuxptp-version)", prog);
 		free(out);
 		return false;
 	}

@@ -77,6 +77,9 @@ size_t setup_ptp4l_settings(const struct setup_params *p, struct ptp4l_setting *
 		add(out, max, &k, "network_transport", "%s", p->transport);
 		add(out, max, &k, "delay_mechanism", "Auto");
 		add(out, max, &k, "time_stamping", "%s", p->time_stamping);
+		/* not in the guide's server listing: the grandmaster's Sync TX time stamps come
+		 * from the same slow macb/bcmgenet driver as the client's (doctor checks it) */
+		add(out, max, &k, "tx_timestamp_timeout", "100");
 	} else {
 		add(out, max, &k, co, "1");
 		add(out, max, &k, "clockClass", "255");

@@ -11,7 +11,9 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+#include "capture/clocksrc.h"
 #include "capture/ntpshm.h"
+#include "common/ptime.h"
 #include "common/cli.h"
 #include "common/commands.h"
 #include "common/conf_edit.h"
@@ -20,7 +22,6 @@
 #include "pipeline/checks.h"
 #include "pipeline/doctor.h"
 #include "pipeline/ethtool_parse.h"
-#include "pipeline/phc_compare.h"
 #include "pipeline/pmc_client.h"
 #include "pipeline/sysview.h"
 
@@ -43,7 +44,8 @@ static const char usage[] =
 	"  -s, --uds PATH        ptp4l's management socket (default /var/run/ptp4l)\n"
 	"      --shm-unit N      SHM unit (default: phc2sys@.service's -M, else 2)\n"
 	"      --leapfile PATH   leap-seconds file (default /usr/share/zoneinfo/leap-seconds.list)\n"
-	"      --phc DEV         the PHC (default: from ethtool -T IF)\n"
+	"      --phc DEV         the PHC (default: from ethtool -T IF), or a `phc` dataset\n"
+	"                        recorded by `ptpcal phc record` (replayed)\n"
 	"      --outputs DIR     recorded command outputs instead of running them (ps.txt,\n"
 	"                        ethtool-T-IF.txt, ntpq-pn.txt)\n"
 	"      --timeout MS      management answer timeout (default 1000)\n"
@@ -257,7 +259,7 @@ static void check_management(const struct vopts *o, struct checks *cs, struct pm
 static void check_phc(const struct vopts *o, struct checks *cs)
 {
 	struct check *c = check_new(cs, "phc-tai", "PHC - UTC = TAI-UTC");
-	char dev[64], why[512];
+	char dev[256], why[512];
 	if (o->phc) {
 		snprintf(dev, sizeof(dev), "%s", o->phc);
 	} else {
@@ -292,24 +294,36 @@ static void check_phc(const struct vopts *o, struct checks *cs)
 		check_skip(c, "%s", why);
 		return;
 	}
-	int64_t diff, bracket;
-	if (phc_minus_realtime(dev, 7, &diff, &bracket, why, sizeof(why)) != 0) {
-		check_fail(c, dev, "check the device (ls -l /dev/ptp*)", "%s", why);
+	/* capture/clocksrc: the device read as linuxptp's sysoff does (best bracket of 9), or a
+	 * `phc` dataset recorded earlier with `ptpcal phc record` (replayed) */
+	struct clocksrc *src = clocksrc_is_recording(dev) ? clock_replay_open(dev, "phc")
+							  : phc_open(dev, 9, PHC_METHOD_AUTO);
+	if (!src) {
+		check_fail(c, dev, "check the device (ls -l /dev/ptp*; ptpcal phc caps DEV)",
+			   "cannot read it");
 		return;
 	}
-	double err_s = (double)diff / 1e9 - tai;
+	struct clk_event ev;
+	int r = clocksrc_next(src, 1000, &ev);
+	clocksrc_close(src);
+	if (r != 1) {
+		check_fail(c, dev, "check the device (ptpcal phc cmp DEV)", "no reading");
+		return;
+	}
+	double diff = ptime_diff_ns(ev.phc, ev.sys); /* PHC - CLOCK_REALTIME */
+	double err_s = diff / 1e9 - tai;
 	if (fabs(err_s) > 1e-3) {
-		bool utc = fabs((double)diff / 1e9) < 1.0;
+		bool utc = fabs(diff / 1e9) < 1.0;
 		check_fail(c, dev,
 			   utc ? (o->server ? "the grandmaster must announce the PTP timescale with "
 					      "currentUtcOffset = TAI-UTC; phc2sys -w then adds it"
 					    : "fix the server: its PHC or its announced offset is wrong")
 			       : "check phc2sys (direction, -w) and ptp4l's currentUtcOffset",
-			   "PHC - UTC = %.6f s, expected TAI-UTC = %d s%s", (double)diff / 1e9, tai,
+			   "PHC - UTC = %.6f s, expected TAI-UTC = %d s%s", diff / 1e9, tai,
 			   utc ? ": the PHC holds UTC (the 37-second trap)" : "");
 	} else {
-		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, read within %lld ns)", dev,
-			     (double)diff / 1e9, tai, (long long)bracket);
+		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, bracket %lld ns, %s)", dev, diff / 1e9,
+			     tai, (long long)ev.bracket_ns, phc_method_name(ev.method));
 	}
 }
 

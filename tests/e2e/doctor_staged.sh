@@ -47,6 +47,7 @@ PS
 printf 'Time stamping parameters for eth0:\nCapabilities:\n\thardware-transmit\n\thardware-receive\n\thardware-raw-clock\nPTP Hardware Clock: 0\nHardware Transmit Timestamp Modes:\n\toff\n\ton\nHardware Receive Filter Modes:\n\tnone\n\tptpv2-l4-event\n' \
     >$O/ethtool-T-eth0.txt
 printf 'Coalesce parameters for eth0:\nrx-usecs: 50\nrx-frames: n/a\ntx-usecs: 50\n' >$O/ethtool-c-eth0.txt
+printf 'driver: bcmgenet\nversion: 6.1.0-rpi7-rpi-v8\nbus-info: fd580000.ethernet\n' >$O/ethtool-i-eth0.txt
 printf '??5??????   /usr/sbin/ptp4l\n??5?????? c /etc/linuxptp/ptp4l.conf\nmissing     /usr/sbin/pmc\n' >$O/dpkg-V-linuxptp.txt
 
 expect_exit 1 "$PTPCAL" doctor --root $R --outputs $O --linuxptp-version 3.1.1 --json
@@ -82,6 +83,9 @@ expect shm-refclock "/etc/ntpsec/ntp.conf:2" "time2 0.000180 does nothing"
 expect shm-refclock "phc2sys@.service.d/override.conf" "writes SHM segment 2"
 expect dpkg-verify "/usr/sbin/ptp4l" "modified in place"
 expect dpkg-verify "/usr/sbin/pmc" "missing"
+expect ptp4l-startup "ptp4l@eth0.service" "network-online.target"
+expect ptp4l-startup "ptp4l@eth0.service" "no Restart="
+expect tx-timestamp-timeout "/etc/linuxptp/ptp4l.conf" "driver bcmgenet returns TX time stamps slowly"
 # the harmless ones are not findings
 ! grep -q 'timemaster' bad.json || die "timemaster's Conflicts= reported"
 ! grep -q '/etc/linuxptp/ptp4l.conf.*modified' bad.json || die "the conffile reported"
@@ -109,6 +113,7 @@ printf '  PID COMMAND\n  401 /usr/sbin/ptp4l -f /etc/linuxptp/ptp4l.conf -i eth0
 printf 'Time stamping parameters for eth0:\nPTP Hardware Clock: 0\nHardware Transmit Timestamp Modes:\n\toff\n\ton\nHardware Receive Filter Modes:\n\tnone\n\tall\n' \
     >$O/ethtool-T-eth0.txt
 printf 'Coalesce parameters for eth0:\nrx-usecs: 4\ntx-usecs: 4\n' >$O/ethtool-c-eth0.txt
+printf 'driver: macb\n' >$O/ethtool-i-eth0.txt
 printf '??5?????? c /etc/linuxptp/ptp4l.conf\n' >$O/dpkg-V-linuxptp.txt
 "$PTPCAL" doctor --root $R --outputs $O --linuxptp-version 3.1.1 >good.txt || die "setup's tree is not clean: $(grep -v '^PASS' good.txt)"
 cat good.txt

@@ -99,6 +99,11 @@ after=$(ls -la /etc/systemd/system /etc/linuxptp /etc/ntpsec 2>/dev/null | md5su
 [ "$before" = "$after" ] || die "setup without --apply changed /etc"
 grep -q 'nothing written' noapply.txt || die "no 'nothing written' notice"
 
+# no ptp4l to ask and no --linuxptp-version: a clear refusal
+mkdir -p root-nover
+expect_exit 2 env PATH=/nonexistent "$PTPCAL" setup client --root root-nover
+grep -q 'linuxptp-version' "$ERR" || die "no hint: $(cat "$ERR")"
+
 # 3. systemd units
 if command -v systemd-analyze >/dev/null 2>&1; then
     for role in server client; do
@@ -165,6 +170,15 @@ for role in server client; do
         run_ptp4l "$r/etc/linuxptp/ptp4l.conf" "real-$role-$seed"
         echo "ptp4l $(ptp4l -v) accepted the $role conf ($seed)"
     done
+done
+# other transports and software time stamping (a NIC without a PHC)
+for v in "--transport UDPv4" "--transport UDPv6 --time-stamping software"; do
+    r="root-real-$(echo "$v" | tr -c 'a-zA-Z0-9\n' '_')"
+    mkdir -p "$r"
+    # shellcheck disable=SC2086
+    "$PTPCAL" setup client --root "$r" -q $v
+    run_ptp4l "$r/etc/linuxptp/ptp4l.conf" "real-$(basename "$r")"
+    echo "ptp4l accepted the client conf with $v"
 done
 # and refuses one generated for another major version
 if [ "$major" = 3 ]; then other=4.4; else other=3.1.1; fi

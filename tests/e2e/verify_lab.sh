@@ -62,6 +62,15 @@ V server -s "$E2E_DIR/gm.uds" >s3.json || true
 status grandmaster FAIL s3.json
 grep -q 'watchdog demoted it' s3.json || die "no holdover hint"
 "$PTPCAL" pmc -s "$E2E_DIR/gm.uds" SET GRANDMASTER_SETTINGS_NP clockClass 6 >/dev/null
+# PHC - UTC from recorded PHC readings (replayed through capture/clocksrc): TAI passes, a
+# PHC holding UTC is the 37-second trap
+printf '# ptpcal-dataset 1 phc\nt_s\tsys\tphc\tphc_minus_sys_ns\tbracket_ns\tmethod\n0.000000000\t1795000000.000000000\t1795000037.000004000\t37000004000.0\t900\tPTP_SYS_OFFSET_EXTENDED\n' >tai.phc
+printf '# ptpcal-dataset 1 phc\nt_s\tsys\tphc\tphc_minus_sys_ns\tbracket_ns\tmethod\n0.000000000\t1795000000.000000000\t1795000000.000004000\t4000.0\t900\tPTP_SYS_OFFSET_EXTENDED\n' >utc.phc
+V server -s "$E2E_DIR/gm.uds" --phc tai.phc >s4.json || true
+status phc-tai PASS s4.json
+V server -s "$E2E_DIR/gm.uds" --phc utc.phc >s4.json || true
+status phc-tai FAIL s4.json
+grep -q 'the PHC holds UTC (the 37-second trap)' s4.json || die "no 37-second finding"
 echo "server checks: ok"
 
 # --- client ---

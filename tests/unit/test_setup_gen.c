@@ -105,10 +105,10 @@ static int settings_match(const struct setup_params *p, const char *const *want,
 START_TEST(settings_follow_the_guide)
 {
 	struct setup_params p = params(SETUP_SERVER, "4.4");
-	const char *const srv44[] = { "clientOnly 0", NULL };
+	const char *const srv44[] = { "clientOnly 0", "tx_timestamp_timeout 100", NULL };
 	settings_match(&p, guide_server, srv44);
 	p = params(SETUP_SERVER, "3.1.1");
-	const char *const srv3[] = { "slaveOnly 0", NULL };
+	const char *const srv3[] = { "slaveOnly 0", "tx_timestamp_timeout 100", NULL };
 	settings_match(&p, guide_server, srv3);
 	p = params(SETUP_CLIENT, "4.4");
 	settings_match(&p, guide_client, NULL);
