@@ -707,7 +707,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 	if (!d)
 		return false;
 	double lo = INFINITY, hi = 0;
-	bool any_measured = false;
+	bool any_measured = false, has_limit[16] = { false };
 	for (size_t k = 0; k < nclass; k++) {
 		fprintf(d, "# class %s\n", classes[k]);
 		for (size_t i = 0; i < t->nrows; i++) {
@@ -724,6 +724,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			if (isfinite(l) && l > 0) {
 				lo = fmin(lo, l);
 				hi = fmax(hi, l);
+				has_limit[k] = true;
 			}
 		}
 		fprintf(d, "\n\n");
@@ -748,7 +749,8 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		   "lc rgb C_TDEV title 'measured %s'", f->name, what);
 	static const int dts[] = { 1, 2, 4, 5 };
 	for (size_t k = 0; k < nclass; k++)
-		fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
+		if (has_limit[k]) /* a class without this mask (NaN limits) gets no legend entry */
+			fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
 			   "lc rgb C_MASK title 'G.8273.2 class %s limit'",
 			f->name, k, dts[k % 4], classes[k]);
 	fprintf(g, "\n");
