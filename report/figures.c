@@ -163,7 +163,7 @@ static void state_plots(FILE *g, const char *stem, bool settling, bool excluded)
 	if (excluded)
 		fprintf(g, "     '%s.dat' index 1 using (X(($1+$2)/2)):(0.5):(X($1)):(X($2)):(0):(1) "
 			   "axes x1y2 with boxxyerror fs transparent solid 0.35 noborder "
-			   "lc rgb C_EXCLUDED title 'excluded', \\\n", stem);
+			   "lc rgb C_EXCLUDED title 'excluded (lucky-packet filter)', \\\n", stem);
 }
 
 static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const double *v,
@@ -214,7 +214,7 @@ bool fig_offset(const struct fig_ctx *c, struct figure *f)
 	setname(f, "offset", "Offset from master vs time");
 	snprintf(f->caption, sizeof(f->caption),
 		 "offset = slave \xe2\x88\x92 master per exchange (IEEE 1588, as ptp4l). Shaded: "
-		 "settling (left out of the statistics) and excluded samples. Long runs are drawn "
+		 "settling (left out of every statistic) and samples the lucky-packet filter dropped (left out of the bias). Long runs are drawn "
 		 "as the min/max envelope per pixel column; no spike is hidden.");
 	return series_vs_time(c, f, c->a->series.offset, "offset (slave \xe2\x88\x92 master)",
 			      "C_OFFSET", "offset");
