@@ -163,7 +163,7 @@ static void state_plots(FILE *g, const char *stem, bool settling, bool excluded)
 	if (excluded)
 		fprintf(g, "     '%s.dat' index 1 using (X(($1+$2)/2)):(0.5):(X($1)):(X($2)):(0):(1) "
 			   "axes x1y2 with boxxyerror fs transparent solid 0.35 noborder "
-			   "lc rgb C_EXCLUDED title 'excluded', \\\n", stem);
+			   "lc rgb C_EXCLUDED title 'excluded (lucky-packet filter)', \\\n", stem);
 }
 
 static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const double *v,
@@ -214,7 +214,7 @@ bool fig_offset(const struct fig_ctx *c, struct figure *f)
 	setname(f, "offset", "Offset from master vs time");
 	snprintf(f->caption, sizeof(f->caption),
 		 "offset = slave \xe2\x88\x92 master per exchange (IEEE 1588, as ptp4l). Shaded: "
-		 "settling (left out of the statistics) and excluded samples. Long runs are drawn "
+		 "settling (left out of every statistic) and samples the lucky-packet filter dropped (left out of the bias). Long runs are drawn "
 		 "as the min/max envelope per pixel column; no spike is hidden.");
 	return series_vs_time(c, f, c->a->series.offset, "offset (slave \xe2\x88\x92 master)",
 			      "C_OFFSET", "offset");
@@ -707,7 +707,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 	if (!d)
 		return false;
 	double lo = INFINITY, hi = 0;
-	bool any_measured = false;
+	bool any_measured = false, has_limit[16] = { false };
 	for (size_t k = 0; k < nclass; k++) {
 		fprintf(d, "# class %s\n", classes[k]);
 		for (size_t i = 0; i < t->nrows; i++) {
@@ -724,6 +724,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			if (isfinite(l) && l > 0) {
 				lo = fmin(lo, l);
 				hi = fmax(hi, l);
+				has_limit[k] = true;
 			}
 		}
 		fprintf(d, "\n\n");
@@ -748,7 +749,8 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		   "lc rgb C_TDEV title 'measured %s'", f->name, what);
 	static const int dts[] = { 1, 2, 4, 5 };
 	for (size_t k = 0; k < nclass; k++)
-		fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
+		if (has_limit[k]) /* a class without this mask (NaN limits) gets no legend entry */
+			fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
 			   "lc rgb C_MASK title 'G.8273.2 class %s limit'",
 			f->name, k, dts[k % 4], classes[k]);
 	fprintf(g, "\n");
