@@ -72,4 +72,7 @@ expect_exit 2 fake "$PTPCAL" extts record $ptp --index 5 -o x.tsv
 grep -q "no external timestamp channel 5" "$ERR" || die "channel check: $(cat "$ERR")"
 fake "$PTPCAL" pps record $pps --duration 1.5 -q -o pps.tsv
 grep -v '^#' pps.tsv | awk -F'\t' 'NR > 1' | grep -q 'assert	[0-9]*\.000250000$' || die "pps record: $(cat pps.tsv)"
-echo "fake devices: phc cmp (4 methods), record, caps, live PPS truth, EXTTS, PPS all as modelled"
+fake "$PTPCAL" extts perout $ptp --index 0 --pin 0 --period 1s --phase 100ms || die "perout"
+expect_exit 2 fake "$PTPCAL" extts perout $ptp --index 3 --period 1s
+grep -q "no periodic output channel 3" "$ERR" || die "perout channel check: $(cat "$ERR")"
+echo "fake devices: phc cmp (4 methods), record, caps, live PPS truth, EXTTS, PPS, PEROUT all as modelled"
