@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
 #include "analyze/analysis.h"
@@ -77,6 +78,7 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 		       bool *have_tr)
 {
 	*have_tr = false;
+	const char *got_offsets = NULL; /* the ntpshm file */
 	for (int i = 0; i < o->ninputs; i++) {
 		const char *p = o->inputs[i];
 		char kind[64];
@@ -97,6 +99,18 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 		if (strcmp(kind, "exchanges") == 0) {
 			if (!exs_load_exchanges(&an->s, p))
 				return EXIT_USAGE;
+		} else if (strcmp(kind, "phc") == 0) {
+			/* phc - sys per reading (ptpcal phc record) */
+			if (!exs_load_phc(&an->s, p))
+				return EXIT_USAGE;
+			got_offsets = p;
+			an->input_kind = "phc";
+		} else if (strcmp(kind, "ntpshm") == 0) {
+			/* system clock - reference, per SHM sample (docs/dataset-format.md) */
+			if (!exs_load_offsets(&an->s, p, "ntpshm", "sys_time"))
+				return EXIT_USAGE;
+			got_offsets = p;
+			an->input_kind = "ntpshm";
 		} else if (strcmp(kind, "truth") == 0) {
 			if (*have_tr || o->truth_path) {
 				log_err("%s: a second truth dataset (give one)", p);
@@ -119,12 +133,18 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			if (!capture_input_messages(an->health, p))
 				return EXIT_USAGE;
 		} else if (kind[0]) {
-			log_err("%s: a '%s' dataset; analyze reads exchanges, truth, servo and "
-				"messages datasets and pcap/pcapng files", p, kind);
+			log_err("%s: a '%s' dataset; analyze reads exchanges, truth, servo, ntpshm "
+				"and messages datasets and pcap/pcapng files", p, kind);
 			return EXIT_USAGE;
 		} else {
-			log_err("%s: not a ptpcal dataset (no '# ptpcal-dataset' line; make one with "
-				"'ptpcal capture -r FILE -o EXCHANGES')", p);
+			size_t pl = strlen(p);
+			bool packed = (pl > 3 && strcmp(p + pl - 3, ".xz") == 0) ||
+				      (pl > 3 && strcmp(p + pl - 3, ".gz") == 0);
+			if (packed)
+				log_err("%s: compressed; decompress it first (xz -dc / gzip -dc)", p);
+			else
+				log_err("%s: not a ptpcal dataset (no '# ptpcal-dataset' line; make "
+					"one with 'ptpcal capture -r FILE -o EXCHANGES')", p);
 			return EXIT_USAGE;
 		}
 	}
@@ -138,11 +158,88 @@ static int load_inputs(const struct analyze_opts *o, struct analysis *an, struct
 			return EXIT_USAGE;
 		an->have_servo = true;
 	}
+	if (got_offsets) {
+		for (size_t i = 0; i < an->s.n; i++)
+			if (isfinite(an->s.delay[i])) {
+				log_err("%s: a %s dataset cannot be analysed together with "
+					"exchanges (give it alone)", got_offsets, an->input_kind);
+				return EXIT_USAGE;
+			}
+	} else if (an->s.n > 0) {
+		an->input_kind = "exchanges";
+	} else if (!(an->health && health_messages(an->health) > 0)) {
+		/* no exchanges: a truth or servo dataset is the series itself */
+		if (*have_tr) {
+			for (size_t i = 0; i < tr->n; i++)
+				exs_push_offset(&an->s, tr->t_ns[i], tr->offset[i]);
+			*have_tr = false; /* the series, not a truth for it */
+			an->input_kind = "truth";
+		} else if (an->have_servo) {
+			for (size_t i = 0; i < an->servo.n; i++)
+				if (isfinite(an->servo.t_s[i]) && isfinite(an->servo.offset_ns[i]))
+					exs_push_offset(&an->s, llround(an->servo.t_s[i] * 1e9),
+							an->servo.offset_ns[i]);
+			an->input_kind = "servo";
+		}
+	}
 	if (an->s.n == 0 && !(an->health && health_messages(an->health) > 0)) {
 		log_err("%s: no exchanges to analyse", o->ninputs ? o->inputs[0] : "input");
 		return EXIT_USAGE;
 	}
+	if (!an->input_kind)
+		an->input_kind = an->s.n ? "exchanges" : "messages";
+	if (o->lucky_pct > 0 && strcmp(an->input_kind, "exchanges") != 0) {
+		log_err("%s: --lucky needs exchanges (path delays); this is a %s series",
+			o->inputs[0], an->input_kind);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
+}
+
+/* Truth stamped in PHC (TAI) time against exchanges stamped by the capture's UTC clock: the
+ * pairing is TAI - UTC seconds off, and the offsets themselves (folded to a second by a PPS
+ * truth) hide it. Seen either as both ends of the two series TAI - UTC apart, or as a truth
+ * that covers clearly more of the exchanges once shifted by -(TAI - UTC) or +(TAI - UTC). When
+ * the truth spans the exchanges with more than TAI - UTC to spare, timing cannot tell. */
+static void truth_timescale_check(struct analysis *an, const struct truth *tr)
+{
+	const struct ex_series *s = &an->s;
+	int L;
+	if (!an->have_leapsec || !tr->n || !s->n ||
+	    !leapfile_tai_utc(&an->leapsec, s->t_ns[0] / 1000000000, &L) || !L)
+		return;
+	double d0 = (double)(tr->t_ns[0] - s->t_ns[0]) * 1e-9;
+	double d1 = (double)(tr->t_ns[tr->n - 1] - s->t_ns[s->n - 1]) * 1e-9;
+	bool ends = fabs(fabs(d0) - L) < 2 && fabs(fabs(d1) - L) < 2 && d0 * d1 > 0;
+	double cov0 = (double)an->truth_n / (double)s->n, best = cov0;
+	int best_shift = 0;
+	if (!ends && cov0 < 0.95) {
+		/* coverage with the truth's times moved by -L and +L (on a scratch series) */
+		struct truth sh = *tr;
+		sh.t_ns = xmalloc(tr->n * sizeof(int64_t));
+		struct ex_series tmp;
+		exs_init(&tmp);
+		for (size_t i = 0; i < s->n; i++)
+			exs_push_offset(&tmp, s->t_ns[i], 0);
+		for (int sign = -1; sign <= 1; sign += 2) {
+			for (size_t i = 0; i < tr->n; i++)
+				sh.t_ns[i] = tr->t_ns[i] + sign * (int64_t)L * 1000000000LL;
+			double c = (double)truth_align(&tmp, &sh) / (double)s->n;
+			if (c >= 0.95 && c >= cov0 + 0.05 && c > best) {
+				best = c;
+				best_shift = sign * L;
+			}
+		}
+		exs_free(&tmp);
+		free(sh.t_ns);
+	}
+	if (ends || best_shift)
+		findings_add(&an->findings, SEV_WARN, "truth-timescale",
+			     "the truth's times look %d s (TAI - UTC) from the exchanges' (%s): the "
+			     "truth is in PHC (TAI) time, the capture in UTC, and exchanges were "
+			     "paired with truth samples that many seconds away (record the truth "
+			     "with --clock system, or shift its times)", L,
+			     ends ? "at both ends" : "the shifted truth covers them");
 }
 
 static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct truth *tr,
@@ -162,6 +259,7 @@ static void fill_truth(const struct analyze_opts *o, struct analysis *an, struct
 				     "%zu of %zu exchanges have no truth sample within %.1f s; "
 				     "they are left out of the bias and asymmetry",
 				     s->n - an->truth_n, s->n, tr->max_gap_s);
+		truth_timescale_check(an, tr);
 	} else if (o->have_truth_offset) {
 		truth_constant(s, o->truth_offset_ns);
 		an->truth_median_ns = o->truth_offset_ns;
@@ -221,7 +319,7 @@ static void rolling(const struct analyze_opts *o, struct analysis *an)
 	}
 	for (int w = 0; w < o->nwindows; w++) {
 		struct window_stat *ws;
-		double width_s = (double)o->window_ns[w] * 1e-9;
+		double width_s = (double)o->window_ns[w] / 1e9;
 		struct an_rolling *r = &an->roll[an->nroll];
 		size_t nw = rolling_windows(s->t_ns, s->offset, use, s->n, o->window_ns[w], &ws);
 		if (nw < 2) { /* the run is shorter than two windows: nothing to compare */
@@ -259,7 +357,21 @@ static void judge(struct analysis *an)
 		findings_add(f, SEV_WARN, "servo-unlocked",
 			     "the servo left the locked state %zu time(s) after first locking",
 			     an->servo.unlocks);
-	if (!an->have_truth && an->s.n) {
+	/* The log's clock (CLOCK_MONOTONIC) is not the data's: its settling time is applied
+	 * from the first exchange, which is right when both started together. Say so when
+	 * their spans differ much (the log started earlier or ran longer). */
+	if (an->have_servo && strcmp(an->input_kind, "exchanges") == 0 && an->servo.n > 1 &&
+	    an->opts->settle == SETTLE_AUTO) {
+		double ls = an->servo.t_s[an->servo.n - 1] - an->servo.t_s[0];
+		double big = fmax(ls, an->duration_s);
+		if (isfinite(ls) && big > 0 && fabs(ls - an->duration_s) > 0.1 * big + 5)
+			findings_add(f, SEV_INFO, "settling-alignment",
+				     "the servo log spans %.0f s, the exchanges %.0f s: its settling "
+				     "time was applied from the first exchange, right only if both "
+				     "started together (else use --settle DURATION)", ls,
+				     an->duration_s);
+	}
+	if (!an->have_truth && an->s.n && strcmp(an->input_kind, "exchanges") == 0) {
 		findings_add(f, SEV_INFO, "asymmetry-unobservable",
 			     "no truth: two-way exchanges cannot observe path asymmetry (any "
 			     "asymmetry A shifts the offset by A/2 and changes nothing else they "
@@ -299,7 +411,9 @@ static void judge(struct analysis *an)
 	}
 	/* The 37-second mistakes in the measured offsets themselves. */
 	const struct leapfile *ls = an->have_leapsec ? &an->leapsec : NULL;
-	if (an->s.n)
+	if (an->s.n && strcmp(an->input_kind, "phc") == 0)
+		health_check_phc(an->offset.median, ls, an->start_ns / 1000000000, f);
+	else if (an->s.n)
 		health_check_offset_37("the median offset from master", an->offset.median, ls,
 				       an->start_ns / 1000000000, f);
 	if (isfinite(an->truth_median_ns))
@@ -334,6 +448,7 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 		stab_freq_to_phase(in.v, in.n, tau0, x);
 		n = in.n + 1;
 	}
+	an->input_kind = "series";
 	an->samples = in.n;
 	an->duration_s = (double)(n - 1) * tau0;
 	an->start_ns = 0;
@@ -367,8 +482,16 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 		return;
 	}
 	an->stab.interpolated = interp;
-	snprintf(an->stab.of, sizeof(an->stab.of),
-		 "offset from master of the locked exchanges (s), mean per %g s bin", tau0);
+	const char *what = strcmp(an->input_kind, "exchanges") == 0
+				   ? "offset from master of the locked exchanges"
+			   : strcmp(an->input_kind, "truth") == 0
+				   ? "true offset (clock under test - reference) of the truth dataset"
+			   : strcmp(an->input_kind, "servo") == 0
+				   ? "servo's offset (as the daemon printed it)"
+			   : strcmp(an->input_kind, "phc") == 0
+				   ? "PHC - system clock"
+				   : "offset of the system clock from the SHM reference";
+	snprintf(an->stab.of, sizeof(an->stab.of), "%s (s), mean per %g s bin", what, tau0);
 	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
 	free(x);
 	/* Some empty bins are normal: Delay_Reqs go out at random intervals (mean 2^L) and
@@ -378,6 +501,8 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 			     "%zu of %zu points of the %g s grid had no exchange and were "
 			     "interpolated: stability at short tau is smoothed", interp, n, tau0);
 }
+
+static void windows_agree(struct analysis *an);
 
 int analysis_run(const struct analyze_opts *o, struct analysis *an)
 {
@@ -425,7 +550,7 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	settle_apply(s, an->have_truth ? err : s->offset, o->settle, o->settle_s,
 		     an->have_servo ? &an->servo : NULL, &an->settling);
 	if (count_locked(s) == 0) {
-		log_err("%s: every exchange falls in the settling phase (%s); try --settle none",
+		log_err("%s: every sample falls in the settling phase (%s); try --settle none",
 			o->inputs[0], an->settling.method);
 		free(err);
 		return EXIT_USAGE;
@@ -457,6 +582,8 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	/* 7. */
 	rolling(o, an);
 	judge(an);
+	if (an->have_bias)
+		windows_agree(an);
 	if (an->health)
 		health_judge(an->health, an->have_leapsec ? &an->leapsec : NULL, &an->findings);
 	return EXIT_OK;
@@ -491,7 +618,7 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		width = (int64_t)(an->duration_s * 1e9 / 8);
 	if (width <= 0)
 		return 0;
-	*width_s = (double)width * 1e-9;
+	*width_s = (double)width / 1e9;
 	size_t cap = 16, nw = 0;
 	struct bias_window *bw = xmalloc(cap * sizeof(*bw));
 	double *t = xmalloc(s->n * sizeof(double)), *v = xmalloc(s->n * sizeof(double));
@@ -517,10 +644,59 @@ size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct 
 		bw[nw].mean = b.mean;
 		bw[nw].ci_lo = b.ci_lo;
 		bw[nw].ci_hi = b.ci_hi;
+		bw[nw].batches = b.batches;
 		nw++;
 	}
 	free(t);
 	free(v);
 	*out = bw;
 	return nw;
+}
+
+/* Stationarity between windows (e.g. between hours): each window's mean against the whole
+ * run's, in units of their combined standard error (each half-width / its Student t quantile,
+ * analyze/bias.h), against a Student t threshold with the window's degrees of freedom and a
+ * Bonferroni correction over the k windows, so that a stationary run is flagged in about 5 %
+ * of cases whatever k. */
+double analysis_window_excess(const struct bias_window *bw, size_t nw, double mean,
+			      double se_run, size_t *worst_i, double *worst_z, double *worst_lim)
+{
+	double worst = 0;
+	*worst_i = 0;
+	*worst_z = *worst_lim = NAN;
+	for (size_t i = 0; i < nw; i++) {
+		if (bw[i].batches < 3)
+			continue;
+		double dof = (double)bw[i].batches - 1;
+		double se = (bw[i].ci_hi - bw[i].ci_lo) / 2 / gsl_cdf_tdist_Pinv(0.975, dof);
+		se = sqrt(se * se + se_run * se_run);
+		double z = se > 0 ? fabs(bw[i].mean - mean) / se : 0;
+		double lim = gsl_cdf_tdist_Qinv(0.025 / (double)nw, dof);
+		if (z / lim > worst) {
+			worst = z / lim;
+			*worst_z = z;
+			*worst_lim = lim;
+			*worst_i = i;
+		}
+	}
+	return worst;
+}
+
+static void windows_agree(struct analysis *an)
+{
+	double width;
+	struct bias_window *bw;
+	size_t nw = analysis_bias_windows(an, &width, &bw);
+	if (nw >= 3) {
+		size_t wi;
+		double z, lim;
+		if (analysis_window_excess(bw, nw, an->bias.mean, an->bias.stderr, &wi, &z, &lim) > 1)
+			findings_add(&an->findings, SEV_WARN, "bias-windows-differ",
+				     "the bias is not stationary: the %g s window at %+.0f s has %.1f "
+				     "ns against %.1f ns over the run (%.1f standard errors; limit %.1f "
+				     "for %zu windows)", width,
+				     (double)(bw[wi].t_mid_ns - an->start_ns) * 1e-9, bw[wi].mean,
+				     an->bias.mean, z, lim, nw);
+	}
+	free(bw);
 }

@@ -12,6 +12,8 @@
  *   7. rolling windows; findings, and protocol health from messages datasets or capture files
  *      (analyze/health.h; a capture file is also paired into exchanges).
  * With only messages (no exchanges) steps 2-7 are skipped and the distributions are empty.
+ * Without exchanges, a truth, servo or ntpshm dataset is analysed as an offset series of its
+ * own (distribution, settling, stability, time error; no delays, no bias).
  * With --series phase|freq the one input is a plain series (analyze/series_in.h): only its
  * distribution (phase, in ns), stability and time error are computed. */
 #ifndef PTPCAL_ANALYSIS_H
@@ -85,6 +87,10 @@ struct analysis {
 	struct leapfile leapsec;
 	double truth_median_ns;    /* median true offset (for the TAI/UTC check), NAN if none */
 	struct stab_run stab;      /* stability and time error */
+	/* What the samples are: "exchanges", or an offset-only series analysed on its own when
+	 * no exchanges were given: "truth" (a truth dataset: the clock's own error), "servo",
+	 * "ntpshm"; "messages" for protocol health only; "series" for --series. */
+	const char *input_kind;
 };
 
 /* Runs the analysis. Returns EXIT_OK, or EXIT_USAGE after printing one line naming the file
@@ -105,8 +111,18 @@ struct bias_window {
 	int64_t t_mid_ns;
 	size_t n;
 	double mean, ci_lo, ci_hi;
+	size_t batches;   /* behind the interval: Student t with batches - 1 degrees of freedom */
 };
 size_t analysis_bias_windows(const struct analysis *an, double *width_s, struct bias_window **out);
+
+/* Stationarity between windows (e.g. between hours): each window's mean against the run's
+ * mean, in units of their combined standard error (each 95 % half-width over its Student t
+ * quantile, analyze/bias.h), against a Student t threshold with the window's degrees of
+ * freedom, Bonferroni-corrected over the nw windows (a stationary run is flagged in ~5 % of
+ * cases whatever nw). Returns the largest ratio z / limit (> 1: not stationary) and which
+ * window it was. */
+double analysis_window_excess(const struct bias_window *bw, size_t nw, double mean,
+			      double se_run, size_t *worst_i, double *worst_z, double *worst_lim);
 
 /* Reads the kind on a dataset's first line ("exchanges", "truth" ...) into kind; "" when the
  * file is not a ptpcal dataset. false (printed) when it cannot be read. */

@@ -187,6 +187,7 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 	json_arr_end(&j);
 
 	/* Beyond the contract (consumers may ignore them): */
+	json_str(&j, "input_kind", an->input_kind);
 	json_obj_begin(&j, "stability_input");
 	json_str(&j, "of", an->stab.of[0] ? an->stab.of : NULL);
 	json_num(&j, "tau0_s", an->stab.have || an->stab.have_te ? an->stab.tau0 : NAN);

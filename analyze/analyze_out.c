@@ -1,6 +1,7 @@
 /* The --out datasets: series.tsv, histogram_offset.tsv, stability.tsv, bias_windows.tsv,
  * te_masks.tsv and summary.json (docs/analyze-output.md). */
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,51 @@ static int write_bias_windows(const char *path, const struct analysis *an)
 	return ds_close(w);
 }
 
+/* Every rolling window of every --window duration, for plotting the wander the whole-run
+ * distribution hides. */
+static int write_windows(const char *path, const struct analysis *an)
+{
+	struct ds_writer *w = ds_create(path, "rolling-windows");
+	if (!w)
+		return -1;
+	common_meta(w, an);
+	ds_meta(w, "of", "locked exchanges (after settling), windows from the first one; a last "
+			 "window shorter than half the duration is dropped");
+	static const char *const cols[] = { "window_s",       "t_start_ns",    "n",
+					    "offset_mean_ns", "offset_std_ns", "offset_min_ns",
+					    "offset_max_ns",  "delay_mean_ns", "delay_std_ns" };
+	ds_columns(w, cols, (int)(sizeof(cols) / sizeof(cols[0])));
+	const struct ex_series *s = &an->s;
+	unsigned char *use = xmalloc(s->n ? s->n : 1);
+	for (size_t i = 0; i < s->n; i++)
+		use[i] = s->state[i] == SAMPLE_LOCKED;
+	for (int k = 0; k < an->opts->nwindows; k++) {
+		int64_t width = an->opts->window_ns[k];
+		struct window_stat *wo, *wd;
+		size_t no = rolling_windows(s->t_ns, s->offset, use, s->n, width, &wo);
+		size_t nd = rolling_windows(s->t_ns, s->delay, use, s->n, width, &wd);
+		for (size_t i = 0, j = 0; i < no; i++) {
+			while (j < nd && wd[j].t_start_ns < wo[i].t_start_ns)
+				j++;
+			bool dj = j < nd && wd[j].t_start_ns == wo[i].t_start_ns;
+			ds_put_double(w, (double)width / 1e9);
+			ds_put_i64(w, wo[i].t_start_ns);
+			ds_put_i64(w, (int64_t)wo[i].n);
+			ds_put_fixed(w, wo[i].mean, 3);
+			ds_put_fixed(w, wo[i].std, 3);
+			ds_put_fixed(w, wo[i].min, 3);
+			ds_put_fixed(w, wo[i].max, 3);
+			ds_put_fixed(w, dj ? wd[j].mean : NAN, 3);
+			ds_put_fixed(w, dj ? wd[j].std : NAN, 3);
+			ds_end_row(w);
+		}
+		free(wo);
+		free(wd);
+	}
+	free(use);
+	return ds_close(w);
+}
+
 int analyze_write_out(const char *dir, const struct analysis *an)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -217,6 +263,7 @@ int analyze_write_out(const char *dir, const struct analysis *an)
 		{ "stability.tsv", write_stability },
 		{ "bias_windows.tsv", write_bias_windows },
 		{ "te_masks.tsv", write_te_masks },
+		{ "windows.tsv", write_windows },
 	};
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && rc == 0; i++) {

@@ -1,6 +1,7 @@
 /* The human report of `ptpcal analyze`. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "analyze/analyze_json.h"
@@ -45,23 +46,40 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	char dur[32];
 	fmt_duration(an->duration_s * 1e9, dur, sizeof(dur));
-	fprintf(f, "%zu exchanges over %s from %s (%d file%s)\n", an->samples, dur, when,
-		an->s.nfiles, an->s.nfiles == 1 ? "" : "s");
-	fprintf(f, "settling: %zu exchanges (%.1f s) excluded -- %s\n", an->settling.excluded,
+	bool ex = strcmp(an->input_kind, "exchanges") == 0;
+	if (ex)
+		fprintf(f, "%zu exchanges over %s from %s (%d file%s)\n", an->samples, dur, when,
+			an->s.nfiles, an->s.nfiles == 1 ? "" : "s");
+	else
+		fprintf(f, "%zu samples of a %s offset series over %s from %s (no path delays, no "
+			   "bias)\n", an->samples, an->input_kind, dur,
+			strcmp(an->input_kind, "servo") == 0 ? "the log's start" : when);
+	fprintf(f, "settling: %zu %s (%.1f s) excluded -- %s\n", an->settling.excluded,
+		ex ? "exchanges" : "samples",
 		an->settling.excluded_s, an->settling.method);
-	fprintf(f, "\nsign: offset = slave - master\n");
+	const char *sign = ex ? "slave - master"
+			   : strcmp(an->input_kind, "phc") == 0	? "PHC - system clock"
+			   : strcmp(an->input_kind, "ntpshm") == 0 ? "system clock - SHM reference"
+			   : strcmp(an->input_kind, "truth") == 0  ? "clock under test - reference"
+								   : "slave - master, as logged";
+	fprintf(f, "\nsign: offset = %s\n", sign);
 	dist_text(f, "offset", &an->offset);
-	dist_text(f, "delay", &an->delay);
-	fprintf(f, "one-way delay variation (sample to sample): master->slave %s, "
-		   "slave->master %s\n", T(an->fwd_jitter_ns), T(an->rev_jitter_ns));
+	if (ex)
+		dist_text(f, "delay", &an->delay);
+	if (ex)
+		fprintf(f, "one-way delay variation (sample to sample): master->slave %s, "
+			   "slave->master %s\n", T(an->fwd_jitter_ns), T(an->rev_jitter_ns));
 	for (int w = 0; w < an->nroll; w++) {
 		const struct an_rolling *r = &an->roll[w];
 		char wd[32];
 		fmt_duration(r->offset.width_s * 1e9, wd, sizeof(wd));
-		fprintf(f, "%s windows (%zu): offset mean %s .. %s (largest std %s); delay mean "
-			   "%s .. %s\n", wd, r->offset.windows, T(r->offset.mean_min),
-			T(r->offset.mean_max), T(r->offset.std_max), T(r->delay.mean_min),
-			T(r->delay.mean_max));
+		fprintf(f, "%s windows (%zu): offset mean %s .. %s (largest std %s)", wd,
+			r->offset.windows, T(r->offset.mean_min), T(r->offset.mean_max),
+			T(r->offset.std_max));
+		if (ex)
+			fprintf(f, "; delay mean %s .. %s", T(r->delay.mean_min),
+				T(r->delay.mean_max));
+		fputc('\n', f);
 	}
 	if (an->have_lucky) {
 		const char *of = an->have_truth ? "offset error" : "offset";
@@ -70,12 +88,12 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 			an->lucky.considered, 100 * an->lucky.fraction, an->lucky.pct,
 			an->lucky.block, of, T(an->lucky.mean_before), T(an->lucky.mean_after));
 	}
-	if (!an->have_truth) {
+	if (!an->have_truth && ex) {
 		fprintf(f, "\nno truth: two-way exchanges cannot observe path asymmetry -- an "
 			   "asymmetry A moves the offset\nby A/2 and leaves everything else they "
 			   "measure unchanged. No bias is reported. What can be\nseen is above: "
 			   "delay changes between windows and one-way delay variation.\n");
-	} else {
+	} else if (an->have_truth) {
 		fprintf(f, "\ntruth: %s; %zu exchanges with a truth, %zu used\n", an->reference,
 			an->truth_n, an->bias_n);
 		if (an->have_bias) {
@@ -83,8 +101,8 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 			fprintf(f, "bias (offset - truth): %s, 95 %% CI [%s, %s], std %s, n_eff %.0f\n",
 				T(b->mean), T(b->ci_lo), T(b->ci_hi), T(b->std), b->n_eff);
 			fprintf(f, "  interval: %s\n", b->method);
-			fprintf(f, "  drift %+.1f ns/h [%+.1f, %+.1f]%s; halves %s vs %s: %s%s\n",
-				b->drift_per_h, b->drift_ci_lo, b->drift_ci_hi,
+			fprintf(f, "  drift %s/h [%s, %s]%s; halves %s vs %s: %s%s\n",
+				T(b->drift_per_h), T(b->drift_ci_lo), T(b->drift_ci_hi),
 				b->drift_significant ? " SIGNIFICANT" : "", T(b->half_mean[0]),
 				T(b->half_mean[1]), b->halves_agree ? "agree" : "DIFFER",
 				b->short_run ? "; SHORT RUN (interval likely too narrow)" : "");

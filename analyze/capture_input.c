@@ -99,7 +99,14 @@ bool capture_input_messages(struct health *h, const char *path)
 		  c_corr < 0 || c_log < 0 || c_sec < 0 || c_nsec < 0 || c_p2 < 0 || c_info < 0)
 			 ? -1
 			 : 0;
+	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
+	time_t last = time(NULL);
+	size_t rows = 0;
 	while (rc == 0 && (rc = ds_next(r)) == 1) {
+		if (tty && (++rows & 0xffff) == 0 && time(NULL) != last) {
+			last = time(NULL);
+			fprintf(stderr, "\r%s: %zu messages read", path, rows);
+		}
 		rc = -1;
 		struct health_msg m;
 		memset(&m, 0, sizeof(m));
@@ -162,6 +169,8 @@ bool capture_input_messages(struct health *h, const char *path)
 		health_feed(h, &m);
 		rc = 0;
 	}
+	if (tty && rows >= 0x10000)
+		fputc('\n', stderr);
 	ds_reader_close(r);
 	return rc == 0;
 }

@@ -20,6 +20,7 @@ void exs_init(struct ex_series *s)
 void exs_free(struct ex_series *s)
 {
 	free(s->t_ns);
+	free(s->t3_ns);
 	free(s->offset);
 	free(s->delay);
 	free(s->fwd);
@@ -35,6 +36,7 @@ static void grow(struct ex_series *s)
 {
 	s->cap = s->cap ? 2 * s->cap : 1024;
 	s->t_ns = xrealloc(s->t_ns, s->cap * sizeof(*s->t_ns));
+	s->t3_ns = xrealloc(s->t3_ns, s->cap * sizeof(*s->t3_ns));
 	s->offset = xrealloc(s->offset, s->cap * sizeof(double));
 	s->delay = xrealloc(s->delay, s->cap * sizeof(double));
 	s->fwd = xrealloc(s->fwd, s->cap * sizeof(double));
@@ -45,12 +47,14 @@ static void grow(struct ex_series *s)
 	s->lucky = xrealloc(s->lucky, s->cap);
 }
 
-static void push(struct ex_series *s, int64_t t2, double fwd, double rev, double raw_asym)
+static void push(struct ex_series *s, int64_t t2, int64_t t3, double fwd, double rev,
+		 double raw_asym)
 {
 	if (s->n == s->cap)
 		grow(s);
 	size_t i = s->n++;
 	s->t_ns[i] = t2;
+	s->t3_ns[i] = t3;
 	s->fwd[i] = fwd;
 	s->rev[i] = rev;
 	/* IEEE 1588-2019 11.3 (as ptp4l tsproc.c): offset = (fwd - rev)/2, delay = (fwd + rev)/2;
@@ -68,7 +72,63 @@ void exs_append(struct ex_series *s, int64_t t1, int64_t t2, int64_t t3, int64_t
 {
 	/* fwd = t2 - t1 - A, rev = t4 - t3 (docs/dataset-format.md, exchanges) */
 	double a = (double)(t2 - t1), b = (double)(t4 - t3);
-	push(s, t2, a - asym, b, a - b);
+	push(s, t2, t3, a - asym, b, a - b);
+}
+
+void exs_push_offset(struct ex_series *s, int64_t t_ns, double offset_ns)
+{
+	push(s, t_ns, t_ns, NAN, NAN, NAN);
+	s->offset[s->n - 1] = offset_ns;
+}
+
+bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, const char *tcol)
+{
+	struct ds_reader *r = ds_open(path, kind);
+	if (!r)
+		return false;
+	int ct = ds_require_col(r, tcol), co = ds_require_col(r, "offset_ns");
+	int rc = ct < 0 || co < 0 ? -1 : 0;
+	while (rc == 0 && (rc = ds_next(r)) == 1) {
+		struct ptime t;
+		double v;
+		if (!ds_get_time(r, ct, &t) || !ds_get_double(r, co, &v)) {
+			rc = -1;
+			break;
+		}
+		if (isfinite(v))
+			exs_push_offset(s, t.ns, v);
+		rc = 0;
+	}
+	ds_reader_close(r);
+	s->nfiles++;
+	return rc == 0;
+}
+
+bool exs_load_phc(struct ex_series *s, const char *path)
+{
+	struct ds_reader *r = ds_open(path, "phc");
+	if (!r)
+		return false;
+	int cs = ds_require_col(r, "sys"), cp = ds_require_col(r, "phc");
+	int rc = cs < 0 || cp < 0 ? -1 : 0;
+	while (rc == 0 && (rc = ds_next(r)) == 1) {
+		struct ptime sys, phc;
+		int64_t d;
+		if (!ds_get_time(r, cs, &sys) || !ds_get_time(r, cp, &phc)) {
+			rc = -1;
+			break;
+		}
+		if (!ptime_diff_sns(phc, sys, &d)) {
+			ds_error(r, "phc and sys too far apart to difference");
+			rc = -1;
+			break;
+		}
+		exs_push_offset(s, sys.ns, sns_to_ns(d));
+		rc = 0;
+	}
+	ds_reader_close(r);
+	s->nfiles++;
+	return rc == 0;
 }
 
 bool exs_add_exchange(struct ex_series *s, const struct exchange *ex)
@@ -77,7 +137,7 @@ bool exs_add_exchange(struct ex_series *s, const struct exchange *ex)
 	if (!ptime_diff_sns(ex->t2, ex->t1, &d21) || !ptime_diff_sns(ex->t4, ex->t3, &d43))
 		return false;
 	/* (t2 - t1) - (t4 - t3), exact in scaled ns before the conversion */
-	push(s, ex->t2.ns, ex->fwd_ns, ex->rev_ns, sns_to_ns(d21 - d43));
+	push(s, ex->t2.ns, ex->t3.ns, ex->fwd_ns, ex->rev_ns, sns_to_ns(d21 - d43));
 	int k;
 	for (k = 0; k < s->nsessions; k++)
 		if (s->sessions[k].domain == ex->domain &&
@@ -154,6 +214,12 @@ static int by_time(const void *a, const void *b)
 	int64_t ti = sort_ctx->t_ns[i], tj = sort_ctx->t_ns[j];
 	if (ti != tj)
 		return ti < tj ? -1 : 1;
+	/* several Delay_Reqs paired with one Sync share its t2: their own send times order
+	 * them, whatever order the files came in */
+	ti = sort_ctx->t3_ns[i];
+	tj = sort_ctx->t3_ns[j];
+	if (ti != tj)
+		return ti < tj ? -1 : 1;
 	return i < j ? -1 : i > j; /* stable */
 }
 
@@ -170,7 +236,8 @@ void exs_sort(struct ex_series *s)
 {
 	bool sorted = true;
 	for (size_t i = 1; i < s->n && sorted; i++)
-		sorted = s->t_ns[i - 1] <= s->t_ns[i];
+		sorted = s->t_ns[i - 1] < s->t_ns[i] ||
+			 (s->t_ns[i - 1] == s->t_ns[i] && s->t3_ns[i - 1] <= s->t3_ns[i]);
 	if (sorted)
 		return;
 	size_t *idx = xmalloc(s->n * sizeof(size_t));
@@ -179,6 +246,7 @@ void exs_sort(struct ex_series *s)
 	sort_ctx = s;
 	qsort(idx, s->n, sizeof(size_t), by_time);
 	PERMUTE(t_ns, int64_t);
+	PERMUTE(t3_ns, int64_t);
 	PERMUTE(offset, double);
 	PERMUTE(delay, double);
 	PERMUTE(fwd, double);

@@ -18,6 +18,7 @@ enum sample_state { SAMPLE_LOCKED = 0, SAMPLE_SETTLING = 1, SAMPLE_EXCLUDED = 2 
 struct ex_series {
 	size_t n, cap;
 	int64_t *t_ns;      /* t2 in ns since the epoch (the sub-ns part dropped) */
+	int64_t *t3_ns;     /* t3 (Delay_Req sent): orders exchanges sharing one Sync's t2 */
 	double *offset;     /* (fwd - rev)/2, ns */
 	double *delay;      /* (fwd + rev)/2, ns */
 	double *fwd, *rev;  /* apparent one-way delays, ns */
@@ -50,6 +51,14 @@ bool exs_add_exchange(struct ex_series *s, const struct exchange *ex);
  * delayAsymmetry (ns), as in the dataset's asym_ns column. */
 void exs_append(struct ex_series *s, int64_t t1, int64_t t2, int64_t t3, int64_t t4,
 		   double asym);
+/* Appends a sample of an offset-only series (truth, servo, NTP SHM): no delays. */
+void exs_push_offset(struct ex_series *s, int64_t t_ns, double offset_ns);
+/* Appends every row of a dataset of `kind` holding an exact time column `tcol` and an
+ * `offset_ns` column (e.g. kind ntpshm, tcol sys_time). false after printing why. */
+bool exs_load_offsets(struct ex_series *s, const char *path, const char *kind, const char *tcol);
+/* Appends the readings of a `phc` dataset (ptpcal phc record) as the offset series
+ * phc - sys (ns, from the exact times), at time sys. false after printing why. */
+bool exs_load_phc(struct ex_series *s, const char *path);
 /* Puts the rows in time order (stable); call after loading every file. */
 void exs_sort(struct ex_series *s);
 

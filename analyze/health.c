@@ -365,6 +365,37 @@ void health_check_offset_37(const char *what, double offset_ns, const struct lea
 			     what, s, L);
 }
 
+void health_check_phc(double phc_minus_sys_ns, const struct leapfile *ls, int64_t unix_s,
+		      struct findings *out)
+{
+	int L;
+	if (!ls || !leapfile_tai_utc(ls, unix_s, &L) || !isfinite(phc_minus_sys_ns)) {
+		findings_add(out, SEV_INFO, "phc-unchecked",
+			     "PHC - system clock %+.3f s: TAI - UTC unknown (no leap-seconds table), "
+			     "timescale not checked", phc_minus_sys_ns * 1e-9);
+		return;
+	}
+	double d = phc_minus_sys_ns * 1e-9;
+	if (fabs(d - L) < 1.0)
+		findings_add(out, SEV_OK, "phc-tai",
+			     "the PHC runs on TAI: %+.3f s ahead of the system clock's UTC (TAI - "
+			     "UTC %d s), as a clock carrying the PTP timescale should", d, L);
+	else if (fabs(d) < 1.0)
+		findings_add(out, SEV_WARN, "phc-utc",
+			     "the PHC holds UTC (%+.3f s from the system clock; TAI would be %+d s): a "
+			     "grandmaster announcing the PTP timescale from it sends UTC as TAI and "
+			     "every client ends %d s off (the 37-second error; phc2sys without -w/-O, "
+			     "docs/errata.md item 8); fine only for an ARB timescale", d, L, L);
+	else if (fabs(d + L) < 1.0 || fabs(d - 2 * L) < 1.0)
+		findings_add(out, SEV_ERROR, "phc-offset-twice",
+			     "the PHC is %+.3f s from the system clock's UTC: TAI - UTC (%d s) "
+			     "applied backwards or twice", d, L);
+	else
+		findings_add(out, SEV_INFO, "phc-unrelated",
+			     "the PHC is %+.3f s from the system clock: neither UTC nor TAI (not "
+			     "synchronised, or an ARB epoch)", d);
+}
+
 /* The origin timestamps of a master against the capture clock (UTC). */
 static void judge_timescale(struct health *h, const struct leapfile *ls, struct findings *out)
 {

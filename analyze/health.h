@@ -63,4 +63,12 @@ void health_free(struct health *h);
 void health_check_offset_37(const char *what, double offset_ns, const struct leapfile *ls,
 			    int64_t unix_s, struct findings *out);
 
+/* PHC - system clock (UTC) of a `phc` dataset, median in ns: a PHC that carries the PTP
+ * timescale is TAI, TAI - UTC ahead of UTC (the guide's `phc_ctl /dev/ptp0 cmp` "~+37 s").
+ * ok when it is; warn when it holds UTC (a grandmaster announcing ptpTimescale from it sends
+ * UTC as TAI: the 37-second error); error at -(TAI - UTC) or 2 (TAI - UTC) (the offset applied
+ * backwards or twice); info otherwise. */
+void health_check_phc(double phc_minus_sys_ns, const struct leapfile *ls, int64_t unix_s,
+		      struct findings *out);
+
 #endif

@@ -68,15 +68,15 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 		log_err("%s:%ld: not a number (NUL byte)", p->name, p->line);
 		return false;
 	}
-	if (strpbrk(tok, "xX")) { /* strtod's hexadecimal floats: not what anyone writes here */
-		log_err("%s:%ld: not a decimal number: '%.40s'", p->name, p->line, tok);
-		return false;
-	}
 	errno = 0;
 	char *end;
 	double v = strtod(tok, &end);
 	if (end == tok || *end) {
 		log_err("%s:%ld: not a number: '%.40s'", p->name, p->line, tok);
+		return false;
+	}
+	if (strpbrk(tok, "xX")) { /* strtod's hexadecimal floats: not what anyone writes here */
+		log_err("%s:%ld: not a decimal number: '%.40s'", p->name, p->line, tok);
 		return false;
 	}
 	if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1)) {

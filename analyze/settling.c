@@ -12,8 +12,9 @@
 
 bool servo_log_parse_line(const char *line, double *t_s, double *offset_ns, int *state)
 {
-	/* "<name>[<monotonic s>]: " prefix (linuxptp print.c: "%s[%ld.%03ld]: " with the
-	 * program name and CLOCK_MONOTONIC) -- optional: a syslog line has its own prefix. */
+	/* "<name>[<monotonic s>]: " prefix (linuxptp print.c v3.1.1 print(): "%s[%lld.%03ld]: %s%s%s",
+	 * program name, CLOCK_MONOTONIC, then an optional message_tag) -- optional: a syslog line
+	 * has its own prefix. Same in v4.4 (clock.c and phc2sys.c print the same sample lines). */
 	const char *p = strchr(line, '[');
 	double t = NAN;
 	if (p) {

@@ -22,6 +22,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 
 #include "common/log.h"
 
@@ -415,6 +416,12 @@ static double acf_from_sums(double S, double Q, double P, double z0, double zlas
 /* Minimum decimated length for the lag-1 method (Riley & Greenhall recommend N >= 30). */
 enum { NOISE_ID_MIN_POINTS = 30 };
 
+/* Whether tau = m tau0 has enough decimated points for the lag-1 method. */
+static bool noise_id_points(size_t n, long m)
+{
+	return (n - 1) / (size_t)m + 1 >= NOISE_ID_MIN_POINTS;
+}
+
 /* Running sums for r1 of one sequence (acf_from_sums). */
 struct acf_sums {
 	double S, Q, P, first, prev;
@@ -435,8 +442,8 @@ static inline void acf_push(struct acf_sums *a, double v)
 
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
- * EFTF 2004, eq. 2 for r1 and its section on the algorithm (the method SP 1065 recommends
- * for noise identification, and Stable32's). Phase data are decimated by m, the quadratic
+ * EFTF 2004, eq. 2 for r1 and its section on the algorithm (allantools' autocorr_noise_id
+ * implements the same, citing Stable32's notes). Phase data are decimated by m, the quadratic
  * trend (frequency offset and drift) removed, then differenced d = 0, 1, 2 (dmax = 2 for the
  * Allan variance) until delta = r1 / (1 + r1) < 0.25; p = -2 (delta + d) and
  * alpha = round(p) + 2 for phase data. Returns alpha in [-2, 2], or 99 when there are too
@@ -450,7 +457,7 @@ static int noise_id_lag1(const double *x, size_t n, long m)
 {
 	size_t sm = (size_t)m;
 	size_t k = (n - 1) / sm + 1;
-	if (k < NOISE_ID_MIN_POINTS)
+	if (!noise_id_points(n, m))
 		return 99;
 	/* Least-squares quadratic on t in [-1, 1] with the orthogonal basis 1, t, t^2 - mean(t^2)
 	 * (1 and t are orthogonal on symmetric points); sum t^2 and sum t^4 in closed form:
@@ -526,6 +533,40 @@ static double oadev_edf(double N, double m, int alpha)
 	}
 }
 
+/* The p-quantile of the chi-squared distribution with nu degrees of freedom. GSL 2.7's
+ * gsl_cdf_chisq_Pinv fails to converge (returns NaN) for many nu above ~4000 and below ~0.5
+ * -- e.g. the EDF of a 10^5-point run at m = 1 -- so its answer is checked and, when it is
+ * not the quantile, replaced by Newton's method on log x from the Wilson-Hilferty
+ * approximation (or, for small nu, the lower-tail power law P ~ (x/2)^(nu/2) / Gamma(nu/2+1)),
+ * using GSL's CDF and density, which are fine there. Tail probabilities are compared in the
+ * tail that keeps them accurate (P below 1/2, Q above). */
+static double chi2_quantile(double p, double nu)
+{
+	double q = gsl_cdf_chisq_Pinv(p, nu);
+	if (isfinite(q) && q > 0 && fabs(gsl_cdf_chisq_P(q, nu) - p) <= 1e-10)
+		return q;
+	double h = 2.0 / (9.0 * nu), c = 1 - h + gsl_cdf_ugaussian_Pinv(p) * sqrt(h);
+	double x = c > 0.1 ? nu * c * c * c
+			   : 2 * exp((log(p) + lgamma(nu / 2 + 1)) * 2 / nu);
+	double du = INFINITY;
+	for (int it = 0; it < 100 && isfinite(x) && x > 0; it++) {
+		double diff = p < 0.5 ? gsl_cdf_chisq_P(x, nu) - p : (1 - p) - gsl_cdf_chisq_Q(x, nu);
+		double slope = gsl_ran_chisq_pdf(x, nu) * x; /* dP / d(log x) */
+		if (!(slope > 0))
+			break;
+		du = diff / slope;
+		if (du > 1)
+			du = 1; /* damp the first steps from a poor start */
+		if (du < -1)
+			du = -1;
+		x *= exp(-du);
+		if (fabs(du) < 1e-13)
+			break;
+	}
+	/* at nu > 10^7 GSL's CDF itself is good to ~1e-7: accept what the noise allows */
+	return isfinite(x) && x > 0 && fabs(du) < 1e-6 ? x : NAN;
+}
+
 /* 95 % interval of a deviation from its EDF: sigma^2 * edf / chi2(0.975; edf) <= true
  * sigma^2 <= sigma^2 * edf / chi2(0.025; edf) (SP 1065 eq. 45, chi-squared confidence
  * interval; checked against allantools.ci in tests/e2e/stability_vs_allantools.sh). */
@@ -534,8 +575,8 @@ static void chi2_interval(double dev, double edf, double *lo, double *hi)
 	*lo = *hi = NAN;
 	if (!isfinite(dev) || !isfinite(edf) || edf <= 0)
 		return;
-	double qhi = gsl_cdf_chisq_Pinv(0.975, edf);
-	double qlo = gsl_cdf_chisq_Pinv(0.025, edf);
+	double qhi = chi2_quantile(0.975, edf);
+	double qlo = chi2_quantile(0.025, edf);
 	if (!(qhi > 0) || !(qlo > 0))
 		return;
 	*lo = dev * sqrt(edf / qhi);
@@ -567,17 +608,18 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 	}
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 
-	int carried_alpha = 99; /* the last identified noise, for taus with too few points */
 	for (size_t k = 0; k < nm; k++) {
 		struct stab_point *p = &out[k];
 		long mk = m[k];
 		double tau = (double)mk * tau0;
 		p->m = mk;
 		p->tau = tau;
-		p->n = 2 * (size_t)mk < n ? (long)(n - 2 * (size_t)mk) : 0;
+		p->n = (size_t)mk <= (n - 1) / 2 ? (long)(n - 2 * (size_t)mk) : 0; /* 2m < N */
 		p->adev = p->oadev = p->mdev = p->tdev = p->hdev = p->ohdev = p->totdev = NAN;
 		p->mtie = p->tie_rms = p->oadev_lo = p->oadev_hi = p->edf = NAN;
 		p->alpha = 99;
+		if ((size_t)mk >= n)
+			continue; /* no statistic is defined (and 2m, 3m could overflow below) */
 
 		if (stats & STAB_ADEV)
 			p->adev = adev_at(x, n, mk, tau);
@@ -603,16 +645,29 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if (stats & STAB_MTIE)
 			p->mtie = mtie_at(x, n, mk, smax, smin);
 
-		if ((stats & STAB_OADEV) && isfinite(p->oadev)) {
-			/* Noise type at this tau; where too few decimated points remain (long taus),
-			 * the type identified at the longest shorter tau is kept (as Stable32 does). */
-			int a = noise_id_lag1(x, n, mk);
-			if (a == 99)
-				a = carried_alpha;
-			else
-				carried_alpha = a;
+		if ((stats & STAB_OADEV) && isfinite(p->oadev))
+			p->alpha = noise_id_lag1(x, n, mk);
+	}
+	/* Where too few decimated points remain to identify the noise (long taus), the type
+	 * identified at the longest shorter tau is kept (the dominant type changes slowly with
+	 * tau), whatever the order of the averaging factors; then the EDF and the interval. */
+	if (stats & STAB_OADEV) {
+		for (size_t k = 0; k < nm; k++) {
+			struct stab_point *p = &out[k];
+			if (!isfinite(p->oadev))
+				continue;
+			int a = p->alpha;
+			if (a == 99) {
+				long best_m = 0;
+				for (size_t j = 0; j < nm; j++)
+					if (out[j].alpha != 99 && out[j].m < p->m && out[j].m > best_m &&
+					    noise_id_points(n, out[j].m)) {
+						best_m = out[j].m;
+						a = out[j].alpha;
+					}
+			}
 			p->alpha = a;
-			p->edf = oadev_edf((double)n, (double)mk, a);
+			p->edf = oadev_edf((double)n, (double)p->m, a);
 			if (!(p->edf > 0))
 				p->edf = NAN;
 			chi2_interval(p->oadev, p->edf, &p->oadev_lo, &p->oadev_hi);

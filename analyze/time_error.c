@@ -1,5 +1,6 @@
 /* Time-error metrics of ITU-T G.8273.2 clause 7.1 ("Constant time error and dynamic time
- * error noise generation") for a T-BC / T-TSC, from a TE series in ns.
+ * error noise generation" in the 2017 edition's table of contents, "Time error noise
+ * generation" in the 2023 edition's) for a T-BC / T-TSC, from a TE series in ns.
  *
  * Limits (G.8273.2 clause 7.1, 2nd edition 10/2020 with amendments; table numbers NOT
  * verified here, the ITU text being unavailable offline; values taken from the Calnex
@@ -104,6 +105,9 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 {
 	if (!te_ns || !out || !(rate_hz > 0) || !isfinite(rate_hz))
 		return -1;
+	/* compared as doubles first: a huge rate must not overflow the conversions */
+	if ((TE_SETTLE_S + 2.0) * rate_hz + 3 > (double)n)
+		return -1;
 	size_t settle = (size_t)ceil(TE_SETTLE_S * rate_hz);
 	/* after the settling time, enough for at least a few points and one tau of 1 s */
 	size_t min_after = (size_t)ceil(2.0 * rate_hz) + 3;
@@ -151,32 +155,42 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 	out->dte_l_pp = lmax - lmin;
 	out->dte_h_pp = hmax - hmin;
 
-	/* dTE_L MTIE and TDEV at 1, 2, 5, 10, ... 1000 s, where the filtered run allows. */
+	/* dTE_L MTIE and TDEV at 1, 2, 5, 10, ... 1000 s, where the filtered run allows: MTIE
+	 * needs a window of m + 1 points (m < N), TDEV three spans (3m <= N, SP 1065 eq. 14). */
 	static const double taus[] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
-	long m[sizeof(taus) / sizeof(taus[0])];
-	size_t nm = 0;
+	enum { NT = sizeof(taus) / sizeof(taus[0]) };
+	long m_mtie[NT], m_tdev[NT];
+	size_t n_mtie = 0, n_tdev = 0;
 	bool truncated = false;
-	for (size_t i = 0; i < sizeof(taus) / sizeof(taus[0]); i++) {
+	for (size_t i = 0; i < NT; i++) {
 		double mf = round(taus[i] * rate_hz);
 		if (mf < 1)
 			continue;
-		/* TDEV needs 3m <= N (SP 1065 eq. 14); keep both masks on the same taus */
-		if (3 * mf > (double)nl) {
+		if (mf < (double)nl)
+			m_mtie[n_mtie++] = (long)mf;
+		else
 			truncated = true;
-			break;
-		}
-		m[nm++] = (long)mf;
+		if (3 * mf <= (double)nl)
+			m_tdev[n_tdev++] = (long)mf;
+		else
+			truncated = true;
 	}
-	struct stab_point p[sizeof(taus) / sizeof(taus[0])];
-	if (nm && stab_compute(tel, nl, 1.0 / rate_hz, m, nm, STAB_MTIE | STAB_TDEV, p) != 0)
-		nm = 0;
-	free(tel);
-	out->dte_l_mtie.npoints = out->dte_l_tdev.npoints = nm;
-	for (size_t i = 0; i < nm; i++) {
-		out->dte_l_mtie.tau[i] = out->dte_l_tdev.tau[i] = p[i].tau;
+	struct stab_point p[NT];
+	if (n_mtie && stab_compute(tel, nl, 1.0 / rate_hz, m_mtie, n_mtie, STAB_MTIE, p) != 0)
+		n_mtie = 0;
+	out->dte_l_mtie.npoints = n_mtie;
+	for (size_t i = 0; i < n_mtie; i++) {
+		out->dte_l_mtie.tau[i] = p[i].tau;
 		out->dte_l_mtie.value[i] = p[i].mtie;
+	}
+	if (n_tdev && stab_compute(tel, nl, 1.0 / rate_hz, m_tdev, n_tdev, STAB_TDEV, p) != 0)
+		n_tdev = 0;
+	out->dte_l_tdev.npoints = n_tdev;
+	for (size_t i = 0; i < n_tdev; i++) {
+		out->dte_l_tdev.tau[i] = p[i].tau;
 		out->dte_l_tdev.value[i] = p[i].tdev;
 	}
+	free(tel);
 
 	for (int c = 0; c < TE_NCLASSES; c++) {
 		struct te_class_verdict *v = &out->verdict[c];
@@ -207,9 +221,10 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 	mask_fill(&out->dte_l_mtie, TE_CLASS_A, true);
 	mask_fill(&out->dte_l_tdev, TE_CLASS_A, false);
 
-	if (out->duration_s < TE_MASK_MAX_TAU + TE_SETTLE_S || truncated)
-		out->notes = "run shorter than G.8273.2's 1000 s observation (+10 s filter settling): "
-			     "dTE_L MTIE/TDEV masks checked only to tau <= 1/3 of the filtered run";
+	if (truncated)
+		out->notes = "run too short for G.8273.2's observation intervals up to 1000 s (after "
+			     "10 s of filter settling): dTE_L MTIE checked only to the filtered run's "
+			     "length, TDEV to a third of it";
 	else
 		out->notes = "class D: only max|TE_L| (0.1 Hz low-pass) has a limit (5 ns); other "
 			     "class D limits are for further study";

@@ -117,7 +117,11 @@ void capture_exchange_meta(struct ds_writer *ds, struct pcap_in *in, const char 
 	ds_meta(ds, "capture_timestamps", "t2 t3");
 	ds_meta(ds, "message_timestamps", "t1 t4");
 	ds_meta(ds, "timestamp_type", "%s", timestamp_type);
-	ds_meta(ds, "timescale",
+	/* `timescale` is the capture clock's (t2 t3), TAI, UTC or unknown: calibrate compares
+	 * it with a truth's (docs/dataset-format.md). A file does not say which clock
+	 * stamped it; the live capture knows and overrides this. */
+	ds_meta(ds, "timescale", "unknown");
+	ds_meta(ds, "timescale_note",
 		"t1 t4 in the master's (see announce_* below), t2 t3 in the capture clock's");
 	ds_meta(ds, "sign_convention", "offset = slave - master (IEEE 1588, ptp4l)");
 	ds_meta(ds, "formulas",

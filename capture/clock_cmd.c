@@ -22,6 +22,7 @@
 #include "common/commands.h"
 #include "common/dataset.h"
 #include "common/json.h"
+#include "common/leapfile.h"
 #include "common/log.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -124,7 +125,8 @@ static const char phc_usage[] =
 	"cmp     PHC - CLOCK_REALTIME as linuxptp reads it (PTP_SYS_OFFSET_EXTENDED, else\n"
 	"        _PRECISE, else PTP_SYS_OFFSET, else clock_gettime; best of N by the shortest\n"
 	"        bracket), the line `phc_ctl DEV cmp` prints, and whether the offset matches\n"
-	"        TAI - UTC (from the kernel: adjtimex, read-only; or --tai-utc): a PHC holding\n"
+	"        TAI - UTC (from the kernel: adjtimex, read-only; if that is 0, from the\n"
+	"        leap-seconds.list; or --tai-utc): a PHC holding\n"
 	"        TAI is PHC - CLOCK_REALTIME = TAI - UTC; one holding UTC is ~0.\n"
 	"record  PHC readings to a `phc` dataset, --rate per second (default 1), until\n"
 	"        --duration or Ctrl-C.\n"
@@ -133,12 +135,14 @@ static const char phc_usage[] =
 	"  --samples N      samples per reading, 1..25 (default 9, as phc_ctl)\n"
 	"  --method M       auto, extended, precise, basic, gettime (default auto)\n"
 	"  --tai-utc S      TAI - UTC in seconds instead of the kernel's\n"
+	"  --leapfile F     leap-seconds.list for TAI - UTC when the kernel's is 0 (default\n"
+	"                   " LEAPFILE_DEFAULT ")\n"
 	"  --tolerance T    how close counts as a match (default 1ms)\n"
 	"  --expect tai|utc exit 1 unless the PHC holds this timescale\n"
 	"Exit: 0 ok, 1 --expect not met, 2 bad usage or no such device.\n";
 
 struct phc_opts {
-	const char *dev, *out, *expect;
+	const char *dev, *out, *expect, *leapfile;
 	int samples;
 	enum phc_method method;
 	int64_t duration, tol;
@@ -149,11 +153,13 @@ struct phc_opts {
 
 static int phc_parse(int argc, char **argv, struct phc_opts *o)
 {
-	enum { O_SAMPLES = 256, O_METHOD, O_TAI, O_TOL, O_EXPECT, O_DURATION, O_RATE, O_JSON };
+	enum { O_SAMPLES = 256, O_METHOD, O_TAI, O_TOL, O_EXPECT, O_DURATION, O_RATE, O_JSON,
+	       O_LEAPFILE };
 	static const struct option opts[] = {
 		{ "samples", required_argument, NULL, O_SAMPLES },
 		{ "method", required_argument, NULL, O_METHOD },
 		{ "tai-utc", required_argument, NULL, O_TAI },
+		{ "leapfile", required_argument, NULL, O_LEAPFILE },
 		{ "tolerance", required_argument, NULL, O_TOL },
 		{ "expect", required_argument, NULL, O_EXPECT },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -191,6 +197,7 @@ static int phc_parse(int argc, char **argv, struct phc_opts *o)
 				return EXIT_USAGE;
 			o->have_tai = true;
 			break;
+		case O_LEAPFILE: o->leapfile = optarg; break;
 		case O_TOL:
 			if (!parse_time_value(optarg, 1, &d) || !(d > 0))
 				return usage_error("--tolerance: '%s' is not a positive time", optarg);
@@ -240,28 +247,59 @@ static int phc_cmp(struct phc_opts *o)
 	bool replay = !strcmp(s->impl, "replay");
 	long tai = 0;
 	const char *tai_from;
-	char tai_buf[160];
+	char tai_buf[400];
 	int state = 0, status = 0;
-	int kt;
+	int kt = 0;
+	/* TAI - UTC: given; else the kernel's (read-only; recorded in the metadata for a
+	 * replay); when that is 0 (nothing set it: ntpd/chrony with a leap file do), the
+	 * leap-seconds.list at the reading's time (common/leapfile, ntpsec's rules). */
+	const char *kernel_what = replay ? "the kernel's when recorded (metadata "
+					   "kernel_tai_offset_s)" : "the kernel's (adjtimex, read-only)";
+	bool have_kernel = false;
+	if (replay) {
+		const char *m = clock_replay_meta(s, "kernel_tai_offset_s");
+		int64_t v;
+		if (m && parse_i64_strict(m, &v) && v >= 0 && v < 1000)
+			kt = (int)v, have_kernel = true;
+	} else if (kernel_tai_offset(&kt, &state, &status)) {
+		have_kernel = true;
+	}
 	if (o->have_tai) {
 		tai = o->tai;
 		tai_from = "given with --tai-utc";
-	} else if (replay) {
-		const char *m = clock_replay_meta(s, "kernel_tai_offset_s");
-		int64_t v;
-		if (m && parse_i64_strict(m, &v) && v >= 0 && v < 1000) {
-			tai = (long)v;
-			tai_from = "the kernel's when recorded (metadata kernel_tai_offset_s)";
-		} else {
-			tai_from = "unknown (the recording has no kernel_tai_offset_s)";
-		}
-	} else if (kernel_tai_offset(&kt, &state, &status)) {
+	} else if (have_kernel && kt > 0) {
 		tai = kt;
-		snprintf(tai_buf, sizeof(tai_buf), "from the kernel: adjtimex, read-only%s",
+		snprintf(tai_buf, sizeof(tai_buf), "%s%s", kernel_what,
 			 state == TIME_ERROR ? "; clock state TIME_ERROR (unsynchronised)" : "");
 		tai_from = tai_buf;
 	} else {
-		tai_from = "unknown (adjtimex failed)";
+		struct leapfile lf;
+		char err[256];
+		int v;
+		const char *lp = o->leapfile ? o->leapfile : LEAPFILE_DEFAULT;
+		const char *k0 = have_kernel ? "0 (not set)" : "unknown";
+		if (leapfile_load(lp, &lf, err, sizeof(err))) {
+			if (leapfile_tai_utc(&lf, ev.sys.ns / NS_PER_SEC, &v)) {
+				tai = v;
+				snprintf(tai_buf, sizeof(tai_buf), "from %s%s%s; %s is %s", lp,
+					 lf.hash == LEAP_HASH_NONE ? " (no hash: unverified)" : "",
+					 leapfile_expired(&lf, ev.sys.ns / NS_PER_SEC) ? " (EXPIRED)" : "",
+					 kernel_what, k0);
+			} else {
+				snprintf(tai_buf, sizeof(tai_buf), "unknown: %s is %s and %s has no entry "
+					 "for this time", kernel_what, k0, lp);
+			}
+			leapfile_free(&lf);
+		} else {
+			if (o->leapfile) {
+				log_err("%s", err);
+				clocksrc_close(s);
+				return EXIT_USAGE;
+			}
+			snprintf(tai_buf, sizeof(tai_buf), "unknown: %s is %s, and %.200s", kernel_what,
+				 k0, err);
+		}
+		tai_from = tai_buf;
 	}
 	/* phc_ctl.c do_cmp: "offset from CLOCK_REALTIME is %lldns" with sysoff.c's
 	 * sys - phc, the bracket middle rounded down. */
@@ -287,6 +325,8 @@ static int phc_cmp(struct phc_opts *o)
 			 diff / 1e9, tai);
 	}
 	bool no_tai = tai == 0 && !o->have_tai;
+	if (no_tai && strcmp(timescale, "utc"))
+		verdict = "cannot tell: TAI - UTC is unknown";
 	if (o->json) {
 		struct json j;
 		json_init(&j, stdout, true);
@@ -310,16 +350,18 @@ static int phc_cmp(struct phc_opts *o)
 	if (log_verbosity() >= 0) {
 		FILE *f = o->json ? stderr : stdout;
 		char b[32];
-		fprintf(f, "%s: offset from CLOCK_REALTIME is %lldns\n", s->name, linuxptp_offset);
+		/* phc_ctl says "approximately" when it fell back to clock_gettime. */
+		fprintf(f, "%s: offset from CLOCK_REALTIME is %s%lldns\n", s->name,
+			ev.method == PHC_GETTIME ? "approximately " : "", linuxptp_offset);
 		fprintf(f, "PHC - CLOCK_REALTIME = %+.9f s (%s, best of %d, bracket %s)\n", diff / 1e9,
 			phc_method_name(ev.method), o->samples,
 			ev.bracket_ns ? fmt_si_time((double)ev.bracket_ns, b, sizeof(b)) :
 					"0: hardware cross-timestamp");
 		fprintf(f, "TAI - UTC = %ld s (%s)\n", tai, tai_from);
 		if (no_tai && strcmp(timescale, "utc"))
-			fprintf(f, "verdict: cannot tell whether the PHC holds TAI: the kernel's TAI offset "
-				"is 0 (nothing has set it; ntpd/chrony with a leap-second file do); give "
-				"--tai-utc S. PHC - CLOCK_REALTIME is %.3f s\n", diff / 1e9);
+			fprintf(f, "verdict: cannot tell whether the PHC holds TAI: TAI - UTC is unknown "
+				"(give --tai-utc S or --leapfile F). PHC - CLOCK_REALTIME is %.3f s\n",
+				diff / 1e9);
 		else
 			fprintf(f, "verdict: %s: %s (assumes CLOCK_REALTIME is UTC to within %s)\n",
 				verdict, why, fmt_si_time((double)o->tol, b, sizeof(b)));
@@ -660,6 +702,8 @@ static const char truth_usage[] =
 	"  --rate HZ            live: PHC readings per second (default 4)\n"
 	"  --samples N          live: samples per PHC reading (default 9)\n"
 	"  --max-gap D          readings around an edge at most D apart (default 2s)\n"
+	"  --timescale TAI|UTC  what the PHC holds (see 'ptpcal phc cmp'), for the metadata;\n"
+	"                       the system clock is UTC; default unknown\n"
 	"  -o, --output FILE    the truth dataset\n"
 	"  --json               summary as JSON\n"
 	"Exit: 0 ok, 1 no edge could be paired, 2 bad usage, no such device or bad recording.\n";
@@ -769,7 +813,7 @@ static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth
 int cmd_truth(int argc, char **argv)
 {
 	enum { O_PPS = 256, O_EXTTS, O_PHC, O_CLOCK, O_EDGE, O_INDEX, O_PIN, O_DURATION, O_RATE,
-	       O_SAMPLES, O_MAXGAP, O_JSON };
+	       O_SAMPLES, O_MAXGAP, O_JSON, O_TIMESCALE };
 	static const struct option opts[] = {
 		{ "pps", required_argument, NULL, O_PPS },
 		{ "extts", required_argument, NULL, O_EXTTS },
@@ -782,6 +826,7 @@ int cmd_truth(int argc, char **argv)
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "samples", required_argument, NULL, O_SAMPLES },
 		{ "max-gap", required_argument, NULL, O_MAXGAP },
+		{ "timescale", required_argument, NULL, O_TIMESCALE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -790,6 +835,7 @@ int cmd_truth(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pps = NULL, *extts = NULL, *phcarg = NULL, *out = NULL, *edge = NULL;
+	const char *timescale = NULL;
 	struct truth_opts to = { TRUTH_CLOCK_PHC, 2 * NS_PER_SEC };
 	long index = -1, pin = -1, samples = 9;
 	int64_t duration = 0;
@@ -834,6 +880,14 @@ int cmd_truth(int argc, char **argv)
 		case O_MAXGAP:
 			if (!parse_duration(optarg, &to.max_gap_ns) || to.max_gap_ns <= 0)
 				return usage_error("--max-gap: '%s' is not a duration", optarg);
+			break;
+		case O_TIMESCALE:
+			if (!strcmp(optarg, "tai") || !strcmp(optarg, "TAI"))
+				timescale = "TAI";
+			else if (!strcmp(optarg, "utc") || !strcmp(optarg, "UTC"))
+				timescale = "UTC";
+			else
+				return usage_error("--timescale: '%s' is not TAI or UTC", optarg);
 			break;
 		case 'o': out = optarg; break;
 		case O_JSON: json = true; break;
@@ -895,8 +949,12 @@ int cmd_truth(int argc, char **argv)
 	ds_meta(tout.ds, "clock", "%s", to.clock == TRUTH_CLOCK_PHC ?
 		(ps ? ps->name : es->name) : "CLOCK_REALTIME");
 	ds_meta(tout.ds, "phc_readings", "%s", ps ? ps->name : "-");
-	ds_meta(tout.ds, "timescale", "unknown: offsets are folded into [-0.5 s, 0.5 s) (a pulse "
-		"marks seconds, not which); second = the whole second taken, in the clock's scale");
+	/* The contract's values (TAI, UTC, unknown; calibrate compares the first three
+	 * letters): CLOCK_REALTIME is UTC; a PHC's scale is what the user says it is. */
+	ds_meta(tout.ds, "timescale", "%s", to.clock == TRUTH_CLOCK_SYSTEM ? "UTC" :
+		timescale ? timescale : "unknown");
+	ds_meta(tout.ds, "offset_folding", "offsets are folded into [-0.5 s, 0.5 s): a pulse marks "
+		"seconds, not which; second = the whole second taken, in the clock's scale");
 	ds_meta(tout.ds, "sign_convention", "offset = clock - reference (as PTP: slave - master)");
 	ds_meta(tout.ds, "uncertainty", "half the wider system-clock bracket of the two PHC "
 		"readings used; nan without readings; excludes PPS latency and cable delay");

@@ -121,10 +121,10 @@ struct clocksrc *extts_open(const char *dev_or_iface, int index, int pin, bool r
 		if (poll(&pfd, 1, 0) <= 0 || read(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
 			break;
 	}
+	/* As ts2phc_pps_sink_arm: the edges asked for, without PTP_STRICT_FLAGS, which drivers
+	 * that always stamp both edges refuse; the truth pairing skips the other edge. */
 	unsigned flags = PTP_ENABLE_FEATURE | (rising ? PTP_RISING_EDGE : 0) |
 			 (falling ? PTP_FALLING_EDGE : 0);
-	if (rising != falling)
-		flags |= PTP_STRICT_FLAGS; /* only the edge asked for, or fail (PTP_EXTTS_REQUEST2) */
 	if (extts_request(fd, (unsigned)index, flags) != 0) {
 		log_err("%s: channel %d: PTP_EXTTS_REQUEST2: %s", name, index, strerror(errno));
 		close(fd);

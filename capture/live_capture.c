@@ -90,6 +90,12 @@ static const char default_filter[] =
 
 enum ts_want { TS_AUTO, TS_HW, TS_HW_UNSYNCED, TS_HOST };
 
+static bool l_dlt_cooked(pcap_t *p)
+{
+	int dlt = pcap_datalink(p);
+	return dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
+}
+
 static volatile sig_atomic_t stop_signal;
 static pcap_t *volatile live_handle;
 
@@ -298,8 +304,20 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum ts_want want, bool 
 	return 0;
 }
 
+/* Whether the user we drop to (no supplementary groups) may create files in dir, by its
+ * mode bits, as the kernel will judge it after the drop. */
+static bool user_may_write(const char *dir, const struct privdrop_target *drop)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return false;
+	mode_t need = st.st_uid == drop->uid ? (S_IWUSR | S_IXUSR) :
+		      st.st_gid == drop->gid ? (S_IWGRP | S_IXGRP) : (S_IWOTH | S_IXOTH);
+	return (st.st_mode & need) == need;
+}
+
 /* Creates DIR if needed (owned by the user we drop to, so that rotation can add files). */
-static int prepare_dir(const char *dir, const struct privdrop_target *drop)
+static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool rotating)
 {
 	struct stat st;
 	if (stat(dir, &st) == 0) {
@@ -318,6 +336,12 @@ static int prepare_dir(const char *dir, const struct privdrop_target *drop)
 		}
 	} else {
 		log_err("-o %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (drop && rotating && !user_may_write(dir, drop)) {
+		log_err("-o %s: user %s cannot add files to it, which --rotate needs; give a new "
+			"directory (ptpcal creates it for %s) or one %s may write", dir, drop->name,
+			drop->name, drop->name);
 		return -1;
 	}
 	const char *mine[] = { "exchanges.tsv", "capture-0001.pcapng" };
@@ -401,6 +425,12 @@ static int open_capture(const char *ifname, enum ts_want want, bool allow_host, 
 	} else if (rc > 0) {
 		log_warn("%s: %s", ifname, pcap_statustostr(rc));
 	}
+	if (*chosen != PCAP_TSTAMP_HOST)
+		/* libpcap 1.10 setup_mmapped: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ON, rx_filter
+		 * HWTSTAMP_FILTER_ALL, and no code in pcap-linux.c puts the old setting back. */
+		log_warn("%s: hardware timestamps: libpcap set the NIC's timestamping to all received "
+			 "frames and two-step transmit (SIOCSHWTSTAMP); a one-step ptp4l on this port "
+			 "loses its one-step setting until it restarts", ifname);
 	if (pcap_setnonblock(p, 1, ebuf) != 0 || pcap_get_selectable_fd(p) < 0) {
 		log_err("%s: cannot poll the capture: %s", ifname, ebuf);
 		pcap_close(p);
@@ -526,7 +556,11 @@ int capture_live_main(int argc, char **argv)
 	pcap_t *p;
 	if (open_capture(ifname, want, allow_host, promisc, &tstype, &p) != 0)
 		return EXIT_USAGE;
-	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL) != 0) {
+	/* Linux cooked captures ("any") have no VLAN tags in the data and libpcap refuses the
+	 * `vlan` keyword there: the untagged filter then. */
+	if (filter == default_filter && (l_dlt_cooked(p)))
+		filter = PTP_FILTER;
+	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL, rotate_bytes || rotate_ns) != 0) {
 		pcap_close(p);
 		return EXIT_USAGE;
 	}
@@ -565,8 +599,14 @@ int capture_live_main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	char who[160] = "not dropped: ptpcal was not started as root";
-	if (root) {
+	char who[160] = "";
+	if (!root) {
+		if (privdrop_capabilities() != 0) {
+			status = EXIT_INTERNAL;
+			goto out;
+		}
+		privdrop_describe(who, sizeof(who));
+	} else {
 		if (privdrop_apply(&drop) != 0) {
 			status = EXIT_INTERNAL;
 			goto out;
@@ -592,12 +632,14 @@ int capture_live_main(int argc, char **argv)
 		want == TS_AUTO ? "auto (hardware if available)" :
 		want == TS_HW ? "hw" : want == TS_HW_UNSYNCED ? "hw-unsynced" : "host");
 	ds_meta(ds, "timestamp_precision", "ns");
-	if (tstype == PCAP_TSTAMP_HOST)
-		ds_meta(ds, "timescale", "t1 t4 in the master's (see announce_* below), t2 t3 in "
+	if (tstype == PCAP_TSTAMP_HOST) {
+		ds_meta(ds, "timescale", "UTC");
+		ds_meta(ds, "timescale_note", "t1 t4 in the master's (see announce_* below), t2 t3 in "
 			"this host's CLOCK_REALTIME (UTC)");
-	else if (tstype == PCAP_TSTAMP_ADAPTER_UNSYNCED)
-		ds_meta(ds, "timescale", "t1 t4 in the master's (see announce_* below), t2 t3 in "
-			"the NIC's PHC time");
+	} else if (tstype == PCAP_TSTAMP_ADAPTER_UNSYNCED) {
+		ds_meta(ds, "timescale_note", "t1 t4 in the master's (see announce_* below), t2 t3 in "
+			"the NIC's PHC time (TAI on a PTP node: 'ptpcal phc cmp' tells)");
+	}
 	ds_meta(ds, "bpf_filter", "%s", filter);
 	ds_meta(ds, "promiscuous", "%d", promisc);
 	ds_meta(ds, "capture_files", "capture-NNNN.pcapng in this directory, rotated %s",
@@ -677,6 +719,22 @@ int capture_live_main(int argc, char **argv)
 		}
 	}
 	live_handle = NULL;
+	/* Stopped by a signal or the duration: what the kernel already holds for us was
+	 * captured before the stop, so it belongs in the files (bounded, non-blocking). */
+	if (!read_error && !l.write_failed) {
+		int rc;
+		for (int k = 0; k < 1000000 && (rc = pcap_in_next(in, &pkt)) != 0; k++) {
+			if (rc < 0) {
+				read_error = true;
+				break;
+			}
+			pairer_feed(pr, &pkt);
+			if (pkt.msg.hdr.type == PTP_ANNOUNCE)
+				capture_track_announce(gms, &ngm, &pkt.msg);
+			if (l.msg)
+				message_writer_row(l.msg, &pkt);
+		}
+	}
 	if (tty)
 		fputc('\n', stderr);
 	int64_t elapsed = mono_ns() - start;

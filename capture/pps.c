@@ -50,8 +50,13 @@ static int pps_next(struct clocksrc *s, int timeout_ms, struct clk_event *ev)
 		d->have_queued = false;
 		return 1;
 	}
+	/* PPS_FETCH waits for the event after the call: an edge that came since our last
+	 * fetch would be overwritten by the next one. Look without waiting first. */
 	struct pps_fdata f;
-	int err = fetch(d, timeout_ms, &f);
+	int err = fetch(d, 0, &f);
+	if (!err && (d->want_assert ? f.info.assert_sequence == d->last_assert : true) &&
+	    (d->want_clear ? f.info.clear_sequence == d->last_clear : true))
+		err = fetch(d, timeout_ms, &f);
 	if (err == -ETIMEDOUT || err == -EINTR)
 		return 0;
 	if (err) {

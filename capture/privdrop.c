@@ -86,6 +86,21 @@ int privdrop_apply(const struct privdrop_target *t)
 	return 0;
 }
 
+int privdrop_capabilities(void)
+{
+	if (privdrop_no_capabilities())
+		return 0;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    !privdrop_no_capabilities()) {
+		log_err("dropping capabilities: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void privdrop_describe(char *buf, size_t n)
 {
 	struct passwd *pw = getpwuid(geteuid());

@@ -20,6 +20,10 @@ bool privdrop_lookup(const char *user, struct privdrop_target *t);
  * is the target's, setuid(0) fails, no capability is effective or permitted.
  * 0, or -1 after printing what failed. Must be called as root. */
 int privdrop_apply(const struct privdrop_target *t);
+/* Not root but with capabilities (e.g. CAP_NET_RAW given to the binary): clear them all
+ * (capset to empty sets; the bounding set is left, NO_NEW_PRIVS keeps exec from using it).
+ * 0, or -1 after printing why. */
+int privdrop_capabilities(void);
 /* "uid 65534 gid 65534, no supplementary groups, no capabilities" for metadata. */
 void privdrop_describe(char *buf, size_t n);
 /* True if no capability is effective or permitted (capget). */

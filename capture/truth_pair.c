@@ -126,29 +126,43 @@ static int try_pair(struct truth_pairer *p, const struct clk_event *e)
 	return 0;
 }
 
-static void track_edges(struct truth_pairer *p, const struct clk_event *e)
+/* False for an edge less than half a second after the last one taken: a 1 PPS has one
+ * edge of a kind per second, so that is the other edge (drivers that stamp both edges
+ * whatever was asked, as ts2phc expects: ts2phc_pps_sink.c) or a glitch. */
+static bool track_edges(struct truth_pairer *p, const struct clk_event *e)
 {
 	i128 t = sns(edge_key(e));
 	if (p->have_last && p->last_kind == e->kind) {
-		if (e->seq > p->last_seq + 1)
-			p->c.missed_pulses += e->seq - p->last_seq - 1;
 		i128 sec = (i128)NS_PER_SEC * SNS_PER_NS, d = t - p->last_t;
+		if (d < sec / 2) {
+			p->c.interval_anomalies++;
+			return false;
+		}
+		/* PPS: the kernel's per-edge sequence numbers (RFC 2783); EXTTS events carry
+		 * none of their own (ours count every event), so whole seconds between them. */
+		if (e->kind != CLK_EXTTS && e->seq > p->last_seq + 1)
+			p->c.missed_pulses += e->seq - p->last_seq - 1;
+		i128 k = (d + sec / 2) / sec;
+		if (e->kind == CLK_EXTTS && k > 1)
+			p->c.missed_pulses += (uint64_t)(k - 1);
 		i128 r = d % sec;
 		if (r > sec / 2)
 			r -= sec;
-		if (d < sec / 2 || r > (i128)1000000 * SNS_PER_NS || r < -(i128)1000000 * SNS_PER_NS)
+		if (r > (i128)1000000 * SNS_PER_NS || r < -(i128)1000000 * SNS_PER_NS)
 			p->c.interval_anomalies++;
 	}
 	p->have_last = true;
 	p->last_kind = e->kind;
 	p->last_seq = e->seq;
 	p->last_t = t;
+	return true;
 }
 
 void truth_pairer_edge(struct truth_pairer *p, const struct clk_event *e)
 {
 	p->c.edges++;
-	track_edges(p, e);
+	if (!track_edges(p, e))
+		return;
 	if (!truth_needs_readings(p->o.clock, e->kind)) {
 		emit(p, e, edge_key(e), NAN);
 		return;

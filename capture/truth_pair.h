@@ -42,7 +42,8 @@ struct truth_counts {
 	uint64_t edges, paired;
 	uint64_t no_readings;        /* no readings close enough around the edge */
 	uint64_t missed_pulses;      /* sequence-number gaps */
-	uint64_t interval_anomalies; /* edges not a whole number of seconds (+-1 ms) apart */
+	uint64_t interval_anomalies; /* edges not a whole number of seconds (+-1 ms) apart;
+				      * those under 0.5 s after the last are skipped */
 	uint64_t readings;
 };
 

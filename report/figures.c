@@ -74,6 +74,10 @@ static void time_axis(FILE *g, const struct fig_ctx *c)
 		fprintf(g, "X(t) = t / %g\n", ax->div);
 	}
 	fprintf(g, "set autoscale xfix # the axis spans the run, not the next round tic\n");
+	/* The legend goes under the axis label, so it never hides data; the bottom margin
+	 * holds the tic labels (two lines for dates), the axis label and the legend. */
+	fprintf(g, "set bmargin %.1f\nset key at screen 0.5, screen 0.012 center bottom horizontal "
+		   "noopaque nobox\n", ax->kind == AXIS_DATES ? 7.5 : 6.5);
 	fprintf(g, "set xlabel ");
 	gp_quote(g, ax->label);
 	fprintf(g, "\n");
@@ -159,7 +163,7 @@ static void state_plots(FILE *g, const char *stem, bool settling, bool excluded)
 	if (excluded)
 		fprintf(g, "     '%s.dat' index 1 using (X(($1+$2)/2)):(0.5):(X($1)):(X($2)):(0):(1) "
 			   "axes x1y2 with boxxyerror fs transparent solid 0.35 noborder "
-			   "lc rgb C_EXCLUDED title 'excluded', \\\n", stem);
+			   "lc rgb C_EXCLUDED title 'excluded (lucky-packet filter)', \\\n", stem);
 }
 
 static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const double *v,
@@ -210,7 +214,7 @@ bool fig_offset(const struct fig_ctx *c, struct figure *f)
 	setname(f, "offset", "Offset from master vs time");
 	snprintf(f->caption, sizeof(f->caption),
 		 "offset = slave \xe2\x88\x92 master per exchange (IEEE 1588, as ptp4l). Shaded: "
-		 "settling (left out of the statistics) and excluded samples. Long runs are drawn "
+		 "settling (left out of every statistic) and samples the lucky-packet filter dropped (left out of the bias). Long runs are drawn "
 		 "as the min/max envelope per pixel column; no spike is hidden.");
 	return series_vs_time(c, f, c->a->series.offset, "offset (slave \xe2\x88\x92 master)",
 			      "C_OFFSET", "offset");
@@ -482,7 +486,7 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 		return false;
 	unit_def(g, "U", u);
 	time_axis(g, c);
-	fprintf(g, "set ylabel 'mean offset (%s)'\n", u.name);
+	fprintf(g, "set ylabel 'bias: offset \xe2\x88\x92 true offset (%s)'\n", u.name);
 	if (isfinite(blo) && isfinite(bhi))
 		fprintf(g, "set object 1 rect from graph 0, first %.6g/U to graph 1, first %.6g/U "
 			   "behind fc rgb '#e0e0e0' fs solid 1.0 noborder\n", blo, bhi);
@@ -591,7 +595,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	}
 	snprintf(f->caption, sizeof(f->caption),
 		 "Overlapping ADEV (with its 95 %% interval from the equivalent degrees of freedom, "
-		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Dotted: slopes of "
+		 "NIST SP 1065) and MDEV of the offset, per averaging time \xcf\x84. Grey: slopes of "
 		 "the power-law noises through the first point (\xcf\x84\xe2\x81\xbb\xc2\xb9 white/flicker "
 		 "phase, \xcf\x84\xe2\x81\xbb\xc2\xbd white frequency, \xcf\x84\xe2\x81\xb0 flicker "
 		 "frequency, \xcf\x84\xe2\x81\xba\xc2\xbd random-walk frequency).");
@@ -644,7 +648,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 		return true;
 	}
 	snprintf(f->caption, sizeof(f->caption),
-		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Dotted: noise-type slopes "
+		 "TDEV = \xcf\x84/\xe2\x88\x9a" "3 \xc2\xb7 MDEV of the offset. Grey: noise-type slopes "
 		 "through the first point (\xcf\x84\xe2\x81\xbb\xc2\xbd white phase, \xcf\x84\xe2\x81\xb0 "
 		 "flicker phase, \xcf\x84\xe2\x81\xba\xc2\xbd white frequency, \xcf\x84\xc2\xb9 flicker "
 		 "frequency).");
@@ -703,7 +707,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 	if (!d)
 		return false;
 	double lo = INFINITY, hi = 0;
-	bool any_measured = false;
+	bool any_measured = false, has_limit[16] = { false };
 	for (size_t k = 0; k < nclass; k++) {
 		fprintf(d, "# class %s\n", classes[k]);
 		for (size_t i = 0; i < t->nrows; i++) {
@@ -720,6 +724,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			if (isfinite(l) && l > 0) {
 				lo = fmin(lo, l);
 				hi = fmax(hi, l);
+				has_limit[k] = true;
 			}
 		}
 		fprintf(d, "\n\n");
@@ -744,7 +749,8 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		   "lc rgb C_TDEV title 'measured %s'", f->name, what);
 	static const int dts[] = { 1, 2, 4, 5 };
 	for (size_t k = 0; k < nclass; k++)
-		fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
+		if (has_limit[k]) /* a class without this mask (NaN limits) gets no legend entry */
+			fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
 			   "lc rgb C_MASK title 'G.8273.2 class %s limit'",
 			f->name, k, dts[k % 4], classes[k]);
 	fprintf(g, "\n");

@@ -27,6 +27,9 @@ head -c 2500 ex.tsv >trunc.tsv            # the last row cut in the middle
 bad trunc.tsv trunc.tsv
 awk 'BEGIN{FS=OFS="\t"} !/^#/ && ++n == 5 { $9 = "17x" } 1' ex.tsv >badrow.tsv  # a malformed t1
 bad badrow.tsv badrow.tsv
+gzip -c ex.tsv >ex.tsv.gz
+bad ex.tsv.gz ex.tsv.gz
+grep -q "decompress" "$ERR" || die "compressed input without the hint: $(cat "$ERR")"
 sed '1s/exchanges/frobs/' ex.tsv >kind.tsv
 bad kind.tsv kind.tsv
 sed '1s/dataset 1/dataset 9/' ex.tsv >version.tsv

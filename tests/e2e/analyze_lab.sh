@@ -85,6 +85,10 @@ h = [l for l in open(name + ".out/histogram_offset.tsv") if not l.startswith("#"
 check(len(h) > 10, "histogram")
 bw = [l for l in open(name + ".out/bias_windows.tsv") if not l.startswith("#")]
 check(len(bw) >= 5, f"bias windows {len(bw) - 1}")
+win = [l.rstrip("\n").split("\t") for l in open(name + ".out/windows.tsv") if not l.startswith("#")]
+check(len(win) >= 2 and win[1][0] == "60" and int(win[1][1]) == a["start_ns"], "windows.tsv")
+st = [l for l in open(name + ".out/stability.tsv") if not l.startswith("#")]
+check(len(st) - 1 == len(a["stability"]) > 5, f"stability rows {len(st) - 1}")
 sys.exit(1 if fail else 0)
 PY
 }
@@ -92,6 +96,20 @@ PY
 for n in symmetric plus200 minus150 pdv lossy tc-on tc-faulty; do run "lab-l2-$n" lab-l2-symmetric; done
 for n in symmetric plus200 tc-two-step; do run "lab-udp4-$n" lab-udp4-symmetric; done
 grep -q "^truth: constant true offset 0.000 ns" lab-l2-plus200.txt || die "text report without its truth"
+
+# Several files at once are one series in time order: the plus200 exchanges split in two
+# files (given in reverse order) analyse exactly as the whole.
+awk '/^#/ || /^t_s/ { print > "h1.tsv"; print > "h2.tsv"; next } { n++; print > (n % 3 ? "h1.tsv" : "h2.tsv") }' \
+    lab-l2-plus200.tsv
+"$PTPCAL" analyze h2.tsv h1.tsv --json --settle none >split.json || die "analyze of two files"
+python3 - <<'PY' || die "two files differ from one"
+import json
+a, b = json.load(open("split.json")), json.load(open("lab-l2-plus200.json"))
+assert a["samples"] == b["samples"] and a["start_ns"] == b["start_ns"]
+for k in ("mean_ns", "ci_lo_ns", "ci_hi_ns"):
+    assert abs(a["bias"][k] - b["bias"][k]) < 1e-6, (k, a["bias"][k], b["bias"][k])
+assert a["offset"] == b["offset"] and a["stability"] == b["stability"]
+PY
 
 # --lucky on the PDV dataset: the smallest delays carry less queueing, the mean error falls
 "$PTPCAL" analyze lab-l2-pdv.tsv --json --settle none --lucky 10 >pdv-lucky.json

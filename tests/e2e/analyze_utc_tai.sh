@@ -55,4 +55,21 @@ expect_exit 1 "$P" analyze ex-shifted.tsv --json
 cp "$E2E_DIR/stdout.txt" shifted.json
 has shifted.json offset-tai-utc error
 expect_exit 0 "$P" analyze ex.tsv --json
+
+# PHC readings (ptpcal phc record): a PHC on TAI is right, one holding UTC is the trap, one
+# at -(TAI - UTC) has the offset backwards
+for shift in "$L" 0 "-$L"; do
+    awk -v L="$shift" 'BEGIN { print "# ptpcal-dataset 1 phc"; print "t_s\tsys\tphc\tphc_minus_sys_ns"
+        for (i = 0; i < 60; i++) printf "%d\t%d.000000000\t%d.000001000\tnan\n", i, 1795000000 + i, 1795000000 + i + L }' \
+        >"phc$shift.tsv"
+done
+expect_exit 0 "$P" analyze "phc$L.tsv" --json
+cp "$E2E_DIR/stdout.txt" phc-tai.json
+has phc-tai.json phc-tai ok
+expect_exit 0 "$P" analyze phc0.tsv --json
+cp "$E2E_DIR/stdout.txt" phc-utc.json
+has phc-utc.json phc-utc warn
+expect_exit 1 "$P" analyze "phc-$L.tsv" --json
+cp "$E2E_DIR/stdout.txt" phc-back.json
+has phc-back.json phc-offset-twice error
 echo "UTC/TAI: the 37-second error is found where it was made and nowhere else"

@@ -40,6 +40,36 @@ grep -q '^# timestamp_source: host$' ok/exchanges.tsv || die "fallback not recor
 grep -q '^# timestamp_requested: hw-unsynced$' ok/exchanges.tsv || die "request not recorded"
 grep -q '^# stop_reason: duration$' ok/exchanges.tsv || die "no trailing metadata"
 "$PTPCAL" capture -q -r ok/capture-0001.pcapng -o /dev/null || die "the pcapng is unreadable"
+# Rotation by time, after dropping root: the later files are created by nobody.
+"$PTPCAL" capture -q -i lo --tstamp host --rotate 1s --duration 2.5 -o rot 2>/dev/null || die "--rotate 1s failed"
+nf=$(ls rot/capture-*.pcapng | wc -l)
+[ "$nf" -ge 2 ] || die "--rotate 1s over 2.5 s made $nf file(s)"
+[ "$(stat -c %U rot/capture-0002.pcapng)" = nobody ] || die "rotated file not created as nobody"
+# An existing directory nobody may not write to cannot take rotated files: refused.
+mkdir rootonly
+chmod 755 rootonly
+expect_exit 2 "$PTPCAL" capture -i lo --tstamp host --rotate 1s --duration 1 -o rootonly
+one_line "rootonly: user nobody cannot add files to it"
+[ -z "$(ls rootonly)" ] || die "a refused capture left files: $(ls rootonly)"
+# Not root, but given CAP_NET_RAW (as with setcap on the binary): it captures, then keeps
+# no capability (checked in /proc while it runs).
+if command -v setpriv >/dev/null; then
+    mkdir capdir
+    chown nobody capdir
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps=+net_raw \
+        --ambient-caps=+net_raw "$PTPCAL" capture -q -i lo --tstamp host --duration 2 -o capdir/out &
+    pid=$!
+    sleep 1
+    capeff=$(awk '/^CapEff:/ {print $2}' /proc/$pid/status)
+    capprm=$(awk '/^CapPrm:/ {print $2}' /proc/$pid/status)
+    wait $pid || die "capture with CAP_NET_RAW as nobody failed"
+    [ "$capeff$capprm" = 00000000000000000000000000000000 ] || die "kept capabilities: $capeff $capprm"
+    grep -q '^# run_as: nobody .*no capabilities$' capdir/out/exchanges.tsv || die "run_as: $(grep run_as capdir/out/exchanges.tsv)"
+fi
+# "any" (Linux cooked: no VLAN tags in the data, so the filter without the vlan clause).
+"$PTPCAL" capture -q -i any --tstamp host --duration 1 -o any 2>/dev/null || die "-i any failed"
+grep -q '^# bpf_filter: ether proto 0x88f7 or udp port 319 or udp port 320$' any/exchanges.tsv ||
+    die "-i any: unexpected filter $(grep bpf_filter any/exchanges.tsv)"
 # --json: the summary says which timestamps and who it ran as.
 "$PTPCAL" capture -q -i lo --tstamp host --duration 1 -o js --json >js.json 2>/dev/null
 python3 - js.json <<'PY'

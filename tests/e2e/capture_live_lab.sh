@@ -32,7 +32,9 @@ PTP4L_UDS="$E2E_DIR/gm.uds" ptp4l_conf gm L2 >gm.conf
 PTP4L_UDS="$E2E_DIR/cl.uds" ptp4l_conf client L2 "summary_interval -3" "freq_est_interval 0" >cl.conf
 
 # tcpdump alongside, as the independent recorder of the same traffic.
-netns_bg "$cl" tcpdump.log tcpdump -i veth0 -w "$E2E_DIR/tcpdump.pcap" -U \
+# --immediate-mode: without it tcpdump reads in TPACKET_V3 blocks retired once a second and
+# loses the last block's frames when stopped.
+netns_bg "$cl" tcpdump.log tcpdump -i veth0 -w "$E2E_DIR/tcpdump.pcap" -U --immediate-mode \
     --time-stamp-precision=nano -n "ether proto 0x88f7 or udp port 319 or udp port 320"
 td=$NETNS_LAST_PID
 # Host timestamps asked for explicitly (veth has no hardware clock); rotation every 8 KiB
@@ -65,7 +67,7 @@ sleep 10
 # ptp4l first, so that every sample it printed was captured; then SIGINT the capture.
 netns_stop "$c"
 netns_stop "$g"
-sleep 0.3
+sleep 1
 kill -INT "$cap"
 set +e
 wait "$cap"
@@ -81,6 +83,7 @@ ex=live/exchanges.tsv
 grep -q "master offset" cl.log || die "ptp4l client printed no samples"
 grep -q '^# timestamp_source: host$' "$ex" || die "metadata does not say host timestamps"
 grep -q '^# timestamp_type: host (software' "$ex" || die "timestamp_type is not host/software"
+grep -q '^# timescale: UTC$' "$ex" || die "host timestamps are CLOCK_REALTIME: timescale should be UTC"
 grep -q '^# run_as: nobody (uid' "$ex" || die "metadata does not say it ran as nobody"
 grep -q '^# stop_reason: signal$' "$ex" || die "no trailing metadata: the dataset is incomplete"
 grep -q '^# kernel_dropped: 0$' "$ex" || echo "note: the kernel dropped frames: $(grep kernel_dropped "$ex")"

@@ -160,6 +160,15 @@ if "$PTPCAL" analyze --help >/dev/null 2>&1; then
         for f in offset delay histogram bias truth residence; do
             [ -s "$E2E_DIR/real2/$f.png" ] || die "lab-l2-plus200: figure $f missing"
         done
+        # stability and masks: drawn whenever the analysis computed them
+        if [ "$(grep -vc '^#' "$E2E_DIR/real2/data/stability.tsv")" -gt 1 ]; then
+            [ -s "$E2E_DIR/real2/adev.png" ] && [ -s "$E2E_DIR/real2/tdev.png" ] \
+                || die "stability computed but not drawn"
+        fi
+        if [ "$(grep -vc '^#' "$E2E_DIR/real2/data/te_masks.tsv")" -gt 1 ]; then
+            [ -s "$E2E_DIR/real2/mtie_mask.png" ] && [ -s "$E2E_DIR/real2/tdev_mask.png" ] \
+                || die "time error evaluated but its masks not drawn"
+        fi
         if [ -n "$cal" ]; then
             grep -q "delayAsymmetry" "$E2E_DIR/real2/index.html" || die "calibration lines missing"
         fi

@@ -32,8 +32,9 @@ disable ntp
 disable kernel
 driftfile $E2E_DIR/ntp.drift
 statsdir $E2E_DIR/
-statistics peerstats
+statistics peerstats loopstats
 filegen peerstats file peerstats type none enable
+filegen loopstats file loopstats type none enable
 logfile $E2E_DIR/ntpd.log
 # ntpsec 1.2.2's built-in default restriction is "noquery limited" (ntp.h RES_Default):
 # without these ntpq gets no answer.
@@ -95,10 +96,19 @@ done
 cat ntpq.out
 [ $ok = 1 ] || die "ntpq does not show SHM($unit) at +5 ms"
 ip netns exec "$ns" ntpq -n -p 127.0.0.1 >ntpq-p.out 2>&1 || true
-grep -q "SHM($unit)" ntpq-p.out || die "ntpq -p: $(cat ntpq-p.out)"
+# -n may print the refclock by name or by its classic address 127.127.28.UNIT (type 28 = SHM).
+grep -q -e "SHM($unit)" -e "127\.127\.28\.$unit " ntpq-p.out || die "ntpq -p: $(cat ntpq-p.out)"
 # ntpd's own record of the samples: peerstats offset column (5th) in seconds.
 awk -v u="SHM($unit)" '$3 == u && $5 == "0.005000000" { f = 1 } END { exit !f }' peerstats ||
     die "peerstats has no 0.005000000 s sample: $(head -3 peerstats)"
+
+# ptpcal import reads ntpd's own records with ptpcal's sign: local - reference = -5 ms.
+"$PTPCAL" import ntpsec-peerstats peerstats -o peerstats.tsv
+"$PTPCAL" import ntpsec-loopstats loopstats -o loopstats.tsv
+for f in peerstats.tsv loopstats.tsv; do
+    awk -F'\t' '/^[0-9]/ && $2 == "-5000000.000" { n++ } END { exit !(n >= 1) }' "$f" ||
+        die "$f has no -5 ms row: $(cat "$f")"
+done
 
 netns_stop "$ntpd"
 netns_stop "$writer"

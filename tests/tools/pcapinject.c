@@ -52,8 +52,12 @@ int main(int argc, char **argv)
 		}
 		size_t len = h->caplen < sizeof(buf) ? h->caplen : sizeof(buf);
 		memcpy(buf, d, len);
-		if (len >= 14 + 44 && buf[12] == 0x88 && buf[13] == 0xf7) {
-			u_char *t = buf + 14 + 34;
+		size_t et = 12; /* past 802.1Q / 802.1ad tags */
+		while (et + 4 <= len && ((buf[et] == 0x81 && buf[et + 1] == 0x00) ||
+					 (buf[et] == 0x88 && buf[et + 1] == 0xa8)))
+			et += 4;
+		if (len >= et + 2 + 44 && buf[et] == 0x88 && buf[et + 1] == 0xf7) {
+			u_char *t = buf + et + 2 + 34;
 			long long sec = 0;
 			for (int i = 0; i < 6; i++)
 				sec = sec << 8 | t[i];

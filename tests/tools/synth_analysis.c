@@ -9,6 +9,12 @@
  * fixture, not read from the standard.
  *
  *   synth_analysis -o DIR [-n SAMPLES] [-d SECONDS] [--truth] [--seed N]
+ *   synth_analysis --exchanges FILE [-n N] [-d SECONDS]
+ *
+ * The second form writes a synthetic `exchanges` dataset instead (docs/dataset-format.md):
+ * N Sync/Delay_Req exchanges over SECONDS with exact integer-ns timestamps, a slowly
+ * wandering true offset and white one-way delay noise, as input for `ptpcal report`
+ * (which runs analyze on it) in the benchmark.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -53,14 +59,55 @@ static double pct(const double *s, size_t n, double p)
 	return i + 1 < n ? s[i] + (r - (double)i) * (s[i + 1] - s[i]) : s[n - 1];
 }
 
+static void fmt_time(char *buf, size_t len, int64_t ns)
+{
+	snprintf(buf, len, "%" PRId64 ".%09" PRId64, (int64_t)(ns / 1000000000LL), (int64_t)(ns % 1000000000LL));
+}
+
+static int write_exchanges(const char *path, long n, double dur)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return 2;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	fprintf(f, "# ptpcal-dataset 1 exchanges\n# source: synthetic (tests/tools/synth_analysis)\n"
+		   "# sign_convention: offset = slave - master\n"
+		   "t_s\tdomain\tmaster\tslave\tencap\tsync_seq\treq_seq\ttwo_step\tt1\tt2\tt3\tt4\t"
+		   "corr_sync_sns\tcorr_req_sns\tcorr_resp_sns\tfwd_ns\trev_ns\toffset_ns\tdelay_ns\tasym_ns\n");
+	const int64_t start = 1795584296000000000LL;
+	int64_t dt = (int64_t)(dur * 1e9 / (double)(n > 1 ? n - 1 : 1));
+	for (long i = 0; i < n; i++) {
+		int64_t t2 = start + i * dt;
+		double ts = (double)(i * dt) / 1e9;
+		int64_t theta = (int64_t)llround(300 * sin(2 * M_PI * ts / 7200.0) + 50 * gauss());
+		int64_t dms = 5000 + (int64_t)llround(200 * gauss());
+		int64_t dsm = 5000 + (int64_t)llround(200 * gauss());
+		int64_t t1 = t2 - dms - theta, t3 = t2 + dt / 3, t4 = t3 + dsm - theta;
+		int64_t fwd = t2 - t1, rev = t4 - t3;
+		char a[40], b[40], c[40], d[40];
+		fmt_time(a, sizeof(a), t1);
+		fmt_time(b, sizeof(b), t2);
+		fmt_time(c, sizeof(c), t3);
+		fmt_time(d, sizeof(d), t4);
+		fprintf(f, "%.9f\t0\t001122.fffe.334455-1\t66778a.fffe.bbccdd-1\tL2\t%ld\t%ld\t1\t"
+			   "%s\t%s\t%s\t%s\t0\t0\t0\t%" PRId64 ".000\t%" PRId64 ".000\t%.3f\t%.3f\t0.000\n",
+			ts, i & 0xffff, i & 0xffff, a, b, c, d, fwd, rev, (double)(fwd - rev) / 2,
+			(double)(fwd + rev) / 2);
+	}
+	return fclose(f) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "truth", no_argument, NULL, 'T' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "exchanges", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *exchanges = NULL;
 	long n = 720;
 	double dur = 90;
 	int truth = 0, c;
@@ -70,10 +117,13 @@ int main(int argc, char **argv)
 		case 'n': n = atol(optarg); break;
 		case 'd': dur = atof(optarg); break;
 		case 'T': truth = 1; break;
+		case 'E': exchanges = optarg; break;
 		case 'S': rng = strtoull(optarg, NULL, 10) * 2654435761ULL + 1; break;
 		default: return 2;
 		}
 	}
+	if (exchanges && n >= 2 && dur > 0)
+		return write_exchanges(exchanges, n, dur);
 	if (!dir || n < 20 || !(dur > 0)) {
 		fprintf(stderr, "usage: synth_analysis -o DIR [-n SAMPLES>=20] [-d SECONDS] [--truth]\n");
 		return 2;

@@ -7,6 +7,7 @@
  *  - analytic levels of power-law noise (white PM, white FM, random-walk phase);
  *  - MTIE against a brute-force O(n^2) reference on random data;
  *  - coverage of the OADEV 95 % interval by simulation. */
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -125,6 +126,14 @@ START_TEST(nbs14_1000_point)
 		ck_assert_int_eq(p[k].alpha, 0);
 		ck_assert(p[k].oadev_lo < p[k].oadev && p[k].oadev < p[k].oadev_hi);
 	}
+	/* m = 100 leaves 11 decimated points, too few for the lag-1 method: the noise type of
+	 * the longest shorter tau (m = 10) is used, in whatever order the taus come */
+	long rev[3] = { 100, 10, 1 };
+	struct stab_point q[3];
+	ck_assert_int_eq(stab_compute(x, 1001, 1.0, rev, 3, STAB_OADEV, q), 0);
+	ck_assert_int_eq(q[0].alpha, 0);
+	ck_rel(q[0].oadev_lo, p[2].oadev_lo, 1e-12); /* OADEV alone or with MDEV: rounding */
+	ck_rel(q[0].oadev_hi, p[2].oadev_hi, 1e-12);
 	/* White FM EDF, SP 1065 Table 5, at N = 1001, m = 10:
 	 * (3*1000/20 - 2*999/1001) * 400/405 = 146.1286... */
 	ck_assert_double_near(p[1].edf, (150.0 - 1998.0 / 1001.0) * 400.0 / 405.0, 1e-9);
@@ -173,6 +182,12 @@ START_TEST(white_pm_levels)
 		ck_rel(p[k].tdev, s / sqrt(m[k]), m[k] <= 64 ? 0.05 : 0.12);
 		ck_rel(p[k].tie_rms, sqrt(2.0) * s, 0.02);
 		ck_assert_int_eq(p[k].alpha, 2);
+		/* EDF in the 10^4-10^5 range, where GSL 2.7's chi-squared quantile alone fails:
+		 * the interval must exist and, chi2/edf being nearly normal there, span
+		 * 2 * 1.96 * sqrt(2 / edf) / 2 of the deviation (variance -> deviation halves it) */
+		ck_assert(isfinite(p[k].oadev_lo) && isfinite(p[k].oadev_hi));
+		ck_assert(p[k].edf > 5000);
+		ck_rel((p[k].oadev_hi - p[k].oadev_lo) / p[k].oadev, 1.96 * sqrt(2 / p[k].edf), 0.01);
 	}
 	ck_assert_double_near(loglog_slope(p, 8, offsetof(struct stab_point, mdev)), -1.5, 0.03);
 	ck_assert_double_near(loglog_slope(p, 8, offsetof(struct stab_point, oadev)), -1.0, 0.02);
@@ -440,6 +455,21 @@ START_TEST(bad_arguments_and_undefined)
 	ck_assert(isnan(p[1].mtie));
 	/* x = i^2: second difference 2 m^2 everywhere: OADEV = 2 m^2 / (sqrt 2 m) = sqrt(2) m */
 	ck_assert_double_near(p[1].oadev, sqrt(2.0) * 4, 1e-12);
+	/* averaging factors at or beyond the series: every statistic undefined, no overflow */
+	long huge[3] = { 10, 11, LONG_MAX };
+	struct stab_point q[3];
+	ck_assert_int_eq(stab_compute(x, 10, 1.0, huge, 3, STAB_ALL, q), 0);
+	for (int k = 0; k < 3; k++) {
+		ck_assert(isnan(q[k].adev) && isnan(q[k].oadev) && isnan(q[k].totdev));
+		ck_assert(isnan(q[k].mtie) && isnan(q[k].tie_rms));
+		ck_assert_int_eq(q[k].n, 0);
+	}
+	/* m = N - 1: TOTDEV (reflected), MTIE and TIE rms still defined */
+	long last[1] = { 9 };
+	ck_assert_int_eq(stab_compute(x, 10, 1.0, last, 1, STAB_ALL, q), 0);
+	ck_assert(isfinite(q[0].totdev) && isnan(q[0].oadev));
+	ck_assert_double_near(q[0].mtie, 81, 0);     /* x = i^2: 81 - 0 */
+	ck_assert_double_near(q[0].tie_rms, 81, 0);  /* the one pair (0, 9) */
 	/* too few points to identify the noise: no interval */
 	ck_assert_int_eq(p[0].alpha, 99);
 	ck_assert(isnan(p[0].oadev_lo) && isnan(p[0].edf));

@@ -117,6 +117,7 @@ START_TEST(pps_to_phc_known_offset_and_drift)
 	ck_assert_str_eq(ds_meta_get(r, "missed_pulses"), "1");
 	ck_assert_str_eq(ds_meta_get(r, "edges_without_readings"), "1");
 	ck_assert_str_eq(ds_meta_get(r, "interval_anomalies"), "0");
+	ck_assert_str_eq(ds_meta_get(r, "timescale"), "unknown");
 	ds_reader_close(r);
 
 	/* The clear edge, half a second later: same PHC, offset +0.5 s folds to -0.5 s + ... */
@@ -163,6 +164,32 @@ START_TEST(extts_on_phc_needs_no_readings)
 	}
 	ck_assert_int_eq(n, 10);
 	ds_reader_close(r);
+
+	/* A driver that stamps both edges of a 100 ms pulse: the falling ones are skipped. */
+	f = fopen(path, "w");
+	fprintf(f, "# ptpcal-dataset 1 extts\nt_s\tindex\tseq\tphc\n");
+	for (int k = 0; k < 10; k++) {
+		long long t = (T0 + k + 37) * NSEC - 3000 + 7 * k;
+		fprintf(f, "%d\t0\t%d\t", k, 2 * k + 1);
+		put_time(f, t);
+		fprintf(f, "\n%d.1\t0\t%d\t", k, 2 * k + 2);
+		put_time(f, t + 100000000LL);
+		fputc('\n', f);
+	}
+	fclose(f);
+	r = run_truth(argv, 5, EXIT_OK);
+	c_off = ds_require_col(r, "offset_ns");
+	n = 0;
+	while (ds_next(r) > 0) {
+		double off;
+		ck_assert(ds_get_double(r, c_off, &off));
+		ck_assert_double_eq(off, -3000 + 7 * n);
+		n++;
+	}
+	ck_assert_int_eq(n, 10);
+	ck_assert_str_eq(ds_meta_get(r, "interval_anomalies"), "10");
+	ck_assert_str_eq(ds_meta_get(r, "missed_pulses"), "0");
+	ds_reader_close(r);
 }
 END_TEST
 
@@ -196,6 +223,7 @@ START_TEST(extts_to_system_clock)
 	}
 	ck_assert_int_eq(n, 10);
 	ck_assert_str_eq(ds_meta_get(r, "clock"), "CLOCK_REALTIME");
+	ck_assert_str_eq(ds_meta_get(r, "timescale"), "UTC");
 	ds_reader_close(r);
 }
 END_TEST
@@ -271,6 +299,27 @@ START_TEST(phc_cmp_verdicts_from_a_recording)
 }
 END_TEST
 
+/* No TAI - UTC recorded with the readings: the leap-seconds.list at the reading's time. */
+START_TEST(phc_cmp_tai_from_leapfile)
+{
+	log_set_verbosity(-1);
+	const char *path = tu_path("cmp2.tsv"), *leap = tu_path("leap.list");
+	tu_write_file(path, "# ptpcal-dataset 1 phc\n"
+			    "t_s\tsys\tphc\tphc_minus_sys_ns\tbracket_ns\tmethod\n"
+			    "0\t1795000000.000000000\t1795000037.000000012\t37000000012\t800\t"
+			    "PTP_SYS_OFFSET\n");
+	/* NTP seconds of 2015-07-01 and 2017-01-01 (IERS Bulletin C: 36 s, then 37 s). */
+	tu_write_file(leap, "3644697600\t36\t# 1 Jul 2015\n3692217600\t37\t# 1 Jan 2017\n");
+	char *a1[] = { "phc", "cmp", (char *)path, "--leapfile", (char *)leap, "--expect", "tai", NULL };
+	ck_assert_int_eq(cmd_phc(7, a1), EXIT_OK);
+	/* A file that ends before 2017 says 36 s: the PHC then matches neither. */
+	tu_write_file(leap, "3644697600\t36\t# 1 Jul 2015\n");
+	ck_assert_int_eq(cmd_phc(7, a1), EXIT_FAILED);
+	char *a2[] = { "phc", "cmp", (char *)path, "--leapfile", (char *)tu_path("none.list"), NULL };
+	ck_assert_int_eq(cmd_phc(5, a2), EXIT_USAGE);
+}
+END_TEST
+
 START_TEST(best_bracket_as_sysoff)
 {
 	/* linuxptp sysoff_estimate: the shortest bracket wins; its middle and its PHC read. */
@@ -342,6 +391,7 @@ Suite *truth_pair_suite(void)
 	tcase_add_test(tc, extts_to_system_clock);
 	tcase_add_test(tc, edges_before_their_readings);
 	tcase_add_test(tc, phc_cmp_verdicts_from_a_recording);
+	tcase_add_test(tc, phc_cmp_tai_from_leapfile);
 	tcase_add_test(tc, best_bracket_as_sysoff);
 	tcase_add_test(tc, missing_devices_exit_2);
 	tcase_add_test(tc, bad_recordings);
