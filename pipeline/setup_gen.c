@@ -254,6 +254,14 @@ bool setup_edit_ntpconf(struct conf_file *cf, const struct setup_params *p, stru
 			const char *o = t[i];
 			const char *a = !option_without_arg(o) && i + 1 < n ? t[i + 1] : NULL;
 			i += a ? 2 : 1;
+			if (!a && !option_without_arg(o)) {
+				/* an option that needs a value has none: ntpsec's parser refuses the
+				 * line; keeping it would swallow whatever follows it next time */
+				notes_add(notes, "ntp.conf: removed '%s' without its value from the SHM "
+						 "refclock line",
+					  o);
+				continue;
+			}
 			if (strcmp(o, "time2") == 0 && a && atof(a) < 1.0) {
 				notes_add(notes, "ntp.conf: removed 'time2 %s': for the SHM driver time2 is "
 						 "a sanity limit (with flag1), not an offset (ntpsec "
