@@ -7,10 +7,15 @@
  * 11/2022) as tabulated by Calnex's one-page summary of that edition.
  *
  * VERIFICATION STATUS (docs/stability.md has the details): NOT ONE NUMBER BELOW WAS READ FROM
- * THE ITU TEXT ITSELF. The transcription of the 01/2017 edition at hobbydocbox.com is stored
- * only up to its first pages (cover, series list) in the reference index used here, and no
- * other primary copy was reachable offline. What was checked:
- *  - primary (itu.int): the clause names (2023 TOC: 7.1 "Time error noise generation"); that
+ * THE ITU TEXT ITSELF. Of the transcription of the 01/2017 edition at hobbydocbox.com the
+ * reference index used here returned only its first pages (cover, series list) to every
+ * query tried, and no other primary copy was reachable offline. What was checked:
+ *  - primary (itu.int tables of contents): 7.1 "Time error noise generation" (08/2019,
+ *    10/2020, 06/2023 and its Amd. 1); its subclauses in the 08/2019 and 10/2020 editions:
+ *    7.1.1 constant time error noise generation (cTE), 7.1.2 dynamic time error low-pass
+ *    filtered noise generation (dTE_L), 7.1.3 dynamic time error high-pass filtered noise
+ *    generation (dTE_H), 7.1.4 relative time error (classes C and D; not used here);
+ *  - primary (itu.int summaries): that
  *    Amd. 2 (01/2019) replaced the text of 7.1, 7.1.1, 7.1.2 and that (2020) Amd. 1 (approved
  *    2022-02-13, AAP 10195) changed clause 7.1 (summaries; they do not give the numbers);
  *  - a verbatim quote of the 06/2023 text (Red Hat vse-sync-test, tests/sync/G.8273.2/
@@ -41,8 +46,9 @@
  * only limit, max|TE_L| 5 ns, is in both summaries (so since Amd. 2 01/2019 at the latest;
  * its first appearance is unverified); the 2023 edition has it in a table of its own (7-2).
  *
- * G.8271.1 network limits at reference point C (clause 7.3.1 since (2022) Amd. 2, formerly
- * 7.3: itu.int TOC of 2018 Amd. 1 and summaries of 2024 Amd. 2 / 2023 Amd. 1), deployment
+ * G.8271.1 network limits at reference point C (clause 7.3 in the itu.int TOC of the 2018
+ * Amd. 1; clause 7.3.1 since the amendment that added the enhanced limits as 7.3.3 and moved
+ * old 7.5 to 7.3.2: itu.int summaries of (2022) Amd. 1 06/2023 and Amd. 2 01/2024), deployment
  * case 1, on TE after a first-order 0.1 Hz low-pass filter (unverified, source: the kshana
  * transcription of G.8271.1 (2022) Amd. 3 (05/2025); 1100 ns also in Calnex's G.8271.1
  * one-page summary, "Network limit point C"):
