@@ -111,6 +111,9 @@ static const struct te_limits limits[TE_NCLASSES] = {
 	[TE_CLASS_D] = { NAN, 5, NAN, NAN, NAN, NAN },
 };
 
+/* dTE_L MTIE: G.8273.2 (06/2023) Table 7-4, TDEV: Table 7-5 (constant temperature), both
+ * constant up to tau = 1000 s; from tau = 1 s here (the tables' lower end is m, the
+ * measurement's sampling interval). Unverified (sources: see the top comment). */
 double te_mtie_limit(enum te_class c, double tau_s)
 {
 	if ((unsigned)c >= TE_NCLASSES || !(tau_s >= 1.0) || tau_s > TE_MASK_MAX_TAU)
