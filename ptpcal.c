@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "gnss", cmd_gnss, "record gpsd's fix, satellites, PPS/TOFF and GNSS health (libgps)" },
 	{ "import", cmd_import, "ptp4l / phc2sys / chrony / ntpsec logs into a servo dataset" },
+	{ "leap", cmd_leap, "leap-seconds.list: TAI-UTC now, expiry, announced leap (as ntpd reads it)" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };

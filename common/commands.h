@@ -10,5 +10,6 @@ int cmd_validate_switch(int argc, char **argv); /* lab/validate.c */
 int cmd_shm(int argc, char **argv);       /* capture/shm_cmd.c */
 int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
 int cmd_import(int argc, char **argv);    /* capture/import_cmd.c */
+int cmd_leap(int argc, char **argv);      /* common/leap_cmd.c */
 
 #endif
