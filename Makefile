@@ -135,13 +135,17 @@ long-check: all
 # --- fuzzing -------------------------------------------------------------------------------
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+# The library is built with fuzzer-no-link so that libFuzzer sees coverage inside the code
+# under test (without it only the target file is instrumented: 6 edges for fuzz_analyze).
+# Objects built before this flag existed: rm -rf build/fuzz once.
 fuzz:
-	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 	  $(patsubst $(BUILD)/%,build/fuzz/%,$(FUZZERS))
 	@set -e; for f in $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS)); do \
 	  mkdir -p build/fuzz/corpus/$$f; \
 	  echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
-	  build/fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  build/fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -close_fd_mask=2 \
 	    -artifact_prefix=build/fuzz/ build/fuzz/corpus/$$f tests/fuzz/corpus/$$f; done
 
 build/fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libptpcal.a
@@ -176,4 +180,4 @@ uninstall:
 clean:
 	rm -rf build ptpcal
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -46,4 +46,10 @@ struct te_report {
 int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report *out);
 const char *te_class_name(enum te_class c); /* "A", "B", "C", "D" */
 
+/* The G.8273.2 dTE_L MTIE / TDEV mask of class c at observation interval tau_s, in ns; NAN
+ * where the class has no limit at that tau (added by the stability helper for te_masks.tsv:
+ * te_report's mask structs carry class A's limits). */
+double te_mtie_limit(enum te_class c, double tau_s);
+double te_tdev_limit(enum te_class c, double tau_s);
+
 #endif

@@ -12,6 +12,7 @@
 #include "capture/exchange.h"
 #include "capture/exchange_io.h"
 #include "capture/message_io.h"
+#include "capture/capture_report.h"
 #include "capture/pcap_in.h"
 #include "common/cli.h"
 #include "common/commands.h"
@@ -20,6 +21,7 @@
 
 static const char usage[] =
 	"usage: ptpcal capture -r FILE [-o EXCHANGES] [options]\n"
+	"       ptpcal capture -i IFACE [-o DIR] [options]   (live: 'ptpcal capture -i x --help')\n"
 	"\n"
 	"Decode PTP (IEEE 1588 v2/v2.1) from a pcap or pcapng file and pair Sync, Follow_Up,\n"
 	"Delay_Req and Delay_Resp into delay-request/response exchanges: t1..t4, offset from\n"
@@ -72,18 +74,7 @@ static void write_pdelay(void *ctx, const struct pdelay *pd)
 		pdelay_writer_row(o->pd, pd);
 }
 
-/* What the Announce messages said, per grandmaster (the first few). */
-#define MAX_GMS 8
-struct gm_seen {
-	uint8_t id[8];
-	uint8_t domain;
-	struct ptp_announce first, last;
-	uint16_t flags_last;
-	uint64_t n;
-	int class_changes;
-};
-
-static void track_announce(struct gm_seen *gms, int *ngm, const struct ptp_msg *m)
+void capture_track_announce(struct gm_seen *gms, int *ngm, const struct ptp_msg *m)
 {
 	const struct ptp_announce *a = &m->announce;
 	int i;
@@ -106,7 +97,7 @@ static void track_announce(struct gm_seen *gms, int *ngm, const struct ptp_msg *
 	gms[i].n++;
 }
 
-static void write_common_meta(struct ds_writer *ds, struct pcap_in *in)
+void capture_common_meta(struct ds_writer *ds, struct pcap_in *in)
 {
 	char now[64];
 	time_t t = time(NULL);
@@ -119,21 +110,25 @@ static void write_common_meta(struct ds_writer *ds, struct pcap_in *in)
 	ds_meta(ds, "created_by", "ptpcal %s", PTPCAL_VERSION);
 }
 
-static void write_exchange_meta(struct ds_writer *ds, struct pcap_in *in)
+void capture_exchange_meta(struct ds_writer *ds, struct pcap_in *in, const char *timestamp_type)
 {
-	write_common_meta(ds, in);
+	capture_common_meta(ds, in);
 	ds_meta(ds, "capture_side", "slave (the port that sends Delay_Req)");
 	ds_meta(ds, "capture_timestamps", "t2 t3");
 	ds_meta(ds, "message_timestamps", "t1 t4");
-	ds_meta(ds, "timestamp_type", "as recorded in the file (host or adapter: see the capturing tool)");
-	ds_meta(ds, "timescale",
+	ds_meta(ds, "timestamp_type", "%s", timestamp_type);
+	/* `timescale` is the capture clock's (t2 t3), TAI, UTC or unknown: calibrate compares
+	 * it with a truth's (docs/dataset-format.md). A file does not say which clock
+	 * stamped it; the live capture knows and overrides this. */
+	ds_meta(ds, "timescale", "unknown");
+	ds_meta(ds, "timescale_note",
 		"t1 t4 in the master's (see announce_* below), t2 t3 in the capture clock's");
 	ds_meta(ds, "sign_convention", "offset = slave - master (IEEE 1588, ptp4l)");
 	ds_meta(ds, "formulas",
 		"fwd = t2 - t1 - asym; rev = t4 - t3; offset = (fwd - rev)/2; delay = (fwd + rev)/2");
 }
 
-static void trailing_meta(struct ds_writer *ds, const struct pcap_in_stats *st,
+void capture_trailing_meta(struct ds_writer *ds, const struct pcap_in_stats *st,
 			  const struct gm_seen *gms, int ngm, bool truncated)
 {
 	ds_meta(ds, "packets", "%llu", (unsigned long long)st->packets);
@@ -187,7 +182,7 @@ static int pairing_counts(const struct pair_counts *c, struct count_name *out)
 	return n;
 }
 
-static void summary_text(const struct pcap_in *in, const struct pairer *p,
+void capture_summary_text(const struct pcap_in *in, const struct pairer *p,
 			 const struct gm_seen *gms, int ngm)
 {
 	const struct pcap_in_stats *st = pcap_in_stats(in);
@@ -242,8 +237,9 @@ static void summary_text(const struct pcap_in *in, const struct pairer *p,
 	}
 }
 
-static void summary_json(const struct pcap_in *in, const struct pairer *p,
-			 const struct gm_seen *gms, int ngm, bool truncated, bool stopped)
+void capture_summary_json(const struct pcap_in *in, const struct pairer *p,
+			  const struct gm_seen *gms, int ngm, bool truncated, bool stopped,
+			  const struct capture_live_info *live)
 {
 	const struct pcap_in_stats *st = pcap_in_stats(in);
 	struct json j;
@@ -255,6 +251,15 @@ static void summary_json(const struct pcap_in *in, const struct pairer *p,
 	json_str(&j, "link_type", dlt ? dlt : "?");
 	json_bool(&j, "truncated", truncated);
 	json_bool(&j, "interrupted", stopped);
+	if (live) {
+		json_str(&j, "interface", live->interface);
+		json_str(&j, "timestamp_type", live->timestamp_type);
+		json_str(&j, "run_as", live->run_as);
+		json_int(&j, "kernel_dropped", (int64_t)live->kernel_dropped);
+		json_int(&j, "interface_dropped", (int64_t)live->interface_dropped);
+		json_int(&j, "capture_files", live->files);
+		json_str(&j, "stop_reason", live->stop_reason);
+	}
 	json_int(&j, "packets", (int64_t)st->packets);
 	json_int(&j, "ptp", (int64_t)st->ptp);
 	json_int(&j, "other", (int64_t)st->other);
@@ -336,6 +341,11 @@ int cmd_capture(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* -i IFACE: a live capture (live_capture.c), with options of its own. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-i") || !strncmp(argv[i], "--interface", 11) ||
+		    (argv[i][0] == '-' && argv[i][1] == 'i' && argv[i][2]))
+			return capture_live_main(argc, argv);
 	const char *in_path = NULL, *out_path = NULL, *pd_path = NULL, *msg_path = NULL;
 	struct pairer_opts popts = { 0 };
 	bool json = false;
@@ -381,14 +391,15 @@ int cmd_capture(int argc, char **argv)
 	if (msg_path && !(out.msg = message_writer_open(msg_path)))
 		goto fail_open;
 	if (out.ex)
-		write_exchange_meta(exchange_writer_ds(out.ex), in);
+		capture_exchange_meta(exchange_writer_ds(out.ex), in,
+				      "as recorded in the file (host or adapter: see the capturing tool)");
 	if (out.pd) {
-		write_common_meta(pdelay_writer_ds(out.pd), in);
+		capture_common_meta(pdelay_writer_ds(out.pd), in);
 		ds_meta(pdelay_writer_ds(out.pd), "capture_side",
 			"requester (t1 t4 from the capture, t2 t3 from the messages)");
 	}
 	if (out.msg)
-		write_common_meta(message_writer_ds(out.msg), in);
+		capture_common_meta(message_writer_ds(out.msg), in);
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
@@ -405,7 +416,7 @@ int cmd_capture(int argc, char **argv)
 	while (!interrupted && (rc = pcap_in_next(in, &pkt)) > 0) {
 		pairer_feed(p, &pkt);
 		if (pkt.msg.hdr.type == PTP_ANNOUNCE)
-			track_announce(gms, &ngm, &pkt.msg);
+			capture_track_announce(gms, &ngm, &pkt.msg);
 		if (out.msg)
 			message_writer_row(out.msg, &pkt);
 		if (tty && (pkt.frame & 0xffff) == 0 && time(NULL) != last_progress) {
@@ -421,13 +432,13 @@ int cmd_capture(int argc, char **argv)
 	const struct pcap_in_stats *st = pcap_in_stats(in);
 	int status = EXIT_OK;
 	if (out.ex)
-		trailing_meta(exchange_writer_ds(out.ex), st, gms, ngm, truncated);
+		capture_trailing_meta(exchange_writer_ds(out.ex), st, gms, ngm, truncated);
 	if (exchange_writer_close(out.ex) || pdelay_writer_close(out.pd) ||
 	    message_writer_close(out.msg))
 		status = EXIT_USAGE;
 	if (json)
-		summary_json(in, p, gms, ngm, truncated, interrupted);
-	summary_text(in, p, gms, ngm);
+		capture_summary_json(in, p, gms, ngm, truncated, interrupted, NULL);
+	capture_summary_text(in, p, gms, ngm);
 	if (st->ptp == 0)
 		log_warn("%s: no PTP messages found (L2 ethertype 0x88F7 or UDP ports 319/320)",
 			 in_path);

@@ -13,6 +13,8 @@ struct pcap_in {
 	int dlt;
 	const char *format;
 	struct pcap_in_stats st;
+	pcap_in_raw_fn raw_fn;
+	void *raw_ctx;
 };
 
 /* The file's own resolution, from its magic number (libpcap does not say). */
@@ -105,6 +107,8 @@ int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt)
 			return -1;
 		}
 		in->st.packets++;
+		if (in->raw_fn)
+			in->raw_fn(in->raw_ctx, h, data);
 		pkt->frame = in->st.packets;
 		/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. */
 		pkt->ts = ptime_from_ns((int64_t)h->ts.tv_sec * NS_PER_SEC + (int64_t)h->ts.tv_usec);
@@ -140,6 +144,12 @@ int pcap_in_datalink(const struct pcap_in *in) { return in->dlt; }
 const char *pcap_in_name(const struct pcap_in *in) { return in->name; }
 const char *pcap_in_format(const struct pcap_in *in) { return in->format; }
 pcap_t *pcap_in_handle(struct pcap_in *in) { return in->p; }
+
+void pcap_in_set_raw_hook(struct pcap_in *in, pcap_in_raw_fn fn, void *ctx)
+{
+	in->raw_fn = fn;
+	in->raw_ctx = ctx;
+}
 
 void pcap_in_close(struct pcap_in *in)
 {

@@ -36,6 +36,10 @@ const char *pcap_in_name(const struct pcap_in *in);
 /* "pcap (nanosecond)", "pcap (microsecond)", "pcapng", "live" */
 const char *pcap_in_format(const struct pcap_in *in);
 pcap_t *pcap_in_handle(struct pcap_in *in);
+/* Called with every record read, PTP or not, before it is decoded (a live capture writes
+ * them to its pcapng files). NULL removes it. */
+typedef void (*pcap_in_raw_fn)(void *ctx, const struct pcap_pkthdr *h, const u_char *data);
+void pcap_in_set_raw_hook(struct pcap_in *in, pcap_in_raw_fn fn, void *ctx);
 void pcap_in_close(struct pcap_in *in);
 
 #endif

@@ -16,24 +16,57 @@ cd "$E2E_DIR"
 
 # Hook: when `ptpcal analyze` (branch analyze) is in this binary, its view of the same
 # exchanges must agree with the replay's bias.
-analyze_hook() { # DATASET EXCHANGES JSON
+analyze_hook() { # DATASET EXCHANGES REPLAY-JSON
     if ! "$PTPCAL" help analyze >/dev/null 2>&1; then
         echo "  hook analyze: 'ptpcal analyze' not in this build (branch analyze): skipped"
         return 0
     fi
-    "$PTPCAL" analyze "$2" --json >"$2.analyze.json" ||
+    "$PTPCAL" analyze "$2" --json --settle none >"$2.analyze.json" ||
         die "$1: ptpcal analyze failed on $2"
-    echo "  hook analyze: ran (output $2.analyze.json)"
+    # The same exchanges, the same truth (truth_offset_ns 0): analyze's bias must be the
+    # replay's offset estimate, its asymmetry twice that.
+    python3 - "$2.analyze.json" "$3" <<'PY' || die "$1: ptpcal analyze disagrees with the replay"
+import json, sys
+a = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[2]))["clients"][0]
+b, o = a["bias"], c["offset"]
+ok = a["samples"] == c["exchanges"] and b is not None and b["n"] == o["n"]
+for k in ("mean_ns", "ci_lo_ns", "ci_hi_ns", "std_ns", "n_eff"):
+    ok = ok and abs(b[k] - o[k]) <= 1e-6 * max(1.0, abs(o[k]))
+ok = ok and abs(a["asymmetry"]["mean_ns"] - 2 * b["mean_ns"]) < 1.0
+print(f"  hook analyze: bias {b['mean_ns']/1e3:+.2f} us [{b['ci_lo_ns']/1e3:+.2f}, "
+      f"{b['ci_hi_ns']/1e3:+.2f}] vs replay {o['mean_ns']/1e3:+.2f} us: {'agree' if ok else 'DIFFER'}")
+sys.exit(0 if ok else 1)
+PY
 }
-# Hook: when `ptpcal calibrate` (branch calibrate) exists, it must turn the recovered
-# asymmetry into a ptp4l delayAsymmetry that cancels it (docs/errata.md item 7); to be wired
-# by the calibrate work with its own interface.
-calibrate_hook() { # DATASET EXCHANGES
+# Hook: `ptpcal calibrate` turns the replayed exchanges into a ptp4l delayAsymmetry, measured
+# against the symmetric dataset of the same run as the baseline (which removes the lab's floor:
+# capture tap, veth legs). It must equal the truth from the switch logs within its 95 %
+# interval: (realised asymmetry - the baseline's realised asymmetry) / 2 -- HALF the one-way
+# difference, which is what linuxptp's delayAsymmetry cancels (port.c; docs/calibration.md).
+# --force: the 90 s symmetric baseline of the L2 run drifts, which calibrate otherwise
+# refuses (tests/e2e/calibrate_lab.sh checks that refusal).
+calibrate_hook() { # DATASET EXCHANGES BASELINE-DATASET
     if ! "$PTPCAL" help calibrate >/dev/null 2>&1; then
         echo "  hook calibrate: 'ptpcal calibrate' not in this build (branch calibrate): skipped"
         return 0
     fi
-    echo "  hook calibrate: present; wire its check here (exchanges with truth: $2)"
+    [ "$1" = "$3" ] && { echo "  hook calibrate: $1 is the baseline itself"; return 0; }
+    "$PTPCAL" calibrate "$2" --baseline "$3.exchanges.tsv" --min-duration 60s --force --json \
+        >"$1.cal.json" 2>"$1.cal.err" || die "$1: calibrate failed: $(cat "$1.cal.err")"
+    python3 - "$1" "$1.cal.json" "$1.json" "$3.json" <<'PY' || die "$1: calibrate missed the truth"
+import json, re, sys
+c = json.load(open(sys.argv[2]))
+rt = json.load(open(sys.argv[3]))["clients"][0]
+rb = json.load(open(sys.argv[4]))["clients"][0]
+expect = rt["truth_asymmetry_ns"] / 2 - rb["truth_asymmetry_ns"] / 2
+ptp = [e for e in c["emit"] if e["target"] == "ptp4l"][0]
+A = int([re.fullmatch(r"delayAsymmetry (-?\d+)", l) for l in ptp["lines"] if l.startswith("delayAsymmetry")][0].group(1))
+hw = (c["ci_hi_ns"] - c["ci_lo_ns"]) / 2
+ok = not c["refused"] and abs(A - expect) <= hw + 1
+print(f"  hook calibrate: delayAsymmetry {A} ns +- {hw:.0f}, truth {expect:.0f} ns: {'PASS' if ok else 'FAIL'}")
+sys.exit(0 if ok else 1)
+PY
 }
 
 check() { # NAME FLOOR-DATASET
@@ -67,8 +100,8 @@ ok = ok and width < 100000  # an interval that can fail
 sys.exit(0 if ok else 1)
 EOF
     grep -q "^# truth_offset_ns: 0" "$1.exchanges.tsv" || die "$1: no truth in the replayed exchanges"
-    analyze_hook "$1" "$1.exchanges.tsv"
-    calibrate_hook "$1" "$1.exchanges.tsv"
+    analyze_hook "$1" "$1.exchanges.tsv" "$1.json"
+    calibrate_hook "$1" "$1.exchanges.tsv" "$2"
 }
 
 for n in symmetric plus200 minus150 pdv lossy tc-on tc-faulty; do check "lab-l2-$n" lab-l2-symmetric; done

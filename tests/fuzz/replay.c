@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* The sanitizers' report goes to a copy of stderr, so that the targets' own one-line errors
+ * (every bad input gets one) can be silenced without hiding a crash report. libFuzzer does
+ * the same with -close_fd_mask=2 (make fuzz). */
+void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,6 +36,13 @@ static int run_file(const char *path)
 int main(int argc, char **argv)
 {
 	int files = 0;
+	if (!getenv("FUZZ_REPLAY_VERBOSE")) {
+		int keep = dup(2);
+		if (keep >= 0 && __sanitizer_set_report_fd)
+			__sanitizer_set_report_fd((void *)(intptr_t)keep);
+		if (!freopen("/dev/null", "w", stderr))
+			return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {

@@ -1,0 +1,163 @@
+/* Plain one-value-per-line series reader (rules in series_in.h). */
+#include "analyze/series_in.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+struct parser {
+	const char *name;
+	struct value_series s;
+	size_t cap;
+	long line;
+	long blank_line; /* first blank line since the last value, 0 if none */
+	bool failed;
+};
+
+static void push(struct parser *p, double v)
+{
+	if (p->s.n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 1024;
+		p->s.v = xrealloc(p->s.v, p->cap * sizeof(*p->s.v));
+	}
+	p->s.v[p->s.n++] = v;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* One line (without its '\n'). false after reporting an error. */
+static bool parse_line(struct parser *p, const char *s, size_t len)
+{
+	p->line++;
+	size_t i = 0;
+	while (i < len && blank(s[i]))
+		i++;
+	if (i == len) {
+		if (!p->blank_line)
+			p->blank_line = p->line;
+		return true;
+	}
+	if (s[i] == '#')
+		return true;
+	if (p->blank_line) {
+		log_err("%s:%ld: empty line before more values (a missing sample would shift every "
+			"later time; delete the line or mark it with '#')",
+			p->name, p->blank_line);
+		return false;
+	}
+	size_t start = i;
+	while (i < len && !blank(s[i]) && s[i] != '#')
+		i++;
+	size_t tlen = i - start;
+	char tok[64];
+	if (tlen >= sizeof(tok)) {
+		log_err("%s:%ld: not a number (token of %zu characters)", p->name, p->line, tlen);
+		return false;
+	}
+	memcpy(tok, s + start, tlen);
+	tok[tlen] = 0;
+	if (memchr(tok, 0, tlen)) {
+		log_err("%s:%ld: not a number (NUL byte)", p->name, p->line);
+		return false;
+	}
+	errno = 0;
+	char *end;
+	double v = strtod(tok, &end);
+	if (end == tok || *end) {
+		log_err("%s:%ld: not a number: '%.40s'", p->name, p->line, tok);
+		return false;
+	}
+	if (strpbrk(tok, "xX")) { /* strtod's hexadecimal floats: not what anyone writes here */
+		log_err("%s:%ld: not a decimal number: '%.40s'", p->name, p->line, tok);
+		return false;
+	}
+	if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1)) {
+		log_err("%s:%ld: not a finite number: '%.40s'", p->name, p->line, tok);
+		return false;
+	}
+	while (i < len && blank(s[i]))
+		i++;
+	if (i < len && s[i] != '#') {
+		log_err("%s:%ld: more than one value on the line (one value per line)", p->name,
+			p->line);
+		return false;
+	}
+	push(p, v);
+	return true;
+}
+
+static int finish(struct parser *p, struct value_series *out)
+{
+	if (!p->failed && p->s.n == 0) {
+		log_err("%s: no values", p->name);
+		p->failed = true;
+	}
+	if (p->failed) {
+		free(p->s.v);
+		*out = (struct value_series){ 0 };
+		return -1;
+	}
+	/* give back the growth slack: the caller's peak memory is then the data itself */
+	p->s.v = xrealloc(p->s.v, p->s.n * sizeof(*p->s.v));
+	*out = p->s;
+	return 0;
+}
+
+int value_series_parse(const char *buf, size_t len, const char *name, struct value_series *out)
+{
+	struct parser p = { .name = name };
+	size_t i = 0;
+	while (i < len && !p.failed) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - (buf + i)) : len - i;
+		if (!parse_line(&p, buf + i, l))
+			p.failed = true;
+		i += l + (nl ? 1 : 0);
+	}
+	return finish(&p, out);
+}
+
+int value_series_read(const char *path, struct value_series *out)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	if (!f) {
+		log_err("%s: %s", path, strerror(errno));
+		*out = (struct value_series){ 0 };
+		return -1;
+	}
+	struct parser p = { .name = is_stdin ? "(stdin)" : path };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t l;
+	errno = 0;
+	while (!p.failed && (l = getline(&line, &cap, f)) >= 0) {
+		size_t ll = (size_t)l;
+		if (ll && line[ll - 1] == '\n')
+			ll--;
+		if (!parse_line(&p, line, ll))
+			p.failed = true;
+	}
+	if (!p.failed && ferror(f)) {
+		log_err("%s: read error: %s", p.name, strerror(errno ? errno : EIO));
+		p.failed = true;
+	}
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return finish(&p, out);
+}
+
+void value_series_free(struct value_series *s)
+{
+	free(s->v);
+	*s = (struct value_series){ 0 };
+}

@@ -1,0 +1,175 @@
+/* Stability and time error of a run: the uniform phase grid and the calls into
+ * analyze/stability.c and analyze/time_error.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "analyze/stab_run.h"
+#include "common/cli.h"
+#include "common/log.h"
+
+bool stab_run_parse_taus(const char *arg, struct stab_run_opts *o)
+{
+	o->ntaus = 0;
+	if (strcmp(arg, "octave") == 0) {
+		o->spacing = STAB_OCTAVE;
+		return true;
+	}
+	if (strcmp(arg, "decade") == 0) {
+		o->spacing = STAB_DECADE;
+		return true;
+	}
+	if (strcmp(arg, "all") == 0) {
+		o->spacing = STAB_ALL_TAU;
+		return true;
+	}
+	char *copy = xstrdup(arg);
+	bool ok = true;
+	/* split by hand: strtok would skip an empty item ("1,,2") */
+	for (char *tok = copy; tok && ok;) {
+		char *comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
+		int64_t ns;
+		if (o->ntaus == STAB_RUN_MAX_TAUS || !parse_duration(tok, &ns) || ns <= 0)
+			ok = false;
+		else
+			o->taus[o->ntaus++] = (double)ns * 1e-9;
+		tok = comma ? comma + 1 : NULL;
+	}
+	free(copy);
+	return ok && o->ntaus > 0;
+}
+
+size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size_t *interpolated)
+{
+	*x_s = NULL;
+	*interpolated = 0;
+	size_t k = 0;
+	double *iv = xmalloc((s->n ? s->n : 1) * sizeof(double));
+	size_t first = s->n, last = 0;
+	int64_t prev = 0;
+	bool have_prev = false;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->state[i] != SAMPLE_LOCKED || !isfinite(s->offset[i]))
+			continue;
+		if (first == s->n)
+			first = i;
+		last = i;
+		/* intervals between distinct times (several Delay_Reqs paired with one Sync share
+		 * its t2) */
+		if (have_prev && s->t_ns[i] > prev)
+			iv[k++] = (double)(s->t_ns[i] - prev) * 1e-9;
+		prev = s->t_ns[i];
+		have_prev = true;
+	}
+	if (k < 2) {
+		free(iv);
+		return 0;
+	}
+	gsl_sort(iv, 1, k);
+	double med = gsl_stats_median_from_sorted_data(iv, 1, k);
+	free(iv);
+	double p2 = exp2(round(log2(med)));
+	*tau0 = fabs(p2 - med) <= 0.2 * med ? p2 : med;
+	int64_t t0 = s->t_ns[first];
+	double span = (double)(s->t_ns[last] - t0) * 1e-9;
+	/* grid points at t0 + k tau0; each exchange goes to the nearest (they sit on the Sync
+	 * grid, jittered either way) */
+	size_t n = (size_t)llround(span / *tau0) + 1;
+	if (n < 3)
+		return 0;
+	double *sum = xcalloc(n, sizeof(double));
+	size_t *cnt = xcalloc(n, sizeof(size_t));
+	for (size_t i = first; i <= last; i++) {
+		if (s->state[i] != SAMPLE_LOCKED || !isfinite(s->offset[i]))
+			continue;
+		size_t b = (size_t)llround((double)(s->t_ns[i] - t0) * 1e-9 / *tau0);
+		if (b >= n)
+			b = n - 1;
+		sum[b] += s->offset[i];
+		cnt[b]++;
+	}
+	double *x = xmalloc(n * sizeof(double));
+	size_t lastfilled = n;
+	for (size_t b = 0; b < n; b++) {
+		if (!cnt[b])
+			continue;
+		x[b] = sum[b] / (double)cnt[b] * 1e-9;
+		if (lastfilled != n && b > lastfilled + 1) /* linear between the neighbours */
+			for (size_t j = lastfilled + 1; j < b; j++) {
+				double f = (double)(j - lastfilled) / (double)(b - lastfilled);
+				x[j] = x[lastfilled] + f * (x[b] - x[lastfilled]);
+				(*interpolated)++;
+			}
+		lastfilled = b;
+	}
+	/* the first and last exchange fall in bins 0 and n - 1: every bin is set */
+	free(sum);
+	free(cnt);
+	*x_s = x;
+	return n;
+}
+
+void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
+		      struct stab_run *out)
+{
+	out->tau0 = tau0;
+	out->n = n;
+	long m[STAB_RUN_MAX_TAUS > 256 ? STAB_RUN_MAX_TAUS : 256];
+	size_t nm = 0;
+	if (o->ntaus == 0) {
+		nm = stab_taus(n, o->spacing, m, sizeof(m) / sizeof(m[0]));
+	} else {
+		long mmax = n >= 3 ? (long)((n - 1) / 2) : 0;
+		for (int i = 0; i < o->ntaus; i++) {
+			double mf = round(o->taus[i] / tau0);
+			if (mf < 1 || mf > (double)mmax)
+				continue;
+			long mi = (long)mf;
+			bool dup = false;
+			for (size_t j = 0; j < nm; j++)
+				dup |= m[j] == mi;
+			if (!dup)
+				m[nm++] = mi;
+		}
+		if (nm < (size_t)o->ntaus)
+			snprintf(out->note, sizeof(out->note),
+				 "%zu of %d --tau values dropped: not a multiple of tau0 = %g s "
+				 "between tau0 and (n - 1)/2 tau0 = %g s, or repeated",
+				 (size_t)o->ntaus - nm, o->ntaus, tau0,
+				 (double)mmax * tau0);
+	}
+	if (nm > 0) {
+		out->pts = xcalloc(nm, sizeof(*out->pts));
+		if (stab_compute(x_s, n, tau0, m, nm, STAB_ALL, out->pts) == 0) {
+			out->npts = nm;
+			out->have = true;
+		} else {
+			free(out->pts);
+			out->pts = NULL;
+			snprintf(out->note, sizeof(out->note), "stability not computed: %zu points "
+				 "(at least 3 finite values needed)", n);
+		}
+	} else if (!out->note[0]) {
+		snprintf(out->note, sizeof(out->note),
+			 "stability not computed: %zu phase points give no averaging factor", n);
+	}
+	double *te = xmalloc((n ? n : 1) * sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		te[i] = x_s[i] * 1e9;
+	if (te_evaluate(te, n, 1.0 / tau0, &out->te) == 0)
+		out->have_te = true;
+	free(te);
+}
+
+void stab_run_free(struct stab_run *r)
+{
+	free(r->pts);
+	r->pts = NULL;
+	r->npts = 0;
+}

@@ -1,0 +1,501 @@
+/* ptpcal verify server|client: the guide's "verify" steps as checks against the running
+ * chain, through ptp4l's management socket (our own client), the SHM segment, ntpq and the
+ * leap-seconds file; never by scraping logs. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "capture/clocksrc.h"
+#include "capture/ntpshm.h"
+#include "common/ptime.h"
+#include "common/cli.h"
+#include "common/commands.h"
+#include "common/conf_edit.h"
+#include "common/leapfile.h"
+#include "common/log.h"
+#include "pipeline/checks.h"
+#include "pipeline/doctor.h"
+#include "pipeline/ethtool_parse.h"
+#include "pipeline/pmc_client.h"
+#include "pipeline/sysview.h"
+
+static const char usage[] =
+	"usage: ptpcal verify server|client [options]\n"
+	"\n"
+	"Check the running GNSS -> ntpsec -> PTP chain as the guide's verification steps do,\n"
+	"each PASS / WARN / FAIL / SKIP with why and a remedy:\n"
+	"  daemons      exactly one ptp4l and one phc2sys, phc2sys in the right direction\n"
+	"  management   ptp4l answers on its management socket (ptpcal's own client)\n"
+	"  utc-offset   TIME_PROPERTIES_DATA_SET: currentUtcOffset = TAI-UTC of\n"
+	"               leap-seconds.list now, PTP timescale, currentUtcOffsetValid\n"
+	"  grandmaster  server: it is its own grandmaster with clockClass 6; client: a port in\n"
+	"               SLAVE state under a clockClass 6 grandmaster\n"
+	"  phc-tai      PHC - UTC = TAI-UTC (skipped without a PHC)\n"
+	"  shm          client: SHM samples ticking on the unit phc2sys writes, offset < 1 s\n"
+	"  ntpsec-peer  client: ntpsec's system peer is the PTP refclock (ntpq -pn)\n"
+	"\n"
+	"  -i, --iface IF        the PTP interface (default eth0)\n"
+	"  -s, --uds PATH        ptp4l's management socket (default /var/run/ptp4l)\n"
+	"      --shm-unit N      SHM unit (default: phc2sys@.service's -M, else 2)\n"
+	"      --leapfile PATH   leap-seconds file (default /usr/share/zoneinfo/leap-seconds.list)\n"
+	"      --phc DEV         the PHC (default: from ethtool -T IF), or a `phc` dataset\n"
+	"                        recorded by `ptpcal phc record` (replayed)\n"
+	"      --outputs DIR     recorded command outputs instead of running them (ps.txt,\n"
+	"                        ethtool-T-IF.txt, ntpq-pn.txt)\n"
+	"      --timeout MS      management answer timeout (default 1000)\n"
+	"      --json            results as JSON\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Exit: 0 no check failed (warnings and skips allowed), 1 a check failed, 2 bad usage.\n";
+
+struct vopts {
+	bool server;
+	const char *iface, *uds, *leapfile, *phc;
+	int shm_unit;
+	int timeout;
+	struct sysview sv;
+};
+
+static void check_daemons(const struct vopts *o, struct checks *cs)
+{
+	struct check *c = check_new(cs, "daemons", "one ptp4l, one phc2sys in the right direction");
+	struct proc_entry *p;
+	char why[512];
+	int n = sv_processes(&o->sv, &p, why, sizeof(why));
+	if (n < 0) {
+		check_skip(c, "%s", why);
+		return;
+	}
+	int nptp = 0, nphc = 0;
+	const struct proc_entry *phc = NULL;
+	for (int i = 0; i < n; i++) {
+		if (p[i].other_netns)
+			continue;
+		if (strcmp(p[i].name, "ptp4l") == 0)
+			nptp++;
+		if (strcmp(p[i].name, "phc2sys") == 0) {
+			nphc++;
+			phc = &p[i];
+		}
+	}
+	char unit[128];
+	snprintf(unit, sizeof(unit), "systemctl enable --now ptp4l@%s.service", o->iface);
+	if (nptp != 1)
+		check_fail(c, "processes", nptp ? "find the extra one with `ptpcal doctor`" : unit,
+			   "%d ptp4l processes running (want exactly 1)", nptp);
+	snprintf(unit, sizeof(unit), "systemctl enable --now phc2sys@%s.service (after `ptpcal setup %s`)",
+		 o->iface, o->server ? "server" : "client");
+	if (nphc != 1)
+		check_fail(c, "processes", nphc ? "find the extra one with `ptpcal doctor`" : unit,
+			   "%d phc2sys processes running (want exactly 1)", nphc);
+	if (phc) {
+		char buf[4096];
+		const char *t[64];
+		int k = conf_tokens(phc->args, buf, sizeof(buf), t, 64);
+		bool src_rt = false, ntpshm = false, dst = false;
+		for (int i = 0; i + 1 < k; i++) {
+			if (strcmp(t[i], "-s") == 0 && strcmp(t[i + 1], "CLOCK_REALTIME") == 0)
+				src_rt = true;
+			if (strcmp(t[i], "-E") == 0 && strcmp(t[i + 1], "ntpshm") == 0)
+				ntpshm = true;
+			if (strcmp(t[i], "-c") == 0)
+				dst = true;
+		}
+		char where[64];
+		snprintf(where, sizeof(where), "process %d", phc->pid);
+		if (o->server && !(src_rt && dst))
+			check_fail(c, where, "ptpcal setup server (phc2sys -s CLOCK_REALTIME -c IF -w)",
+				   "phc2sys is not in the server direction (system clock -> PHC): %s",
+				   phc->args);
+		if (!o->server && !ntpshm)
+			check_fail(c, where, "ptpcal setup client (phc2sys -s IF -E ntpshm -M N -w)",
+				   "phc2sys does not feed ntpsec through SHM (-E ntpshm): %s", phc->args);
+	}
+	if (c->nf == 0)
+		check_detail(c, "1 ptp4l, 1 phc2sys (%s)", phc ? phc->args : "");
+	sv_free_processes(p, n);
+}
+
+/* TAI-UTC now from the leap file; false (reason in err) when unusable. */
+static bool tai_utc_now(const struct vopts *o, int *tai, bool *expired, char *err, size_t len)
+{
+	struct leapfile lf;
+	if (!leapfile_load(o->leapfile, &lf, err, len))
+		return false;
+	int64_t now = (int64_t)time(NULL);
+	bool ok = leapfile_tai_utc(&lf, now, tai);
+	*expired = leapfile_expired(&lf, now);
+	leapfile_free(&lf);
+	if (!ok)
+		snprintf(err, len, "%s: no TAI-UTC for now", o->leapfile);
+	return ok;
+}
+
+static void check_management(const struct vopts *o, struct checks *cs, struct pmc_uds *u,
+			     bool *have_uds)
+{
+	struct check *mg = check_new(cs, "management", "ptp4l answers on its management socket");
+	struct check *utc = check_new(cs, "utc-offset", "currentUtcOffset = TAI-UTC, PTP timescale");
+	struct check *gm = check_new(cs, "grandmaster",
+				     o->server ? "this node is the clockClass 6 grandmaster"
+					       : "a port is SLAVE to a clockClass 6 grandmaster");
+	char err[512];
+	*have_uds = pmc_uds_open(u, o->uds, 0, err, sizeof(err)) == 0;
+	if (!*have_uds) {
+		check_fail(mg, "socket", "start ptp4l (systemctl enable --now ptp4l@IF), or give --uds "
+				       "with its uds_address", "%s", err);
+		check_skip(utc, "no management socket");
+		check_skip(gm, "no management socket");
+		return;
+	}
+	struct pmc_time_props tp;
+	enum pmc_result r = pmc_get_time_props_ds(u, &tp, o->timeout, err, sizeof(err));
+	if (r != PMC_OK) {
+		check_fail(mg, o->uds, "is ptp4l running with this uds_address and domainNumber 0?",
+			   "%s", err);
+		check_skip(utc, "no answer");
+		check_skip(gm, "no answer");
+		return;
+	}
+	check_detail(mg, "%s answers", o->uds);
+
+	/* utc-offset */
+	int tai = 0;
+	bool expired = false;
+	char where[128];
+	snprintf(where, sizeof(where), "GET TIME_PROPERTIES_DATA_SET");
+	if (!tai_utc_now(o, &tai, &expired, err, sizeof(err))) {
+		check_skip(utc, "%s", err);
+	} else {
+		if (tp.utc_offset != tai)
+			check_fail(utc, where,
+				   o->server ? "set utc_offset in ptp4l.conf to the leap file's value "
+					       "(`ptpcal doctor` compares them)"
+					     : "the grandmaster announces it: fix the server",
+				   "currentUtcOffset %d but %s says TAI-UTC is %d now%s", tp.utc_offset,
+				   o->leapfile, tai, expired ? " (and the file has expired)" : "");
+		if (!(tp.flags & PMC_PTP_TIMESCALE))
+			check_fail(utc, where,
+				   "hardware time stamping on a NIC with a PHC (linuxptp clock.c: "
+				   "software time stamps or CLOCK_REALTIME mean the UTC timescale)",
+				   "ptpTimescale 0: the grandmaster runs on the UTC timescale, so phc2sys "
+				   "-w takes no UTC-TAI offset (clients' PHCs hold UTC)");
+		if (!(tp.flags & PMC_UTC_OFF_VALID))
+			check_warn(utc, where,
+				   "`ptpcal watchdog` sets it (with timeTraceable) while GNSS is locked; or "
+				   "pmc SET GRANDMASTER_SETTINGS_NP",
+				   "currentUtcOffsetValid 0: ptp4l never sets it itself (clock.c: "
+				   "time_flags = PTP_TIMESCALE only, v3.1.1..v4.4), so the guide's "
+				   "expected \"currentUtcOffsetValid 1\" needs a GRANDMASTER_SETTINGS_NP");
+		if (utc->nf == 0)
+			check_detail(utc, "currentUtcOffset %d = TAI-UTC, PTP timescale, valid", tai);
+	}
+
+	/* grandmaster */
+	struct pmc_parent_ds pd;
+	r = pmc_get_parent(u, &pd, o->timeout, err, sizeof(err));
+	if (r != PMC_OK) {
+		check_fail(gm, "GET PARENT_DATA_SET", NULL, "%s", err);
+		return;
+	}
+	struct pmc_answer a;
+	struct pmc_default_ds dd;
+	bool have_dd = pmc_get(u, PMC_ID_DEFAULT_DATA_SET, &a, o->timeout, err, sizeof(err)) == PMC_OK &&
+		       pmc_get_default_ds(a.r.data, a.r.data_len, &dd);
+	char gmid[20], own[20];
+	ptp_clock_id_str(pd.gm_identity, gmid);
+	if (o->server) {
+		if (have_dd && memcmp(pd.gm_identity, dd.clock_identity, 8) != 0)
+			check_fail(gm, "GET PARENT_DATA_SET",
+				   "find the other grandmaster (priority1 64 should win; check its "
+				   "clockClass and priority1)",
+				   "the grandmaster is %s, not this node (%s)", gmid,
+				   ptp_clock_id_str(dd.clock_identity, own));
+		if (pd.gm_quality.clock_class != 6)
+			check_fail(gm, "GET PARENT_DATA_SET",
+				   pd.gm_quality.clock_class == 7 || pd.gm_quality.clock_class == 52 ||
+						   pd.gm_quality.clock_class == 187
+					   ? "the watchdog demoted it: GNSS is lost (check gpsd)"
+					   : "clockClass 6 in ptp4l.conf (ptpcal setup server)",
+				   "grandmasterClockClass %u, not 6", pd.gm_quality.clock_class);
+	} else {
+		struct pmc_answer pa[8];
+		int n = pmc_uds_query(u, PMC_GET, PMC_ID_PORT_DATA_SET, NULL, 0, pa, 8, o->timeout, err,
+				      sizeof(err));
+		bool slave = false;
+		char states[256] = "";
+		for (int i = 0; i < n; i++) {
+			struct pmc_port_ds p;
+			if (pa[i].r.error || !pmc_get_port_ds(pa[i].r.data, pa[i].r.data_len, &p))
+				continue;
+			slave |= p.state == 9;
+			snprintf(states + strlen(states), sizeof(states) - strlen(states), "%s%s",
+				 states[0] ? ", " : "", pmc_port_state_name(p.state));
+		}
+		if (!slave)
+			check_fail(gm, "GET PORT_DATA_SET",
+				   "wait for the servo to lock; if it never does, `ptpcal doctor` (tx "
+				   "timestamp timeouts, a second ptp4l, free_running)",
+				   "no port in SLAVE state (%s)", states[0] ? states : "no answer");
+		if (pd.gm_quality.clock_class != 6)
+			check_fail(gm, "GET PARENT_DATA_SET",
+				   "check the server (`ptpcal verify server` there)",
+				   "the grandmaster %s announces clockClass %u, not 6", gmid,
+				   pd.gm_quality.clock_class);
+		if (have_dd && memcmp(pd.gm_identity, dd.clock_identity, 8) == 0)
+			check_fail(gm, "GET PARENT_DATA_SET", "check the network path to the server",
+				   "the client is its own grandmaster: it hears no server");
+	}
+	if (gm->nf == 0)
+		check_detail(gm, "grandmaster %s, clockClass %u", gmid, pd.gm_quality.clock_class);
+}
+
+static void check_phc(const struct vopts *o, struct checks *cs)
+{
+	struct check *c = check_new(cs, "phc-tai", "PHC - UTC = TAI-UTC");
+	char dev[256], why[512];
+	if (o->phc) {
+		snprintf(dev, sizeof(dev), "%s", o->phc);
+	} else {
+		char fake[128];
+		int status;
+		snprintf(fake, sizeof(fake), "ethtool-T-%s.txt", o->iface);
+		const char *argv[] = { "ethtool", "-T", o->iface, NULL };
+		char *out = sv_command(&o->sv, fake, argv, &status, why, sizeof(why));
+		if (!out) {
+			check_skip(c, "%s", why);
+			return;
+		}
+		struct ethtool_ts t;
+		ethtool_parse_ts(out, &t);
+		free(out);
+		if (!t.parsed) {
+			check_skip(c, "ethtool -T %s: no time-stamping information (no such interface?)",
+				   o->iface);
+			return;
+		}
+		if (t.phc_index < 0) {
+			check_skip(c, "%s has no PHC (ethtool -T: PTP Hardware Clock: none): software "
+				      "time stamps, nothing holds TAI",
+				   o->iface);
+			return;
+		}
+		snprintf(dev, sizeof(dev), "/dev/ptp%d", t.phc_index);
+	}
+	int tai;
+	bool expired;
+	if (!tai_utc_now(o, &tai, &expired, why, sizeof(why))) {
+		check_skip(c, "%s", why);
+		return;
+	}
+	/* capture/clocksrc: the device read as linuxptp's sysoff does (best bracket of 9), or a
+	 * `phc` dataset recorded earlier with `ptpcal phc record` (replayed) */
+	struct clocksrc *src = clocksrc_is_recording(dev) ? clock_replay_open(dev, "phc")
+							  : phc_open(dev, 9, PHC_METHOD_AUTO);
+	if (!src) {
+		check_fail(c, dev, "check the device (ls -l /dev/ptp*; ptpcal phc caps DEV)",
+			   "cannot read it");
+		return;
+	}
+	struct clk_event ev;
+	int r = clocksrc_next(src, 1000, &ev);
+	clocksrc_close(src);
+	if (r != 1) {
+		check_fail(c, dev, "check the device (ptpcal phc cmp DEV)", "no reading");
+		return;
+	}
+	double diff = ptime_diff_ns(ev.phc, ev.sys); /* PHC - CLOCK_REALTIME */
+	double err_s = diff / 1e9 - tai;
+	if (fabs(err_s) > 1e-3) {
+		bool utc = fabs(diff / 1e9) < 1.0;
+		check_fail(c, dev,
+			   utc ? (o->server ? "the grandmaster must announce the PTP timescale with "
+					      "currentUtcOffset = TAI-UTC; phc2sys -w then adds it"
+					    : "fix the server: its PHC or its announced offset is wrong")
+			       : "check phc2sys (direction, -w) and ptp4l's currentUtcOffset",
+			   "PHC - UTC = %.6f s, expected TAI-UTC = %d s%s", diff / 1e9, tai,
+			   utc ? ": the PHC holds UTC (the 37-second trap)" : "");
+	} else {
+		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, bracket %lld ns, %s)", dev, diff / 1e9,
+			     tai, (long long)ev.bracket_ns, phc_method_name(ev.method));
+	}
+}
+
+static void check_shm(const struct vopts *o, struct checks *cs)
+{
+	struct check *c = check_new(cs, "shm", "SHM samples ticking, offset < 1 s");
+	char err[512];
+	struct ntpshm_seg seg;
+	int eno = 0;
+	if (!ntpshm_attach(o->shm_unit, false, 0, &seg, err, sizeof(err), &eno)) {
+		check_fail(c, "SHM", "start ntpsec (it creates the segment for `refclock shm unit N`) "
+				     "and phc2sys -E ntpshm -M N",
+			   "%s", err);
+		return;
+	}
+	/* linuxptp ntpshm.c creates a missing segment 0600 (root only); ntpsec, running as its
+	 * own user, creates units >= 2 with 0666 (refclock_shm.c) and cannot attach to a 0600
+	 * one made by phc2sys first (docs/errata.md 14) */
+	struct shmid_ds ds;
+	char where0[32];
+	snprintf(where0, sizeof(where0), "SHM unit %d", o->shm_unit);
+	if (shmctl(seg.shmid, IPC_STAT, &ds) == 0 && o->shm_unit >= 2 &&
+	    (ds.shm_perm.mode & 0777) == 0600 && ds.shm_perm.uid == 0)
+		check_fail(c, where0,
+			   "stop phc2sys, remove the segment (ipcrm -M KEY), restart ntpsec, then "
+			   "phc2sys (the client unit's After=ntpsec.service keeps this order)",
+			   "the segment is mode 0600 owned by root (created by phc2sys before ntpsec): "
+			   "ntpsec, running as its own user, cannot read it");
+	/* two looks 2.5 s apart, as a monitor (ntpshmmon): never consume ntpsec's samples */
+	struct ntpshm_sample a, b;
+	enum ntpshm_status sa = ntpshm_read(seg.t, false, &a);
+	struct timespec ts = { 2, 500000000 };
+	nanosleep(&ts, NULL);
+	enum ntpshm_status sb = ntpshm_read(seg.t, false, &b);
+	ntpshm_detach(&seg);
+	char where[32];
+	snprintf(where, sizeof(where), "SHM unit %d", o->shm_unit);
+	if (sb != NTPSHM_OK) {
+		check_fail(c, where, "is phc2sys running with -E ntpshm -M N? (`ptpcal shm read`)",
+			   "no valid sample (status %d)", (int)sb);
+		return;
+	}
+	if (sa == NTPSHM_OK && a.receive.tv_sec == b.receive.tv_sec &&
+	    a.receive.tv_nsec == b.receive.tv_nsec)
+		check_fail(c, where, "phc2sys has stopped writing: check it and ptp4l",
+			   "the same sample for 2.5 s: not ticking");
+	int64_t off = ntpshm_offset_ns(&b);
+	if (llabs(off) > 1000000000LL)
+		check_fail(c, where,
+			   fabs((double)off / 1e9 - 37) < 2 || fabs((double)off / 1e9 + 37) < 2
+				   ? "a UTC/TAI mix-up: phc2sys must take the offset from ptp4l (-w) and "
+				     "ptp4l must not run the ntpshm servo"
+				   : "check phc2sys and the PHC",
+			   "system - SHM reference = %.3f s", (double)off / 1e9);
+	if (c->nf == 0)
+		check_detail(c, "unit %d ticking, system - reference = %lld ns", o->shm_unit,
+			     (long long)off);
+}
+
+static void check_ntpsec(const struct vopts *o, struct checks *cs)
+{
+	struct check *c = check_new(cs, "ntpsec-peer", "ntpsec's system peer is the PTP refclock");
+	const char *argv[] = { "ntpq", "-pn", NULL };
+	char why[512];
+	int status;
+	char *out = sv_command(&o->sv, "ntpq-pn.txt", argv, &status, why, sizeof(why));
+	if (!out) {
+		check_skip(c, "%s", why);
+		return;
+	}
+	char want[32];
+	snprintf(want, sizeof(want), "SHM(%d)", o->shm_unit);
+	bool any = false, ours = false;
+	char peer[160] = "";
+	char *save = NULL;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (l[0] != '*')
+			continue;
+		any = true;
+		snprintf(peer, sizeof(peer), "%s", l + 1);
+		/* ntpq -pn: remote (SHM(2) for refclock shm unit 2), then refid (.PTP.) */
+		ours = strncmp(l + 1, want, strlen(want)) == 0 || strstr(l, ".PTP.") != NULL;
+	}
+	free(out);
+	if (status != 0 && !any)
+		check_fail(c, "ntpq -pn", "start ntpsec (systemctl restart ntpsec)",
+			   "ntpq failed (exit %d): is ntpsec running?", status);
+	else if (!any)
+		check_fail(c, "ntpq -pn", "wait: ntpsec takes a few minutes to trust a new refclock",
+			   "ntpsec has no system peer yet");
+	else if (!ours)
+		check_fail(c, "ntpq -pn",
+			   "check that the PTP refclock is reachable (reach 377) and consider `prefer`",
+			   "the system peer is not the PTP refclock: %s", peer);
+	else
+		check_detail(c, "%s", peer);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	enum { OPT_SHM = 256, OPT_LEAP, OPT_PHC, OPT_OUT, OPT_JSON };
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "uds", required_argument, NULL, 's' },
+		{ "shm-unit", required_argument, NULL, OPT_SHM },
+		{ "leapfile", required_argument, NULL, OPT_LEAP },
+		{ "phc", required_argument, NULL, OPT_PHC },
+		{ "outputs", required_argument, NULL, OPT_OUT },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vopts o = { .iface = "eth0", .uds = PMC_DEFAULT_UDS, .leapfile = LEAPFILE_DEFAULT,
+			   .shm_unit = -1, .timeout = 1000 };
+	bool json = false;
+	long lv;
+	int c;
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "i:s:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o.iface = optarg; break;
+		case 's': o.uds = optarg; break;
+		case OPT_SHM:
+			if (!parse_int_arg("--shm-unit", optarg, 0, 255, &lv))
+				return EXIT_USAGE;
+			o.shm_unit = (int)lv;
+			break;
+		case OPT_LEAP: o.leapfile = optarg; break;
+		case OPT_PHC: o.phc = optarg; break;
+		case OPT_OUT: o.sv.outputs = optarg; break;
+		case 't':
+			if (!parse_int_arg("--timeout", optarg, 1, 60000, &lv))
+				return EXIT_USAGE;
+			o.timeout = (int)lv;
+			break;
+		case OPT_JSON: json = true; break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: return usage_error("bad option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("say server or client");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (strcmp(argv[optind], "server") == 0)
+		o.server = true;
+	else if (strcmp(argv[optind], "client") != 0)
+		return usage_error("'%s' is not server or client", argv[optind]);
+	if (o.shm_unit < 0) {
+		char unit_path[1100];
+		int seg = phc2sys_shm_segment(&o.sv, unit_path, sizeof(unit_path));
+		o.shm_unit = seg >= 0 ? seg : 2;
+	}
+
+	struct checks cs = { NULL, 0 };
+	struct pmc_uds u;
+	bool have_uds = false;
+	check_daemons(&o, &cs);
+	check_management(&o, &cs, &u, &have_uds);
+	if (have_uds)
+		pmc_uds_close(&u);
+	check_phc(&o, &cs);
+	if (!o.server) {
+		check_shm(&o, &cs);
+		check_ntpsec(&o, &cs);
+	}
+	bool failed = checks_failed(&cs, false);
+	if (json)
+		checks_print_json(&cs, "ptpcal-verify/1", "/", failed);
+	else
+		checks_print_text(&cs, false);
+	checks_free(&cs);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}

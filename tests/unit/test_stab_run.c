@@ -1,0 +1,174 @@
+/* The stability glue: the uniform grid built from exchanges, --tau parsing, and hand-computed
+ * statistics through the whole analysis (exchanges and plain series). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analysis.h"
+#include "analyze/stab_run.h"
+#include "capture/exchange_io.h"
+#include "common/log.h"
+#include "tests/unit/testutil.h"
+
+#define T0 (1795000000LL * 1000000000LL)
+
+/* An exchange at t (ns) whose offset is off_ns (integer): t2 - t1 = 1000 + 2 off,
+ * t4 - t3 = 1000. */
+static void add(struct ex_series *s, int64_t t, int64_t off_ns)
+{
+	exs_append(s, t - 1000 - 2 * off_ns, t, t + 1000, t + 2000, 0);
+}
+
+START_TEST(parse_taus)
+{
+	struct stab_run_opts o;
+	memset(&o, 0, sizeof(o));
+	ck_assert(stab_run_parse_taus("decade", &o));
+	ck_assert_int_eq(o.spacing, STAB_DECADE);
+	ck_assert_int_eq(o.ntaus, 0);
+	ck_assert(stab_run_parse_taus("1,10s,2m,0.5", &o));
+	ck_assert_int_eq(o.ntaus, 4);
+	ck_assert_double_near(o.taus[2], 120, 1e-12);
+	ck_assert_double_near(o.taus[3], 0.5, 1e-12);
+	ck_assert(!stab_run_parse_taus("1,0", &o));
+	ck_assert(!stab_run_parse_taus("1,,2", &o));
+	ck_assert(!stab_run_parse_taus("octaves", &o));
+	ck_assert(!stab_run_parse_taus("", &o));
+}
+END_TEST
+
+/* Exchanges on a 0.125 s Sync grid with jitter of a few ms, two of them sharing one Sync, one
+ * bin empty: tau0 = median interval 0.125 s (snapped to 2^-3); bins hold means; the empty bin
+ * is the mean of its neighbours. */
+START_TEST(grid_from_exchanges)
+{
+	struct ex_series s;
+	exs_init(&s);
+	add(&s, T0 + 0, 10);
+	add(&s, T0 + 125000000 + 3000, 20);
+	add(&s, T0 + 125000000 + 3000, 40); /* same Sync: bin 1 = 30 */
+	add(&s, T0 + 250000000 - 2000, 50);
+	/* bin 3 empty */
+	add(&s, T0 + 500000000 + 1000, 90);
+	add(&s, T0 + 625000000, 100);
+	double tau0, *x;
+	size_t interp;
+	size_t n = stab_run_grid(&s, &tau0, &x, &interp);
+	ck_assert_double_near(tau0, 0.125, 0);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(interp, 1);
+	const double want[] = { 10, 30, 50, 70, 90, 100 };
+	for (size_t i = 0; i < n; i++)
+		ck_assert_double_near(x[i], want[i] * 1e-9, 1e-18);
+	free(x);
+	/* settling samples do not count */
+	s.state[0] = SAMPLE_SETTLING;
+	n = stab_run_grid(&s, &tau0, &x, &interp);
+	ck_assert_int_eq(n, 5); /* from bin 1 */
+	ck_assert_double_near(x[0], 30e-9, 1e-18);
+	free(x);
+	exs_free(&s);
+}
+END_TEST
+
+/* Offsets alternating 0, 1 ns every second: second differences are +-2 ns, so
+ * AVAR(1 s) = sum (2e-9)^2 / (2 (N - 2)) over N - 2 terms = 2e-18: OADEV = sqrt(2) ns;
+ * MTIE(1 s) = max - min over 2 points = 1 ns; TIE rms(1 s) = 1 ns. At tau = 2 s the phase
+ * repeats: second differences over 2 s are 0. Through the whole analysis. */
+START_TEST(alternating_through_analysis)
+{
+	const char *p = tu_path("alt.tsv");
+	struct exchange_writer *w = exchange_writer_open(p);
+	for (int i = 0; i < 64; i++) {
+		struct exchange ex;
+		memset(&ex, 0, sizeof(ex));
+		ex.master = tu_port(1, 1);
+		ex.slave = tu_port(2, 1);
+		int64_t t = T0 + (int64_t)i * 1000000000;
+		int64_t off = i % 2;
+		ex.t1 = ptime_from_ns(t - 1000 - 2 * off);
+		ex.t2 = ptime_from_ns(t);
+		ex.t3 = ptime_from_ns(t + 1000);
+		ex.t4 = ptime_from_ns(t + 2000);
+		ck_assert(exchange_derive(&ex));
+		exchange_writer_row(w, &ex);
+	}
+	ck_assert_int_eq(exchange_writer_close(w), 0);
+	static struct analyze_opts o;
+	memset(&o, 0, sizeof(o));
+	o.inputs[0] = p;
+	o.ninputs = 1;
+	o.settle = SETTLE_NONE;
+	ck_assert(stab_run_parse_taus("1,2", &o.stab));
+	struct analysis an;
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert(an.stab.have);
+	ck_assert_double_near(an.stab.tau0, 1, 0);
+	ck_assert_int_eq(an.stab.n, 64);
+	ck_assert_int_eq(an.stab.npts, 2);
+	const struct stab_point *q = &an.stab.pts[0];
+	ck_assert_double_near(q->tau, 1, 0);
+	ck_assert_int_eq(q->n, 62);
+	ck_assert_double_near(q->oadev, sqrt(2) * 1e-9, 1e-18);
+	ck_assert_double_near(q->mtie, 1e-9, 1e-18);
+	ck_assert_double_near(q->tie_rms, 1e-9, 1e-18);
+	ck_assert_double_near(an.stab.pts[1].oadev, 0, 1e-21);
+	ck_assert_double_near(an.stab.pts[1].mtie, 1e-9, 1e-18);
+	/* TE of the same series: max|TE| 1 ns, cTE 0.5 ns */
+	ck_assert(an.stab.have_te);
+	ck_assert_double_near(an.stab.te.max_abs_te, 1, 1e-9);
+	ck_assert_double_near(an.stab.te.cte, 0.5, 1e-9);
+	analysis_free(&an);
+
+	/* The same phase as a plain file at 1 Hz gives the same numbers. */
+	const char *ph = tu_path("alt.txt");
+	FILE *f = fopen(ph, "w");
+	for (int i = 0; i < 64; i++)
+		fprintf(f, "%s\n", i % 2 ? "1e-9" : "0");
+	fclose(f);
+	memset(&o, 0, sizeof(o));
+	o.inputs[0] = ph;
+	o.ninputs = 1;
+	o.series = SERIES_PHASE;
+	o.rate_hz = 1;
+	ck_assert(stab_run_parse_taus("1", &o.stab));
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert_int_eq(an.samples, 64);
+	ck_assert_double_near(an.offset.mean, 0.5, 1e-12); /* phase in ns */
+	ck_assert_double_near(an.stab.pts[0].oadev, sqrt(2) * 1e-9, 1e-18);
+	analysis_free(&an);
+
+	/* Constant fractional frequency 1e-9 at 1 Hz: phase ramps 1 ns/s, OADEV 0,
+	 * MTIE(tau) = tau * 1 ns. */
+	const char *fr = tu_path("freq.txt");
+	f = fopen(fr, "w");
+	for (int i = 0; i < 100; i++)
+		fprintf(f, "1e-9\n");
+	fclose(f);
+	o.inputs[0] = fr;
+	o.series = SERIES_FREQ;
+	ck_assert(stab_run_parse_taus("1,10", &o.stab));
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert_int_eq(an.stab.n, 101);
+	ck_assert_double_near(an.stab.pts[1].mtie, 10e-9, 1e-18);
+	ck_assert_double_near(an.stab.pts[1].oadev, 0, 1e-20);
+	analysis_free(&an);
+
+	/* a bad series file: EXIT_USAGE */
+	tu_write_file(fr, "1e-9\nx\n");
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
+	analysis_free(&an);
+}
+END_TEST
+
+Suite *stab_run_suite(void)
+{
+	Suite *s = suite_create("stab_run");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, parse_taus);
+	tcase_add_test(tc, grid_from_exchanges);
+	tcase_add_test(tc, alternating_through_analysis);
+	suite_add_tcase(s, tc);
+	return s;
+}
