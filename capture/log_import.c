@@ -285,6 +285,10 @@ static const char *const cols_measurements[] = {
 	"poll_local", "poll_remote", "score", "delay_ns", "dispersion_ns", "root_delay_ns",
 	"root_dispersion_ns", "refid", "mode", "tx_timestamp_src", "rx_timestamp_src", NULL
 };
+static const char *const cols_refclocks[] = {
+	"refid", "filtered", "poll_seq", "leap", "pulse", "raw_offset_ns", "daemon_offset_ns",
+	"dispersion_ns", NULL
+};
 static const char *const cols_peerstats[] = {
 	"peer", "daemon_offset_ns", "status", "delay_ns", "dispersion_ns", "jitter_ns", NULL
 };
@@ -298,6 +302,7 @@ const char *const *table_log_columns(enum daemon_log f)
 	case LOG_CHRONY_TRACKING: return cols_tracking;
 	case LOG_CHRONY_STATISTICS: return cols_statistics;
 	case LOG_CHRONY_MEASUREMENTS: return cols_measurements;
+	case LOG_CHRONY_REFCLOCKS: return cols_refclocks;
 	case LOG_NTPSEC_PEERSTATS: return cols_peerstats;
 	case LOG_NTPSEC_LOOPSTATS: return cols_loopstats;
 	default: return NULL;
@@ -314,6 +319,7 @@ static const struct {
 	{ "chrony-tracking", LOG_CHRONY_TRACKING },
 	{ "chrony-statistics", LOG_CHRONY_STATISTICS },
 	{ "chrony-measurements", LOG_CHRONY_MEASUREMENTS },
+	{ "chrony-refclocks", LOG_CHRONY_REFCLOCKS },
 	{ "ntpsec-peerstats", LOG_NTPSEC_PEERSTATS },
 	{ "ntpsec-loopstats", LOG_NTPSEC_LOOPSTATS },
 };
@@ -364,7 +370,7 @@ static bool put_num(struct tl_row *r, const char *tok, double scale)
 	double v;
 	if (!tok_double(tok, &v))
 		return false;
-	put_col(r, "%.17g", v * scale);
+	put_col(r, "%.10g", v * scale);
 	return true;
 }
 
@@ -430,17 +436,29 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 	char *t[MAX_TOK + 1];
 	int n = tokenize(buf, t, MAX_TOK);
 	if (f == LOG_CHRONY || f == LOG_CHRONY_TRACKING || f == LOG_CHRONY_STATISTICS ||
-	    f == LOG_CHRONY_MEASUREMENTS) {
+	    f == LOG_CHRONY_MEASUREMENTS || f == LOG_CHRONY_REFCLOCKS) {
 		if (is_banner(t, n))
 			return 0;
 		if (f == LOG_CHRONY)
 			f = n == 14 ? LOG_CHRONY_TRACKING : n == 13 ? LOG_CHRONY_STATISTICS :
-			    n == 20 ? LOG_CHRONY_MEASUREMENTS : LOG_CHRONY;
+			    n == 20 ? LOG_CHRONY_MEASUREMENTS : n == 9 ? LOG_CHRONY_REFCLOCKS : LOG_CHRONY;
 		if (f == LOG_CHRONY)
-			return bad(why, whylen, "%d fields: not a chrony tracking (14), statistics (13) or "
-					     "measurements (20) line", n);
-		if (!chrony_time(t[0], n > 1 ? t[1] : "", &out->t_ns))
+			return bad(why, whylen, "%d fields: not a chrony tracking (14), statistics (13), "
+					     "measurements (20) or refclocks (9) line", n);
+		/* refclocks.log: "HH:MM:SS.ffffff" (refclock.c "%s.%06d") */
+		char hms[16] = "";
+		int64_t us = 0;
+		const char *tm = n > 1 ? t[1] : "";
+		if (f == LOG_CHRONY_REFCLOCKS) {
+			const char *dot = strchr(tm, '.');
+			if (!dot || dot - tm != 8 || strlen(dot + 1) != 6 || !tok_i64(dot + 1, &us) || us < 0)
+				return bad(why, whylen, "want a time 'HH:MM:SS.ffffff'");
+			memcpy(hms, tm, 8);
+			tm = hms;
+		}
+		if (!chrony_time(t[0], tm, &out->t_ns))
 			return bad(why, whylen, "want a date and time 'YYYY-MM-DD HH:MM:SS'");
+		out->t_ns += us * 1000;
 	} else {
 		if (n == 0)
 			return 0;
@@ -502,6 +520,37 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 		put_word(out, t[17]);
 		put_word(out, t[18]);
 		put_word(out, t[19]);
+		break;
+	case LOG_CHRONY_REFCLOCKS:
+		/* refclock.c: raw "%s.%06d %-5s %3d %1c %1d %13.6e %13.6e %10.3e", filtered
+		 * "%s.%06d %-5s   - %1c -       -       %13.6e %10.3e". Cooked offset: "positive
+		 * indicates that the local clock is slow" = reference − local. */
+		if (n != 9)
+			return bad(why, whylen, "chrony refclocks: %d fields, want 9", n);
+		put_word(out, t[2]);
+		{
+			bool filtered = !strcmp(t[3], "-");
+			put_col(out, "%d", filtered);
+			if (filtered) {
+				put_word(out, "-");
+				ok = !strcmp(t[5], "-") && !strcmp(t[6], "-");
+			} else {
+				ok = put_int(out, t[3]);
+			}
+			put_word(out, t[4]);
+			if (filtered) {
+				put_word(out, "-");
+				put_col(out, "nan");
+			} else {
+				ok = ok && put_int(out, t[5]) && put_s_as_ns(out, t[6], NULL);
+			}
+		}
+		ok = ok && tok_double(t[7], &v);
+		out->offset_ns = -v * 1e9;
+		put_col(out, "%.3f", v * 1e9);
+		ok = ok && put_s_as_ns(out, t[8], NULL);
+		if (strlen(t[4]) != 1 || !strchr("N+-?", t[4][0]))
+			ok = false;
 		break;
 	case LOG_NTPSEC_PEERSTATS:
 		/* ntp_util.c: "%s %s %x %.9f %.9f %.9f %.9f" (time, peer, status, offset, delay,

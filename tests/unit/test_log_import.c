@@ -284,6 +284,75 @@ START_TEST(ntpsec_real)
 }
 END_TEST
 
+/* Real chronyd 4.3 logs (tests/data/README.md): the SHM refclock PTPC had the reference
+ * 5 ms ahead of the system clock, so local − reference = −5 ms (chrony with -x drifts its
+ * estimate by a few us); the NTP server shares the host clock (|offset| well under 1 ms). */
+static int count_data_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += line[0] >= '0' && line[0] <= '9';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+START_TEST(chrony_real)
+{
+	const char *names[] = { "tracking", "statistics", "measurements", "refclocks" };
+	const char *formats[] = { "chrony-tracking", "chrony-statistics", "chrony-measurements",
+				  "chrony-refclocks" };
+	log_set_verbosity(-1);
+	for (int k = 0; k < 4; k++) {
+		char in[256];
+		snprintf(in, sizeof(in), "tests/data/chrony-4.3-%s.log", names[k]);
+		const char *out = tu_path(names[k]);
+		struct import_stats st;
+		ck_assert_int_eq(log_import(LOG_CHRONY, tu_src(in), out, &st), EXIT_OK);
+		ck_assert_int_eq(st.malformed, 0);
+		ck_assert_int_eq(st.rows, (uint64_t)count_data_lines(tu_src(in)));
+		struct ds_reader *r = ds_open(out, "servo");
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(ds_meta_get(r, "log_format"), formats[k]);
+		int c_off = ds_require_col(r, "offset_ns");
+		int c_src = ds_col(r, k == 3 ? "refid" : k == 0 ? "reference" : "source");
+		ck_assert_int_ge(c_src, 0);
+		int ptpc = 0, server = 0;
+		while (ds_next(r) == 1) {
+			double off;
+			ck_assert(ds_get_double(r, c_off, &off));
+			const char *src = ds_field(r, c_src);
+			if (!strcmp(src, "PTPC")) {
+				ck_assert_msg(fabs(off + 5e6) < 1e4, "%s: PTPC offset %.0f ns", names[k], off);
+				ptpc++;
+			} else if (!strcmp(src, "127.0.0.1")) {
+				ck_assert_msg(fabs(off) < 1e6, "%s: server offset %.0f ns", names[k], off);
+				server++;
+			}
+		}
+		ds_reader_close(r);
+		if (k == 1 || k == 3)
+			ck_assert_int_ge(ptpc, 5);
+		if (k == 0 || k == 2)
+			ck_assert_int_ge(server, 5);
+	}
+	/* A refclocks line: raw and filtered rows, exact microseconds. */
+	struct tl_row row;
+	char why[160];
+	ck_assert_int_eq(tl_parse_line(LOG_CHRONY,
+				       "2026-11-26 21:49:11.487266 PTPC    - N -       -        5.000000e-03  2.900e-08",
+				       &row, why, sizeof(why)), 1);
+	ck_assert_int_eq(row.format, LOG_CHRONY_REFCLOCKS);
+	ck_assert_int_eq(row.t_ns, 1795729751487266000LL);
+	ck_assert_str_eq(row.cols[1], "1"); /* filtered */
+	ck_assert_int_eq(tl_parse_line(LOG_CHRONY_REFCLOCKS,
+				       "2026-11-26 21:49:11.48726 PTPC    - N -       -        5.000000e-03  2.900e-08",
+				       &row, why, sizeof(why)), -1);
+}
+END_TEST
+
 /* Count "master offset" lines in a lab log independently (plain text search). */
 static int count_samples(const char *xz)
 {
@@ -402,6 +471,7 @@ Suite *log_import_suite(void)
 	tcase_add_test(tc, malformed_and_other);
 	tcase_add_test(tc, chrony_doc_examples);
 	tcase_add_test(tc, ntpsec_real);
+	tcase_add_test(tc, chrony_real);
 	tcase_add_test(tc, import_real_ptp4l);
 	tcase_add_test(tc, import_mixed_and_empty);
 	suite_add_tcase(s, tc);
