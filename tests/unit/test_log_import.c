@@ -408,6 +408,56 @@ START_TEST(import_real_ptp4l)
 }
 END_TEST
 
+/* Real ptp4l 3.1.1 summaries: each row against its own line's numbers (read with sscanf). */
+START_TEST(import_real_summaries)
+{
+	const char *in = tu_src("tests/data/ptp4l-3.1.1-summary.log");
+	struct import_stats st;
+	log_set_verbosity(-1);
+	ck_assert_int_eq(log_import(LOG_PTP4L, in, tu_path("sum.tsv"), &st), EXIT_OK);
+	FILE *f = fopen(in, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[300];
+	int n = 0;
+	struct ds_reader *r = ds_open(tu_path("sum.tsv"), "servo");
+	ck_assert_ptr_nonnull(r);
+	while (fgets(line, sizeof(line), f)) {
+		long sec, ms;
+		double rms, max, fr, frsd, d, dsd;
+		if (sscanf(line, "ptp4l[%ld.%ld]: rms %lf max %lf freq %lf +/- %lf delay %lf +/- %lf", &sec,
+			   &ms, &rms, &max, &fr, &frsd, &d, &dsd) != 8)
+			continue;
+		ck_assert_int_eq(ds_next(r), 1);
+		struct ptime t;
+		double v;
+		ck_assert(ds_get_time(r, ds_col(r, "t_s"), &t));
+		ck_assert_int_eq(t.ns, sec * 1000000000LL + ms * 1000000LL);
+		ck_assert_str_eq(ds_field(r, ds_col(r, "kind")), "summary");
+		ck_assert(ds_get_double(r, ds_col(r, "rms_ns"), &v));
+		ck_assert_double_near(v, rms, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "max_abs_ns"), &v));
+		ck_assert_double_near(v, max, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "freq_ppb"), &v));
+		ck_assert_double_near(v, fr, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "freq_sd_ppb"), &v));
+		ck_assert_double_near(v, frsd, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "delay_ns"), &v));
+		ck_assert_double_near(v, d, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "delay_sd_ns"), &v));
+		ck_assert_double_near(v, dsd, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "offset_ns"), &v));
+		ck_assert(isnan(v));
+		ck_assert_str_eq(ds_field(r, ds_col(r, "port_state")), "UNCALIBRATED");
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_eq(ds_next(r), 0);
+	ds_reader_close(r);
+	ck_assert_int_ge(n, 3);
+	ck_assert_int_eq(st.summaries, (uint64_t)n);
+}
+END_TEST
+
 START_TEST(import_mixed_and_empty)
 {
 	/* A journal with both daemons: each import takes its own lines. */
@@ -473,6 +523,7 @@ Suite *log_import_suite(void)
 	tcase_add_test(tc, ntpsec_real);
 	tcase_add_test(tc, chrony_real);
 	tcase_add_test(tc, import_real_ptp4l);
+	tcase_add_test(tc, import_real_summaries);
 	tcase_add_test(tc, import_mixed_and_empty);
 	suite_add_tcase(s, tc);
 	return s;
