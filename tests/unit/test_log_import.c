@@ -73,6 +73,9 @@ START_TEST(ptp4l_lines)
 		"host ptp4l[1234]: ptp4l[1683.688]: ",
 		"ptp4l[1683.688]: [eth0] ",
 		"[1683.688] ",
+		/* journalctl -o short-monotonic and -o short-precise */
+		"[ 5123.456789] host ptp4l[1234]: [1683.688] ",
+		"Nov 26 21:00:00.123456 host ptp4l[1234]: [1683.688] ",
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		snprintf(line, sizeof(line), "%s%s\n", prefixes[i], msg);
@@ -81,7 +84,7 @@ START_TEST(ptp4l_lines)
 		ck_assert_int_eq(l.offset_ns, -42);
 		ck_assert_int_eq(l.delay_ns, 512);
 		ck_assert_str_eq(l.prog, i == 4 ? "" : "ptp4l");
-		ck_assert(l.syslog_form == (i < 2 || i == 4));
+		ck_assert(l.syslog_form == (i != 2 && i != 3));
 	}
 }
 END_TEST
