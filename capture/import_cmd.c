@@ -25,6 +25,8 @@ static const char usage[] =
 	"                       chrony-statistics, chrony-measurements, chrony-refclocks\n"
 	"  ntpsec-peerstats     ntpd's peerstats (offset negated: ntpd prints reference - local)\n"
 	"  ntpsec-loopstats     ntpd's loopstats\n"
+	"  ntpsec-rawstats      ntpd's rawstats: t1..t4 of every NTP exchange, offset and delay\n"
+	"                       computed as ntpd does\n"
 	"\n"
 	"  -o, --output FILE    the dataset ('-' for stdout)\n"
 	"      --json           counts as JSON on stdout\n"
@@ -88,7 +90,7 @@ int cmd_import(int argc, char **argv)
 	if (!daemon_log_from_name(pos[0], &f))
 		return usage_error("unknown format '%s' (ptp4l, phc2sys, chrony, chrony-tracking, "
 				   "chrony-statistics, chrony-measurements, chrony-refclocks, ntpsec-peerstats, "
-				   "ntpsec-loopstats)", pos[0]);
+				   "ntpsec-loopstats, ntpsec-rawstats)", pos[0]);
 	if (!out)
 		return usage_error("give the dataset with -o FILE");
 	if (json && !strcmp(out, "-"))

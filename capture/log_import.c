@@ -14,6 +14,8 @@
 #include "lab/infile.h"
 
 #define NS 1000000000LL
+/* NTP era 0 (1900) to the POSIX epoch, ns (ntpsec JAN_1970). */
+#define LEAP_NTP_EPOCH_NS (2208988800LL * NS)
 #define MAX_TOK 24
 
 bool parse_decimal_ns(const char *s, int64_t *ns, const char **end)
@@ -292,6 +294,11 @@ static const char *const cols_refclocks[] = {
 static const char *const cols_peerstats[] = {
 	"peer", "daemon_offset_ns", "status", "delay_ns", "dispersion_ns", "jitter_ns", NULL
 };
+static const char *const cols_rawstats[] = {
+	"peer", "dst", "t1", "t2", "t3", "t4", "daemon_offset_ns", "delay_ns", "leap", "version",
+	"mode", "stratum", "ppoll", "precision", "root_delay_ns", "root_dispersion_ns", "refid",
+	"outcount", "bogons", "flag", NULL
+};
 static const char *const cols_loopstats[] = {
 	"daemon_offset_ns", "freq_ppb", "jitter_ns", "wander_ppb", "poll_log2", NULL
 };
@@ -305,6 +312,7 @@ const char *const *table_log_columns(enum daemon_log f)
 	case LOG_CHRONY_REFCLOCKS: return cols_refclocks;
 	case LOG_NTPSEC_PEERSTATS: return cols_peerstats;
 	case LOG_NTPSEC_LOOPSTATS: return cols_loopstats;
+	case LOG_NTPSEC_RAWSTATS: return cols_rawstats;
 	default: return NULL;
 	}
 }
@@ -322,6 +330,7 @@ static const struct {
 	{ "chrony-refclocks", LOG_CHRONY_REFCLOCKS },
 	{ "ntpsec-peerstats", LOG_NTPSEC_PEERSTATS },
 	{ "ntpsec-loopstats", LOG_NTPSEC_LOOPSTATS },
+	{ "ntpsec-rawstats", LOG_NTPSEC_RAWSTATS },
 };
 
 bool daemon_log_from_name(const char *name, enum daemon_log *out)
@@ -572,6 +581,47 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 		ok = ok && put_s_as_ns(out, t[5], NULL) && put_s_as_ns(out, t[6], NULL) &&
 		     put_s_as_ns(out, t[7], NULL);
 		break;
+	case LOG_NTPSEC_RAWSTATS: {
+		/* ntp_util.c: "%s %s %s %s %s %s %s %d %d %d %d %d %d %.6f %.6f %s %u %u %x": time,
+		 * peer, dst, t1 (our send), t2 (server receive), t3 (server send), t4 (our
+		 * receive) as NTP seconds, leap, version, mode, stratum, ppoll, precision, root
+		 * delay, root dispersion, refid, outcount, bogons, flag (0: the packet was used) */
+		if (n != 20)
+			return bad(why, whylen, "ntpsec rawstats: %d fields, want 20", n);
+		put_word(out, t[2]);
+		put_word(out, t[3]);
+		int64_t ts[4];
+		for (int i = 0; i < 4; i++) {
+			int64_t ntp;
+			if (!parse_decimal_ns(t[4 + i], &ntp, NULL) || ntp < LEAP_NTP_EPOCH_NS)
+				return bad(why, whylen, "ntpsec rawstats: t%d '%s' is not an NTP time after 1970",
+					   i + 1, t[4 + i]);
+			ts[i] = ntp - LEAP_NTP_EPOCH_NS;
+			char b[PTIME_STRLEN];
+			ptime_format(ptime_from_ns(ts[i]), b);
+			put_col(out, "%s", b);
+		}
+		/* In integer ns: t21 and t34 are differences of nearby times. */
+		int64_t t21 = ts[1] - ts[0], t34 = ts[2] - ts[3];
+		double theta = (double)(t21 + t34) / 2.0;
+		out->offset_ns = -theta; /* theta = reference - local */
+		put_col(out, "%.1f", theta);
+		put_col(out, "%lld", (long long)llabs(t21 - t34));
+		ok = put_int(out, t[8]) && put_int(out, t[9]) && put_int(out, t[10]) &&
+		     put_int(out, t[11]) && put_int(out, t[12]) && put_int(out, t[13]) &&
+		     put_s_as_ns(out, t[14], NULL) && put_s_as_ns(out, t[15], NULL);
+		put_word(out, t[16]);
+		ok = ok && put_int(out, t[17]) && put_int(out, t[18]);
+		{
+			char *e;
+			errno = 0;
+			unsigned long fl = strtoul(t[19], &e, 16);
+			if (*e || errno || !isxdigit((unsigned char)t[19][0]))
+				ok = false;
+			put_col(out, "%lx", fl);
+		}
+		break;
+	}
 	case LOG_NTPSEC_LOOPSTATS:
 		/* ntp_util.c: "%s %.9f %.6f %.9f %.6f %d" (offset s, freq ppm, jitter s, wander
 		 * ppm, poll) */
@@ -662,7 +712,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		infile_close(&inf, in_path);
 		return EXIT_USAGE;
 	}
-	bool ntpsec = f == LOG_NTPSEC_PEERSTATS || f == LOG_NTPSEC_LOOPSTATS;
+	bool ntpsec = f == LOG_NTPSEC_PEERSTATS || f == LOG_NTPSEC_LOOPSTATS || f == LOG_NTPSEC_RAWSTATS;
 	ds_meta(ds, "daemon", "%s", linuxptp ? want_prog : ntpsec ? "ntpd (ntpsec)" : "chronyd");
 	ds_meta(ds, "source", "%s", in_path);
 	ds_meta(ds, "source_format", "%s", daemon_log_name(f));

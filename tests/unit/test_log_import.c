@@ -278,6 +278,26 @@ START_TEST(ntpsec_real)
 	fclose(f);
 	ck_assert_int_eq(n, 14);
 	ck_assert_int_ge(at5, 10);
+	/* rawstats: offset and delay as ntp_proto.c computes them, from the first real line
+	 * (t21 = 89634 ns, t34 = -16635 ns: theta = 36499.5 ns, delta = 106269 ns). */
+	f = fopen(tu_src("tests/data/ntpsec-1.2.2-rawstats"), "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_RAWSTATS, line, &r, why, sizeof(why)), 1);
+	ck_assert_double_near(r.offset_ns, -36499.5, 1e-9);
+	const char *const *rc = table_log_columns(LOG_NTPSEC_RAWSTATS);
+	ck_assert_str_eq(rc[2], "t1");
+	ck_assert_str_eq(r.cols[2], "1795730101.573372634");
+	ck_assert_str_eq(rc[7], "delay_ns");
+	ck_assert_str_eq(r.cols[7], "106269");
+	ck_assert_str_eq(rc[19], "flag");
+	ck_assert_str_eq(r.cols[19], "20");
+	ck_assert_str_eq(r.cols[16], ".PTPC.");
+	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_RAWSTATS,
+				       "61370 78901.574 a b 0.000000000 1.0 2.0 3.0 3 4 4 1 0 -24 0 0 X 0 1 20",
+				       &r, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "t1"), "%s", why);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_LOOPSTATS, "61370 75968.474 0.005 0 0 0", &r, why,
 				       sizeof(why)), -1);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_PEERSTATS, "40000 1.0 a 0 0 0 0 0", &r, why, sizeof(why)), -1);
