@@ -137,14 +137,16 @@ static const char *lp_message(const char *line, struct lp_line *out)
 					const char *o = q - 1;
 					while (o > line && o[-1] != '[')
 						o--;
-					const char *pe = o - 1; /* '[' of [PID] */
-					const char *ps = pe;
-					while (ps > line && !isspace((unsigned char)ps[-1]))
-						ps--;
-					size_t n = (size_t)(pe - ps);
-					if (pe > line && n < sizeof(out->prog)) {
-						memcpy(out->prog, ps, n);
-						out->prog[n] = '\0';
+					if (o > line + 1) { /* o - 1 is the '[' of "[PID]" */
+						const char *pe = o - 1;
+						const char *ps = pe;
+						while (ps > line && !isspace((unsigned char)ps[-1]))
+							ps--;
+						size_t n = (size_t)(pe - ps);
+						if (n < sizeof(out->prog)) {
+							memcpy(out->prog, ps, n);
+							out->prog[n] = '\0';
+						}
 					}
 				}
 			}
