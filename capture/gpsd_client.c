@@ -1,8 +1,10 @@
 /* gpsd through libgps: events, health state and a reconnecting client (gpsd_client.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gps.h>
 
@@ -41,6 +43,38 @@ bool gnss_report_class(const char *raw, char *buf, int len)
 	memcpy(buf, p, (size_t)n);
 	buf[n] = '\0';
 	return n > 0;
+}
+
+/* libgps's own decoder of one report; exported by libgps 3.22-3.26 (libgps_json.c) but
+ * declared only in its private libgps.h. */
+extern int libgps_json_unpack(const char *buf, struct gps_data_t *gpsdata, const char **end);
+
+bool gnss_unpack(const char *line, struct gps_data_t *g)
+{
+	/* gps_unpack (libgps_sock.c, 3.22 to 3.26.1) loops "while the rest is not empty" over
+	 * libgps_json_unpack(*next, .., next) and stops only on -1. A parse error that leaves
+	 * *next where it was repeats forever: '{x"class":"TPV"}' hangs it (found by fuzzing
+	 * fuzz_gpsd_report). The same loop here, but it stops when nothing was consumed. */
+	if (line[0] != '{')
+		return false;
+	const char *p = line;
+	bool any = false;
+	for (int i = 0; i < 64 && p && *p; i++) {
+		const char *before = p;
+		/* 0: decoded (FILTER() maps unknown attributes to 0); -1: no class; else a
+		 * JSON_ERR_* code, after which libgps has already set flags for what it did not
+		 * read (a TPV sets STATUS_SET regardless): the report is refused. */
+		int st = libgps_json_unpack(p, g, &p);
+		if (st != 0) {
+			if (st != -1 || !any)
+				return false;
+			break;
+		}
+		any = true;
+		if (!p || p == before)
+			break;
+	}
+	return any;
 }
 
 static void copy_device(char *dst, size_t len, const char *src)
@@ -276,7 +310,12 @@ struct gpsd_client {
 	int connections;
 	int64_t next_try_mono, backoff_ns;
 	bool reported; /* the current outage was reported */
-	char msg[10240 + 1]; /* gpsd.h GPS_JSON_RESPONSE_MAX (not in the public gps.h) */
+	/* Reports are read here, not with gps_read(): gps_read runs gps_unpack, which can hang
+	 * (see gnss_unpack). 10240: gpsd.h GPS_JSON_RESPONSE_MAX. */
+	char buf[2 * 10240 + 2];
+	size_t have;
+	bool discarding; /* inside an over-long line: drop it up to its newline */
+	uint64_t bad_reports;
 };
 
 static int64_t now_ns(clockid_t id)
@@ -359,6 +398,8 @@ static bool try_connect(struct gpsd_client *c, char *err, int errlen)
 		return false;
 	}
 	c->open = true;
+	c->have = 0;
+	c->discarding = false;
 	c->connections++;
 	c->reported = false;
 	c->backoff_ns = NS_PER_S / 2;
@@ -398,34 +439,53 @@ int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
 		n++;
 	}
 	for (;;) {
+		/* Every complete line in the buffer first. */
+		char *nl;
+		while ((nl = memchr(c->buf, '\n', c->have))) {
+			size_t len = (size_t)(nl - c->buf) + 1;
+			*nl = '\0';
+			if (nl > c->buf && nl[-1] == '\r')
+				nl[-1] = '\0';
+			if (c->discarding) {
+				c->discarding = false;
+			} else {
+				struct gnss_event ev;
+				/* "set since this was last cleared": the client clears it */
+				c->g.set = 0;
+				if (!gnss_unpack(c->buf, &c->g))
+					c->bad_reports++;
+				else if (gnss_event_from_message(c->buf, &c->g, now_ns(CLOCK_REALTIME),
+								 now_ns(CLOCK_MONOTONIC), &ev)) {
+					cb(ctx, &ev);
+					n++;
+				}
+			}
+			memmove(c->buf, c->buf + len, c->have - len);
+			c->have -= len;
+		}
+		if (c->have == sizeof(c->buf)) { /* a line longer than any report: drop it */
+			c->have = 0;
+			c->discarding = true;
+			c->bad_reports++;
+		}
 		mono = now_ns(CLOCK_MONOTONIC);
-		int64_t left_us = (deadline - mono) / 1000;
-		if (left_us < 0)
-			left_us = 0;
-		if (!gps_waiting(&c->g, (int)(left_us > 0 ? left_us : 0)))
+		if (mono >= deadline)
 			break;
-		c->g.set = 0; /* "set since this was last cleared": the client clears it */
-		c->msg[0] = '\0';
-		int r = gps_read(&c->g, c->msg, (int)sizeof(c->msg) - 1);
-		/* gps_sock_read returns -1 both at EOF / on a socket error and for a report
-		 * gps_unpack cannot decode (libgps_sock.c, 3.22); only the second has PACKET_SET. */
-		if (r < 0 && (c->g.set & PACKET_SET))
+		struct pollfd pfd = { .fd = c->g.gps_fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)((deadline - mono + 999999) / 1000000));
+		if (pr < 0 && errno == EINTR)
+			break;
+		if (pr <= 0)
+			break;
+		ssize_t r = recv(c->g.gps_fd, c->buf + c->have, sizeof(c->buf) - c->have, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
-		if (r < 0) { /* closed or failed: gpsd went away */
+		if (r <= 0) { /* closed or failed: gpsd went away */
 			drop(c, now_ns(CLOCK_MONOTONIC));
 			emit(c, GNSS_DISCONNECT, cb, ctx);
 			return n + 1;
 		}
-		if (r == 0)
-			continue;
-		struct gnss_event ev;
-		if (gnss_event_from_message(c->msg, &c->g, now_ns(CLOCK_REALTIME),
-					    now_ns(CLOCK_MONOTONIC), &ev)) {
-			cb(ctx, &ev);
-			n++;
-		}
-		if (now_ns(CLOCK_MONOTONIC) >= deadline)
-			break;
+		c->have += (size_t)r;
 	}
 	return n;
 }
