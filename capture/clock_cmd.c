@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,8 @@
 #include "common/json.h"
 #include "common/leapfile.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal; /* no SA_RESTART: a wait in PPS_FETCH or poll returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
 
 static void sleep_ns(int64_t ns)
 {
@@ -395,13 +374,13 @@ static int phc_record(struct phc_opts *o)
 		ds_meta(ds, "kernel_tai_offset_s", "%d", tai);
 	else if (clock_replay_meta(s, "kernel_tai_offset_s"))
 		ds_meta(ds, "kernel_tai_offset_s", "%s", clock_replay_meta(s, "kernel_tai_offset_s"));
-	catch_signals();
-	int64_t start = mono_ns(), period = (int64_t)(1e9 / o->rate), next = start;
+	stop_signal_catch(NULL);
+	int64_t start = mono_now_ns(), period = (int64_t)(1e9 / o->rate), next = start;
 	uint64_t n = 0;
 	int status_code = EXIT_OK;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal) {
-		if (o->duration && mono_ns() - start >= o->duration)
+	bool tty = progress_wanted();
+	while (!stop_signal_caught()) {
+		if (o->duration && mono_now_ns() - start >= o->duration)
 			break;
 		struct clk_event ev;
 		int rc = clocksrc_next(s, 0, &ev);
@@ -419,13 +398,13 @@ static int phc_record(struct phc_opts *o)
 				fprintf(stderr, "\r%s: %llu readings, PHC - CLOCK_REALTIME %+.9f s   ",
 					s->name, (unsigned long long)n, phc_minus_sys(&ev) / 1e9);
 			next += period;
-			sleep_ns(next - mono_ns());
+			sleep_ns(next - mono_now_ns());
 		}
 	}
 	if (tty && n)
 		fputc('\n', stderr);
 	ds_meta(ds, "readings", "%llu", (unsigned long long)n);
-	ds_meta(ds, "stop_reason", "%s", stop_signal ? "signal" : status_code ? "error" : "end");
+	ds_meta(ds, "stop_reason", "%s", stop_signal_caught() ? "signal" : status_code ? "error" : "end");
 	if (clock_writer_close(w) != 0)
 		status_code = EXIT_USAGE;
 	log_note("%s: %llu readings into %s", s->name, (unsigned long long)n, o->out);
@@ -561,14 +540,14 @@ static int record_events(struct clocksrc *s, const struct rec_opts *o, const cha
 	}
 	struct ds_writer *ds = clock_writer_ds(w);
 	put_created(ds, s->name, what);
-	catch_signals();
-	int64_t start = mono_ns();
+	stop_signal_catch(NULL);
+	int64_t start = mono_now_ns();
 	uint64_t n = 0;
 	int status = EXIT_OK;
 	bool live = !strcmp(s->impl, "device");
-	bool tty = live && isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal) {
-		if (o->duration && mono_ns() - start >= o->duration)
+	bool tty = live && progress_wanted();
+	while (!stop_signal_caught()) {
+		if (o->duration && mono_now_ns() - start >= o->duration)
 			break;
 		struct clk_event ev;
 		int rc = clocksrc_next(s, 250, &ev);
@@ -592,7 +571,7 @@ static int record_events(struct clocksrc *s, const struct rec_opts *o, const cha
 	if (tty && n)
 		fputc('\n', stderr);
 	ds_meta(ds, "edges", "%llu", (unsigned long long)n);
-	ds_meta(ds, "stop_reason", "%s", stop_signal ? "signal" : status ? "error" : "end");
+	ds_meta(ds, "stop_reason", "%s", stop_signal_caught() ? "signal" : status ? "error" : "end");
 	if (clock_writer_close(w) != 0)
 		status = EXIT_USAGE;
 	log_note("%s: %llu edges into %s", s->name, (unsigned long long)n, o->out);
@@ -779,11 +758,11 @@ static int truth_replay(struct clocksrc *edges, struct clocksrc *phc, struct tru
 static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth_pairer *tp,
 		      double rate, int64_t duration)
 {
-	catch_signals();
-	int64_t start = mono_ns(), period = (int64_t)(1e9 / rate), next = start;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal && !(duration && mono_ns() - start >= duration)) {
-		int64_t now = mono_ns();
+	stop_signal_catch(NULL);
+	int64_t start = mono_now_ns(), period = (int64_t)(1e9 / rate), next = start;
+	bool tty = progress_wanted();
+	while (!stop_signal_caught() && !(duration && mono_now_ns() - start >= duration)) {
+		int64_t now = mono_now_ns();
 		if (phc && now >= next) {
 			struct clk_event r;
 			if (clocksrc_next(phc, 0, &r) != 1)
@@ -791,7 +770,7 @@ static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth
 			truth_pairer_reading(tp, &r);
 			next += period;
 		}
-		int wait = phc ? (int)((next - mono_ns()) / 1000000) : 250;
+		int wait = phc ? (int)((next - mono_now_ns()) / 1000000) : 250;
 		struct clk_event e;
 		int rc = clocksrc_next(edges, wait < 0 ? 0 : wait, &e);
 		if (rc < 0)
