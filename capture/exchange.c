@@ -391,10 +391,15 @@ static void on_delay_resp(struct pairer *p, const struct ptp_packet *pkt)
 	st->n++;
 	st->offset_sum += ex.offset_ns;
 	st->delay_sum += ex.delay_ns;
-	st->offset_min = fmin(st->offset_min, ex.offset_ns);
-	st->offset_max = fmax(st->offset_max, ex.offset_ns);
-	st->delay_min = fmin(st->delay_min, ex.delay_ns);
-	st->delay_max = fmax(st->delay_max, ex.delay_ns);
+	/* Comparisons, not fmin/fmax (library calls at -O2): both values are finite. */
+	if (ex.offset_ns < st->offset_min)
+		st->offset_min = ex.offset_ns;
+	if (ex.offset_ns > st->offset_max)
+		st->offset_max = ex.offset_ns;
+	if (ex.delay_ns < st->delay_min)
+		st->delay_min = ex.delay_ns;
+	if (ex.delay_ns > st->delay_max)
+		st->delay_max = ex.delay_ns;
 	p->nex++;
 	if (p->on_ex)
 		p->on_ex(p->ctx, &ex);
