@@ -110,9 +110,11 @@ void pairer_free(struct pairer *p)
 	free(p);
 }
 
-/* Index of the per-port state for (domain, id) in table t, growing the parallel array. */
-static int lookup(struct pairer *p, struct port_table *t, void **arr, size_t *cap, size_t elem,
-		  uint8_t domain, const struct ptp_port_id *id)
+/* Index of the per-port state for (domain, id) in table t, growing the parallel array.
+ * Forced inline: once per message, and usually just the table's last-hit check. */
+static inline __attribute__((always_inline)) int
+lookup(struct pairer *p, struct port_table *t, void **arr, size_t *cap, size_t elem,
+       uint8_t domain, const struct ptp_port_id *id)
 {
 	int created;
 	int32_t i = port_table_get(t, domain, id, &created);
@@ -331,7 +333,10 @@ static int session_of(struct pairer *p, int si, int mi, uint8_t domain,
 	return k;
 }
 
-static void on_delay_resp(struct pairer *p, const struct ptp_packet *pkt)
+/* Not inlined into pairer_feed: its locals (a struct exchange) would make every message pay
+ * for saving registers and a large stack frame, not only the Delay_Resps. */
+static __attribute__((noinline)) void on_delay_resp(struct pairer *p,
+						    const struct ptp_packet *pkt)
 {
 	const struct ptp_msg *m = &pkt->msg;
 	const struct ptp_port_id *slave_id = &m->port2;

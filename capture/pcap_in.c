@@ -93,9 +93,11 @@ struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name)
 	return wrap(p, name, "live");
 }
 
-/* Count and decode one record: true if *pkt now holds a PTP message. */
-static inline bool decode_record(struct pcap_in *in, const struct pcap_pkthdr *h,
-				 const u_char *data, struct ptp_packet *pkt)
+/* Count and decode one record: true if *pkt now holds a PTP message. Forced inline: it is
+ * the whole per-record path of pcap_dispatch's callback. */
+static inline __attribute__((always_inline)) bool
+decode_record(struct pcap_in *in, const struct pcap_pkthdr *h, const u_char *data,
+	      struct ptp_packet *pkt)
 {
 	in->st.packets++;
 	if (in->raw_fn)
