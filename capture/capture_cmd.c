@@ -318,6 +318,32 @@ void capture_summary_json(const struct pcap_in *in, const struct pairer *p,
 	json_finish(&j);
 }
 
+/* What each PTP packet of the file goes to. */
+struct reader {
+	struct pairer *p;
+	struct message_writer *msg;
+	struct gm_seen gms[MAX_GMS];
+	int ngm;
+	bool tty;
+	time_t last_progress;
+};
+
+static bool on_packet(void *ctx, const struct ptp_packet *pkt)
+{
+	struct reader *r = ctx;
+	pairer_feed(r->p, pkt);
+	if (pkt->msg.hdr.type == PTP_ANNOUNCE)
+		capture_track_announce(r->gms, &r->ngm, &pkt->msg);
+	if (r->msg)
+		message_writer_row(r->msg, pkt);
+	if (r->tty && (pkt->frame & 0xffff) == 0 && time(NULL) != r->last_progress) {
+		r->last_progress = time(NULL);
+		fprintf(stderr, "\r%s: %llu packets, %llu exchanges ", log_command(),
+			(unsigned long long)pkt->frame, (unsigned long long)pairer_exchanges(r->p));
+	}
+	return !stop_signal_caught();
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -396,26 +422,14 @@ int cmd_capture(int argc, char **argv)
 	stop_signal_catch(NULL);
 
 	struct pairer *p = pairer_new(&popts, write_exchange, write_pdelay, &out);
-	struct gm_seen gms[MAX_GMS];
-	int ngm = 0;
-	struct ptp_packet pkt;
-	int rc = 0;
-	bool tty = progress_wanted();
-	time_t last_progress = time(NULL);
-	while (!stop_signal_caught() && (rc = pcap_in_next(in, &pkt)) > 0) {
-		pairer_feed(p, &pkt);
-		if (pkt.msg.hdr.type == PTP_ANNOUNCE)
-			capture_track_announce(gms, &ngm, &pkt.msg);
-		if (out.msg)
-			message_writer_row(out.msg, &pkt);
-		if (tty && (pkt.frame & 0xffff) == 0 && time(NULL) != last_progress) {
-			last_progress = time(NULL);
-			fprintf(stderr, "\r%s: %llu packets, %llu exchanges ", log_command(),
-				(unsigned long long)pkt.frame, (unsigned long long)pairer_exchanges(p));
-		}
-	}
-	if (tty && pcap_in_stats(in)->packets > 0xffff)
+	struct reader r = { .p = p, .msg = out.msg };
+	r.tty = progress_wanted();
+	r.last_progress = time(NULL);
+	int rc = stop_signal_caught() ? 0 : pcap_in_each(in, on_packet, &r);
+	if (r.tty && pcap_in_stats(in)->packets > 0xffff)
 		fputc('\n', stderr);
+	struct gm_seen *gms = r.gms;
+	int ngm = r.ngm;
 	bool truncated = !stop_signal_caught() && rc < 0;
 	pairer_finish(p);
 	const struct pcap_in_stats *st = pcap_in_stats(in);
