@@ -20,11 +20,13 @@
 #include "common/json_read.h"
 #include "common/log.h"
 #include "pipeline/run_cmd.h"
+#include "pipeline/sync_host.h"
 
 extern char **environ;
 
 static const char usage[] =
 	"usage: ptpcal sync --lab [options]\n"
+	"       ptpcal sync --server|--client [-i IF] [--apply] [options]\n"
 	"\n"
 	"Run the measure -> calibrate -> apply -> measure-again chain end to end in the PTP lab\n"
 	"(ptpcal lab: real ptp4l, free_running, in namespaces; needs root) and print where the\n"
@@ -34,21 +36,40 @@ static const char usage[] =
 	"  3. lab run again with that delayAsymmetry in every ptp4l.conf\n"
 	"  4. calibrate again: the residual time error\n"
 	"\n"
-	"      --lab               the lab chain (the only mode: on real hosts use setup, verify,\n"
-	"                          capture, calibrate and verify again)\n"
-	"  -d, --duration D        each measurement (default 20s)\n"
+	"      --lab               the lab chain\n"
+	"  -d, --duration D        each measurement (default 20s; hosts: the capture, 10min)\n"
 	"      --fwd SPEC          switch delay master -> client (default 300us)\n"
 	"      --rev SPEC          switch delay client -> master (default 100us)\n"
 	"  -t, --transport T       L2 (default), UDPv4, UDPv6\n"
 	"  -o, --dir DIR           where the two lab datasets go (default ./sync-PID)\n"
-	"      --json              summary as JSON (schema ptpcal-sync/1)\n"
+	"      --json              summary as JSON (schema ptpcal-sync/1; host plan:\n"
+	"                          ptpcal-sync-plan/1)\n"
 	"  -h, --help              this help\n"
+	"\n"
+	"On a real host (--server: gpsd -> ntpsec -> ptp4l@IF -> phc2sys@IF; --client:\n"
+	"ptp4l@IF -> ntpsec -> phc2sys@IF -> ntpsec's peer), the chain is brought up through\n"
+	"systemd in that order, each stage waited for (PORT_DATA_SET portState, SHM ticking,\n"
+	"ntpq system peer), then (client) capture -> analyze -> calibrate -> verify.\n"
+	"Without --apply nothing is run: the plan and its commands are printed (exit 0).\n"
+	"  -i, --iface IF          the PTP interface (default eth0)\n"
+	"      --apply             run systemctl (restart the units) and the rest\n"
+	"      --dry-run           print the plan only (the default without --apply)\n"
+	"      --root DIR          read unit files and ptp4l.conf below DIR (staging)\n"
+	"      --linuxptp-version V  instead of `ptp4l -v`\n"
+	"  -s, --uds PATH          ptp4l's management socket (default: from ptp4l.conf)\n"
+	"      --shm-unit N        SHM unit (default 2)\n"
+	"      --stage-timeout D   wait at most D for each stage (default 5min)\n"
+	"      --truth FILE | --known-offset NS+-U | --baseline FILE\n"
+	"                          the reference calibrate needs (else it is refused)\n"
+	"  -L, --layer ptp4l|refclock  where the correction goes (default ptp4l)\n"
+	"      --apply-correction  calibrate --apply, restart that daemon, measure again\n"
+	"      --force             passed to calibrate (short runs)\n"
 	"\n"
 	"The verdict uses the lucky-packet means (the half of the exchanges with the smallest\n"
 	"path delays, ptpcal analyze --lucky 50): a few delay spikes on a loaded host move a\n"
 	"short run's plain mean far more than the residual asymmetry.\n"
-	"Exit: 0 the correction cut the bias to below a quarter, 1 it did not or a stage\n"
-	"failed, 2 bad usage, 130 interrupted (the lab cleans up; datasets are kept).\n";
+	"Exit: 0 the correction cut the bias to below a quarter (hosts: every stage up and\n"
+	"verify passed), 1 it did not or a stage failed, 2 bad usage, 130 interrupted (the lab cleans up; datasets are kept).\n";
 
 static volatile sig_atomic_t interrupted;
 
@@ -158,7 +179,9 @@ static bool lucky_bias(const char *dir, double *bias)
 
 int cmd_sync(int argc, char **argv)
 {
-	enum { OPT_LAB = 256, OPT_FWD, OPT_REV, OPT_JSON };
+	enum { OPT_LAB = 256, OPT_FWD, OPT_REV, OPT_JSON, OPT_SERVER, OPT_CLIENT, OPT_APPLY,
+	       OPT_DRY, OPT_ROOT, OPT_LPV, OPT_SHM, OPT_STO, OPT_TRUTH, OPT_KNOWN, OPT_BASE,
+	       OPT_APPLYC, OPT_FORCE };
 	static const struct option opts[] = {
 		{ "lab", no_argument, NULL, OPT_LAB },
 		{ "duration", required_argument, NULL, 'd' },
@@ -167,10 +190,31 @@ int cmd_sync(int argc, char **argv)
 		{ "transport", required_argument, NULL, 't' },
 		{ "dir", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "server", no_argument, NULL, OPT_SERVER },
+		{ "client", no_argument, NULL, OPT_CLIENT },
+		{ "iface", required_argument, NULL, 'i' },
+		{ "apply", no_argument, NULL, OPT_APPLY },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "linuxptp-version", required_argument, NULL, OPT_LPV },
+		{ "uds", required_argument, NULL, 's' },
+		{ "shm-unit", required_argument, NULL, OPT_SHM },
+		{ "stage-timeout", required_argument, NULL, OPT_STO },
+		{ "truth", required_argument, NULL, OPT_TRUTH },
+		{ "known-offset", required_argument, NULL, OPT_KNOWN },
+		{ "baseline", required_argument, NULL, OPT_BASE },
+		{ "layer", required_argument, NULL, 'L' },
+		{ "apply-correction", no_argument, NULL, OPT_APPLYC },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool lab = false, json = false;
+	bool lab = false, json = false, dry = false, duration_set = false;
+	struct sync_host_opts ho = { .iface = "eth0", .shm_unit = 2,
+				     .stage_timeout_ns = 300000000000LL, .duration = "10min",
+				     .layer = "ptp4l" };
+	int modes = 0;
+	long lv;
 	const char *duration = "20s", *fwd = "300us", *rev = "100us", *transport = "L2";
 	char dirbuf[64];
 	snprintf(dirbuf, sizeof(dirbuf), "sync-%d", (int)getpid());
@@ -178,13 +222,41 @@ int cmd_sync(int argc, char **argv)
 	int64_t ns;
 	int c;
 	cli_reset_getopt();
-	while ((c = getopt_long(argc, argv, "d:t:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:o:i:s:L:h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_LAB: lab = true; break;
+		case OPT_LAB: lab = true; modes++; break;
+		case OPT_SERVER: ho.server = true; modes++; break;
+		case OPT_CLIENT: ho.server = false; modes++; break;
+		case 'i': ho.iface = optarg; break;
+		case OPT_APPLY: ho.apply = true; break;
+		case OPT_DRY: dry = true; break;
+		case OPT_ROOT: ho.root = optarg; break;
+		case OPT_LPV: ho.linuxptp = optarg; break;
+		case 's': ho.uds = optarg; break;
+		case OPT_SHM:
+			if (!parse_int_arg("--shm-unit", optarg, 0, 255, &lv))
+				return EXIT_USAGE;
+			ho.shm_unit = (int)lv;
+			break;
+		case OPT_STO:
+			if (!parse_duration(optarg, &ho.stage_timeout_ns) || ho.stage_timeout_ns <= 0)
+				return usage_error("--stage-timeout: '%s' is not a duration", optarg);
+			break;
+		case OPT_TRUTH: ho.truth = optarg; break;
+		case OPT_KNOWN: ho.known_offset = optarg; break;
+		case OPT_BASE: ho.baseline = optarg; break;
+		case 'L':
+			if (strcmp(optarg, "ptp4l") && strcmp(optarg, "refclock"))
+				return usage_error("--layer: '%s' is not ptp4l or refclock", optarg);
+			ho.layer = optarg;
+			break;
+		case OPT_APPLYC: ho.apply_correction = true; break;
+		case OPT_FORCE: ho.force = true; break;
 		case 'd':
 			if (!parse_duration(optarg, &ns) || ns < 5000000000LL)
 				return usage_error("--duration: '%s' is not a duration of at least 5 s", optarg);
 			duration = optarg;
+			duration_set = true;
 			break;
 		case OPT_FWD: fwd = optarg; break;
 		case OPT_REV: rev = optarg; break;
@@ -201,9 +273,19 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!lab)
-		return usage_error("say --lab (the only mode; on real hosts: setup, verify, capture, "
-				   "calibrate)");
+	if (modes != 1)
+		return usage_error("say one of --lab, --server, --client");
+	if (!lab) {
+		if (ho.apply && dry)
+			return usage_error("--apply and --dry-run: choose one");
+		if (ho.apply_correction && !ho.apply)
+			return usage_error("--apply-correction needs --apply");
+		if (duration_set)
+			ho.duration = duration;
+		ho.dir = dir;
+		ho.json = json;
+		return sync_host(&ho);
+	}
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		log_err("%s: already exists; give a new --dir", dir);
