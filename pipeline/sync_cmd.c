@@ -51,6 +51,8 @@ static const char usage[] =
 	"  -t, --transport T       L2 (default), UDPv4, UDPv6\n"
 	"  -o, --dir DIR           where the two lab datasets go (default ./sync-PID)\n"
 	"      --no-ntpsec         lab: leave out the ntpd stage\n"
+	"      --no-gnss           lab: leave out gpsd/gpsfake and the watchdog at the GM\n"
+	"      --nmea FILE         lab: gpsfake's input (default tests/data/gnss-fix-loss.nmea)\n"
 	"      --json              summary as JSON (schema ptpcal-sync/1; host plan:\n"
 	"                          ptpcal-sync-plan/1)\n"
 	"  -h, --help              this help\n"
@@ -176,7 +178,7 @@ int cmd_sync(int argc, char **argv)
 {
 	enum { OPT_LAB = 256, OPT_FWD, OPT_REV, OPT_JSON, OPT_SERVER, OPT_CLIENT, OPT_APPLY,
 	       OPT_DRY, OPT_ROOT, OPT_LPV, OPT_SHM, OPT_STO, OPT_TRUTH, OPT_KNOWN, OPT_BASE,
-	       OPT_APPLYC, OPT_FORCE, OPT_NONTP };
+	       OPT_APPLYC, OPT_FORCE, OPT_NONTP, OPT_NOGNSS, OPT_NMEA };
 	static const struct option opts[] = {
 		{ "lab", no_argument, NULL, OPT_LAB },
 		{ "duration", required_argument, NULL, 'd' },
@@ -202,11 +204,14 @@ int cmd_sync(int argc, char **argv)
 		{ "apply-correction", no_argument, NULL, OPT_APPLYC },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "no-ntpsec", no_argument, NULL, OPT_NONTP },
+		{ "no-gnss", no_argument, NULL, OPT_NOGNSS },
+		{ "nmea", required_argument, NULL, OPT_NMEA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool lab = false, json = false, dry = false, duration_set = false, no_ntpsec = false,
-	     sto_set = false;
+	     sto_set = false, no_gnss = false;
+	const char *nmea = NULL;
 	struct sync_host_opts ho = { .iface = "eth0", .shm_unit = 2,
 				     .stage_timeout_ns = 300000000000LL, .duration = "10min",
 				     .layer = "ptp4l" };
@@ -241,6 +246,8 @@ int cmd_sync(int argc, char **argv)
 			sto_set = true;
 			break;
 		case OPT_NONTP: no_ntpsec = true; break;
+		case OPT_NOGNSS: no_gnss = true; break;
+		case OPT_NMEA: nmea = optarg; break;
 		case OPT_TRUTH: ho.truth = optarg; break;
 		case OPT_KNOWN: ho.known_offset = optarg; break;
 		case OPT_BASE: ho.baseline = optarg; break;
@@ -316,6 +323,7 @@ int cmd_sync(int argc, char **argv)
 	struct lab_phase ph = { .name = nb, .dir = before, .duration_ns = dur_ns,
 				.timeout_ns = sto_set ? ho.stage_timeout_ns : 60000000000LL,
 				.fwd = fwd, .rev = rev, .transport = transport, .ntpsec = !no_ntpsec,
+				.gnss = !no_gnss, .nmea = nmea,
 				.verify = false, .prog = prog, .interrupted = &interrupted };
 	struct lab_phase_result rb, ra;
 
@@ -412,6 +420,8 @@ int cmd_sync(int argc, char **argv)
 		json_obj_begin(&j, "stages");
 		json_str(&j, "phc2sys", "SKIP: no PHC (software time stamps)");
 		json_str(&j, "ntpsec", ra.ntpsec_skip[0] ? ra.ntpsec_skip : "ran");
+		json_str(&j, "gnss", ra.gnss_skip[0] ? ra.gnss_skip : "ran");
+		json_int(&j, "watchdog_events", ra.gnss_events);
 		json_int(&j, "verify_client_exit", ra.verify_client_rc);
 		json_int(&j, "verify_server_exit", ra.verify_server_rc);
 		json_obj_end(&j);

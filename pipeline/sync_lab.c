@@ -224,6 +224,81 @@ static bool has_cap_sys_time(pid_t pid)
 	return has;
 }
 
+/* a file next to the binary: build/ptpcal -> ../REL (the source tree) */
+static bool beside_binary(const char *rel, char *out, size_t len)
+{
+	char self[1024];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (k <= 0)
+		return false;
+	self[k] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	snprintf(out, len, "%s/../%s", self, rel);
+	return access(out, R_OK) == 0;
+}
+
+/* gpsd fed by gpsfake in the grandmaster's namespace, in private IPC and PID namespaces
+ * (gpsd as root creates NTP SHM segments 0..7: they must not reach the host's), and
+ * ptpcal watchdog on it as PID 1 there: SIGTERM from unshare --kill-child stops it cleanly
+ * and takes gpsd and gpsfake with it. Returns the PID of our child (unshare) or -1. */
+static pid_t gnss_start(const struct lab_phase *p, struct lab_phase_result *r, char *log,
+			size_t loglen)
+{
+	char nmea[1100], add[1100], self[1024], script[200];
+	if (!in_path("gpsfake") || !in_path("gpsd")) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "gpsd/gpsfake not installed");
+		return -1;
+	}
+	if (!in_path("unshare") || !in_path("python3")) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "unshare or python3 not installed");
+		return -1;
+	}
+	if (p->nmea)
+		snprintf(nmea, sizeof(nmea), "%s", p->nmea);
+	if (p->nmea ? access(nmea, R_OK) != 0
+		    : !beside_binary("tests/data/gnss-fix-loss.nmea", nmea, sizeof(nmea))) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "no NMEA file (--nmea FILE)");
+		return -1;
+	}
+	/* gpsfake 3.22 may fail to hand gpsd its device (a race; tests/e2e/gpsfake_add.py) */
+	if (!beside_binary("tests/e2e/gpsfake_add.py", add, sizeof(add))) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip),
+			 "tests/e2e/gpsfake_add.py not found next to the binary");
+		return -1;
+	}
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (k <= 0)
+		return -1;
+	self[k] = '\0';
+	int port = 29000 + getpid() % 900 + 100;
+	if (snprintf(script, sizeof(script), "%s/gm/gnss.sh", p->dir) >= (int)sizeof(script)) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "the lab directory path is too long");
+		return -1;
+	}
+	snprintf(log, loglen, "%s/gm/watchdog.log", p->dir);
+	FILE *f = fopen(script, "w");
+	if (!f) {
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "%s: %s", script, strerror(errno));
+		return -1;
+	}
+	fprintf(f,
+		"cd '%s/gm'\n"
+		"TMPDIR='%s/gm' gpsfake -q -c 0.2 -P %d '%s' >gpsfake.out 2>&1 &\n"
+		"TMPDIR='%s/gm' python3 '%s' $! >gpsfake_add.out 2>&1\n"
+		"exec '%s' watchdog --gpsd localhost:%d -s '%s/gm/ptp4l.uds' --loss 3s "
+		"--holdover 1h --recover 2s --recheck 1s >'%s' 2>&1\n",
+		p->dir, p->dir, port, nmea, p->dir, add, self, port, p->dir, log);
+	fclose(f);
+	char *ex[] = { "ptpcal", "lab", "exec", (char *)p->name, "gm", "unshare", "--ipc", "--pid",
+		       "--mount-proc", "--fork", "--kill-child=SIGTERM", "sh", script, NULL };
+	char out[1200];
+	snprintf(out, sizeof(out), "%s/gm/gnss.out", p->dir);
+	return self_bg(ex, out);
+}
+
 int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 {
 	FILE *prog = p->prog;
@@ -265,7 +340,8 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 		return 1;
 	}
 	int ret = 0;
-	pid_t ntpd = -1;
+	pid_t ntpd = -1, gnss = -1;
+	char wdlog[1200] = "";
 	struct ntpshm_seg seg = { .shmid = -1 };
 	bool have_seg = false;
 	struct pmc_uds uds;
@@ -318,6 +394,20 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 	fprintf(prog, "  phc2sys: SKIP: no PHC (the lab's veth interfaces have software time "
 		      "stamps only; phc2sys -s IF needs a PTP hardware clock): its SHM feed is "
 		      "stood in for by ptpcal (ptp4l's TIME_STATUS_NP master_offset)\n");
+
+	/* 3b. GNSS: gpsd fed by gpsfake at the grandmaster, the watchdog observing it */
+	if (p->gnss)
+		gnss = gnss_start(p, r, wdlog, sizeof(wdlog));
+	else
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "--no-gnss");
+	if (gnss < 0 && !r->gnss_skip[0])
+		snprintf(r->gnss_skip, sizeof(r->gnss_skip), "could not start it");
+	if (gnss < 0)
+		fprintf(prog, "  gnss: SKIP: %s\n", r->gnss_skip);
+	else
+		fprintf(prog, "  gnss: gpsd fed by gpsfake in %s-gm (private IPC/PID namespaces), "
+			      "ptpcal watchdog on it -> %s\n", p->name, wdlog);
+	fflush(prog);
 
 	/* 4. ntpsec: the SHM feed and a real ntpd in the client's namespace */
 	int unit = -1;
@@ -475,6 +565,21 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 
 down:
 	stop_child(ntpd);
+	if (gnss > 0) {
+		stop_child(gnss);
+		nap_ms(300); /* the watchdog (PID 1 there) finishes its log on SIGTERM */
+		FILE *wl = fopen(wdlog, "r");
+		char line[512];
+		fprintf(prog, "  gnss: the watchdog's log:\n");
+		while (wl && fgets(line, sizeof(line), wl)) {
+			r->gnss_events++;
+			if (r->gnss_events <= 12)
+				fprintf(prog, "    %s", line);
+		}
+		if (wl)
+			fclose(wl);
+		fflush(prog);
+	}
 	if (have_seg)
 		ntpshm_remove(&seg);
 	if (have_uds)

@@ -1,7 +1,8 @@
 /* One phase of `ptpcal sync --lab` with the guide's whole client chain (pipeline/sync_lab.c):
  * the lab up (real ptp4l), phc2sys reported as SKIP (no PHC), the client's PTP offset fed
  * into an NTP SHM segment as phc2sys -E ntpshm would, a real ntpd (ntpsec) taking it as its
- * refclock in the client's namespace without CAP_SYS_TIME, a measurement, optionally
+ * refclock in the client's namespace without CAP_SYS_TIME, gpsd fed by gpsfake in the
+ * grandmaster's namespace with ptpcal watchdog observing it, a measurement, optionally
  * verify, and the lab down (its dataset finished for calibrate). */
 #ifndef PTPCAL_SYNC_LAB_H
 #define PTPCAL_SYNC_LAB_H
@@ -18,7 +19,8 @@ struct lab_phase {
 	const char *fwd, *rev, *transport;
 	const char *ptp4l_opt;  /* an extra ptp4l.conf line, or NULL */
 	double time1_s;         /* ntpsec refclock fudge time1 (0: none) */
-	bool ntpsec;            /* run that stage (if the tools are installed) */
+	bool ntpsec, gnss;      /* run those stages (if the tools are installed) */
+	const char *nmea;       /* gpsfake's NMEA file (NULL: tests/data next to the binary) */
 	bool verify;            /* run ptpcal verify client and server at the end */
 	FILE *prog;
 	volatile sig_atomic_t *interrupted;
@@ -30,6 +32,8 @@ struct lab_phase_result {
 	int ntpd_samples;
 	int verify_client_rc, verify_server_rc; /* -1 not run */
 	char ntpsec_skip[300];  /* why the stage was skipped, "" if it ran */
+	char gnss_skip[300];
+	int gnss_events;        /* lines the watchdog logged */
 };
 
 /* 0 done (the dataset is in dir), 1 a stage failed, 130 interrupted. The lab is always

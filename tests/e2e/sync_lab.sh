@@ -6,7 +6,9 @@
 # phc2sys reported as SKIP (no PHC), the client's PTP offset fed into an NTP SHM segment, a
 # real ntpd (ntpsec, no CAP_SYS_TIME, discipline disabled) in the client's namespace taking
 # it as its system peer: its refclock offset (reference - system) must go from about
-# -100 us to about 0; verify runs at the end with its PASS/FAIL/SKIP lines.
+# -100 us to about 0; verify runs at the end with its PASS/FAIL/SKIP lines. At the
+# grandmaster, gpsd fed by gpsfake (tests/data/gnss-fix-loss.nmea: fix, then 8 s without)
+# with ptpcal watchdog on it: it must log the loss and announce clockClass 7 (holdover).
 set -eu
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
 need ptp4l
@@ -15,6 +17,9 @@ need python3
 need ntpd
 need ntpq
 need setpriv
+need gpsfake
+need gpsd
+need unshare
 netns_require_root || skip "needs root for network namespaces"
 cd "$E2E_DIR"
 expect_exit 2 "$PTPCAL" sync
@@ -38,6 +43,8 @@ assert d["improved"] is True
 assert d["layer"] == "ptp4l"
 assert d["stages"]["ntpsec"] == "ran", d["stages"]
 assert d["stages"]["phc2sys"].startswith("SKIP: no PHC"), d["stages"]
+assert d["stages"]["gnss"] == "ran", d["stages"]
+assert d["stages"]["watchdog_events"] >= 3, d["stages"]
 print("ntpd offset before %.0f ns (%d), after %.0f ns (%d)" % (b["ntpd_offset_ns"], b["ntpd_samples"],
       a["ntpd_offset_ns"], a["ntpd_samples"]))
 assert b["ntpd_samples"] >= 2 and a["ntpd_samples"] >= 2
@@ -52,6 +59,9 @@ grep -q '^PASS ntpsec-peer' progress.txt || die "verify: ntpsec-peer did not pas
 grep -q '^PASS shm ' progress.txt || die "verify: shm did not pass"
 grep -q '^PASS management' progress.txt || die "verify: management did not pass"
 grep -q '^SKIP phc-tai' progress.txt || die "verify: no phc-tai SKIP"
+grep -q 'gnss: gpsd fed by gpsfake' progress.txt || die "no GNSS stage"
+grep -q 'LOSING *no fix' run/after/gm/watchdog.log || die "the watchdog did not see the fix loss: $(cat run/after/gm/watchdog.log)"
+grep -q 'SET *clockClass 7' run/after/gm/watchdog.log || die "no holdover clockClass 7: $(cat run/after/gm/watchdog.log)"
 grep -q 'disable ntp' run/after/cl1/ntp.conf || die "ntpd's private config lacks 'disable ntp'"
 grep -q '^delayAsymmetry ' run/after/*/ptp4l.conf 2>/dev/null || grep -rq 'delayAsymmetry' run/after || die "the after run has no delayAsymmetry"
 expect_exit 2 "$PTPCAL" sync --lab -o run

@@ -13,7 +13,7 @@ need ntpq
 need setpriv
 netns_require_root || skip "needs root for network namespaces"
 cd "$E2E_DIR"
-"$PTPCAL" sync --lab -L refclock -d 5s --fwd 300us --rev 100us -o run --json >sync.json 2>progress.txt ||
+"$PTPCAL" sync --lab -L refclock --no-gnss -d 5s --fwd 300us --rev 100us -o run --json >sync.json 2>progress.txt ||
     die "sync failed: $(cat progress.txt sync.json)"
 cat progress.txt
 python3 - <<'PY'
@@ -30,6 +30,7 @@ assert 85000 < a["lucky50_bias_ns"] < 105000, a
 assert -115000 < b["ntpd_offset_ns"] < -85000, b
 assert abs(a["ntpd_offset_ns"]) < 10000, a
 assert d["improved"] is True
+assert d["stages"]["gnss"] == "--no-gnss", d["stages"]
 PY
 grep -q "refclock shm unit [0-9]* refid PTP minpoll 0 maxpoll 0 time1 0.0000" run/after/cl1/ntp.conf ||
     die "no time1 in the after run's ntp.conf: $(cat run/after/cl1/ntp.conf)"
