@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
 	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "import", cmd_import, "ptp4l / phc2sys / chrony / ntpsec logs into a servo dataset" },
-	{ "sync", cmd_sync, "the lab chain end to end: measure, calibrate, apply, measure again" },
+	{ "sync", cmd_sync, "the chain end to end (lab, or a host via systemd): measure, calibrate, apply, again" },
 	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses the fix or PPS; restore it" },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
