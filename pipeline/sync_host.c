@@ -94,6 +94,39 @@ static struct jr_value *run_json(const char *const argv[], int *status)
 	return v;
 }
 
+bool ntpq_system_peer(const char *text, int unit, double *off_ms, char *line, size_t len)
+{
+	char want[32];
+	snprintf(want, sizeof(want), "SHM(%d)", unit);
+	snprintf(line, len, "no system peer yet");
+	*off_ms = NAN;
+	bool up = false;
+	for (const char *l = text; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		if (l[0] == '*') {
+			char buf[512];
+			snprintf(buf, sizeof(buf), "%.*s", (int)(n < 511 ? n : 511), l + 1);
+			/* ntpq -pn: remote refid st t when poll reach delay offset jitter (ntpsec
+			 * pylib/util.py PeerSummary; delay, offset, jitter in ms) */
+			char remote[64], refid[64], t[8], when[16], poll[16], reach[16];
+			int stratum;
+			double delay, off, jit;
+			bool ours = unit < 0 || strncmp(buf, want, strlen(want)) == 0 ||
+				    strstr(buf, ".PTP.") != NULL;
+			snprintf(line, len, "system peer %s%s", buf,
+				 ours ? "" : " (not the PTP refclock)");
+			*off_ms = sscanf(buf, "%63s %63s %d %7s %15s %15s %15s %lf %lf %lf", remote, refid,
+					 &stratum, t, when, poll, reach, &delay, &off, &jit) == 10
+					  ? off
+					  : NAN;
+			up = ours;
+		}
+		l += n + (nl ? 1 : 0);
+	}
+	return up;
+}
+
 /* One look at a stage; true when it is up. state receives what was seen. */
 static bool stage_up(const struct sync_host_opts *o, const struct step *s, const char *uds,
 		     char *seen, size_t len)
@@ -154,21 +187,10 @@ static bool stage_up(const struct sync_host_opts *o, const struct step *s, const
 		const char *argv[] = { "ntpq", "-pn", NULL };
 		char *out = NULL;
 		int st = run_capture(argv, &out, 10000);
-		bool up = false;
-		snprintf(seen, len, st < 0 ? "ntpq did not run" : "no system peer yet");
-		char want[32];
-		snprintf(want, sizeof(want), "SHM(%d)", o->shm_unit);
-		char *save = NULL;
-		for (char *l = out ? strtok_r(out, "\n", &save) : NULL; l;
-		     l = strtok_r(NULL, "\n", &save)) {
-			if (l[0] != '*')
-				continue;
-			bool ours = o->server || strncmp(l + 1, want, strlen(want)) == 0 ||
-				    strstr(l, ".PTP.") != NULL;
-			snprintf(seen, len, "system peer %.100s%s", l + 1,
-				 ours ? "" : " (not the PTP refclock)");
-			up = ours;
-		}
+		double off;
+		bool up = out && ntpq_system_peer(out, o->server ? -1 : o->shm_unit, &off, seen, len);
+		if (st < 0)
+			snprintf(seen, len, "ntpq did not run");
 		free(out);
 		return up;
 	}

@@ -25,4 +25,10 @@ struct sync_host_opts {
 
 int sync_host(const struct sync_host_opts *o);
 
+/* `ntpq -pn` output (ntpsec): is the system peer (the line tagged '*') the SHM refclock of
+ * unit (remote "SHM(unit)" or refid ".PTP."; any system peer when unit < 0)? line receives
+ * the system peer's line (or why there is none), *off_ms its offset column (ms; NAN when the
+ * line does not have the ten columns). */
+bool ntpq_system_peer(const char *text, int unit, double *off_ms, char *line, size_t len);
+
 #endif

@@ -20,6 +20,7 @@
 #include "pipeline/pmc_uds.h"
 #include "pipeline/pmc_wire.h"
 #include "pipeline/run_cmd.h"
+#include "pipeline/sync_host.h"
 #include "pipeline/sync_lab.h"
 
 extern char **environ;
@@ -167,33 +168,15 @@ static const char *port_state(struct pmc_uds *u, char *buf, size_t len)
 	return buf;
 }
 
-/* ntpq -pn in the client's namespace: the '*' line for SHM(unit); its offset column (ms) */
+/* ntpq -pn in the client's namespace: the system peer is SHM(unit); its offset (ms) */
 static bool ntpq_peer(const char *ns, int unit, double *off_ms, char *line, size_t len)
 {
 	const char *argv[] = { "ip", "netns", "exec", ns, "ntpq", "-pn", NULL };
 	char *out = NULL;
 	int st = run_capture(argv, &out, 5000);
-	bool ok = false;
-	char want[32];
-	snprintf(want, sizeof(want), "*SHM(%d)", unit);
-	snprintf(line, len, st < 0 ? "ntpq did not run" : "no system peer yet");
-	char *save = NULL;
-	for (char *l = out ? strtok_r(out, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
-		if (l[0] == '*')
-			snprintf(line, len, "%s", l);
-		if (strncmp(l, want, strlen(want)) != 0)
-			continue;
-		/* ntpq -pn columns: remote refid st t when poll reach delay offset jitter
-		 * (ntpsec ntpq/pylib/util.py PeerSummary; offset in ms) */
-		char remote[64], refid[64], t[8], when[16], poll[16], reach[16];
-		int stratum;
-		double delay, off, jit;
-		if (sscanf(l, "%63s %63s %d %7s %15s %15s %15s %lf %lf %lf", remote, refid, &stratum, t,
-			   when, poll, reach, &delay, &off, &jit) == 10) {
-			*off_ms = off;
-			ok = true;
-		}
-	}
+	bool ok = out && ntpq_system_peer(out, unit, off_ms, line, len) && isfinite(*off_ms);
+	if (st < 0)
+		snprintf(line, len, "ntpq did not run");
 	free(out);
 	return ok;
 }

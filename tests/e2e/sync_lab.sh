@@ -54,7 +54,7 @@ PY
 grep -q 'sync 4/4' progress.txt || die "no progress lines"
 grep -q 'phc2sys: SKIP: no PHC' progress.txt || die "no phc2sys SKIP line"
 grep -q 'ntpsec: ntpd (PID [0-9]*, no CAP_SYS_TIME' progress.txt || die "no ntpd stage"
-grep -q 'ntpq -pn after [0-9]* s: \*SHM(' progress.txt || die "ntpd never took the SHM refclock"
+grep -q 'ntpq -pn after [0-9]* s: system peer SHM(' progress.txt || die "ntpd never took the SHM refclock"
 grep -q '^PASS ntpsec-peer' progress.txt || die "verify: ntpsec-peer did not pass"
 grep -q '^PASS shm ' progress.txt || die "verify: shm did not pass"
 grep -q '^PASS management' progress.txt || die "verify: management did not pass"
