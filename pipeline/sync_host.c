@@ -87,9 +87,14 @@ static struct jr_value *run_json(const char *const argv[], int *status)
 {
 	char *out = NULL;
 	*status = run_capture(argv, &out, 120000);
+	/* stdout and stderr are merged: the object is from the first '{' to the last '}'
+	 * (calibrate --apply reports what it wrote on stderr, possibly after the JSON) */
 	char *brace = out ? strchr(out, '{') : NULL;
+	char *end = out ? strrchr(out, '}') : NULL;
 	char err[200];
-	struct jr_value *v = brace ? jr_parse(brace, strlen(brace), err, sizeof(err)) : NULL;
+	struct jr_value *v = brace && end > brace ? jr_parse(brace, (size_t)(end - brace) + 1, err,
+							      sizeof(err))
+						   : NULL;
 	free(out);
 	return v;
 }

@@ -130,6 +130,15 @@ grep -q "delayAsymmetry" sync.out || die "no ptp4l correction emitted"
 grep -q "refclock shm unit $unit refid PTP" sync.out || die "the ntpsec line is not for our SHM unit"
 grep -Eq '^(PASS|FAIL|SKIP|WARN)' sync.out || grep -Eq '(PASS|FAIL|SKIP) +management' sync.out || die "no verify lines"
 rm calls.log
+# --apply-correction: calibrate --apply edits the (staged) ptp4l.conf, ptp4l@ is restarted
+# (the fake systemctl records it), every stage from there waited for again, measured again
+run_sync -o run1b --known-offset 0:5us --force --apply-correction
+grep -q '^delayAsymmetry -\{0,1\}[0-9]' r5/etc/linuxptp/ptp4l.conf || die "no delayAsymmetry applied: $(cat r5/etc/linuxptp/ptp4l.conf)"
+ls r5/etc/linuxptp/ptp4l.conf.ptpcal-* >/dev/null 2>&1 || die "no backup of the edited ptp4l.conf"
+[ "$(grep -c '^restart ptp4l@veth0.service' calls.log)" = 2 ] || die "ptp4l@ not restarted: $(cat calls.log)"
+grep -q 'time error after: .*(before' sync.out || die "no measurement after the correction"
+[ -s run1b/after/exchanges.tsv ] || die "no capture after the correction"
+rm calls.log
 run_sync -o run2
 grep -q 'calibrate refused: no reference' sync.out || die "calibrate not refused without a reference"
 rm calls.log
