@@ -70,10 +70,16 @@ static double now_s(void)
 }
 
 /* this binary with args; stdout/stderr inherited; exit status or -1 */
-static int run_self(char *const args[])
+static int run_self(char *const args[], bool stdout_to_stderr)
 {
 	pid_t pid;
-	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, environ) != 0)
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (stdout_to_stderr) /* --json: only the summary goes to stdout */
+		posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	int sr = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (sr != 0)
 		return -1;
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
@@ -241,7 +247,7 @@ static bool measure(const struct sync_host_opts *o, const char *sub, double *mea
 	snprintf(dir, sizeof(dir), "%s/%s", o->dir, sub);
 	char *cap[] = { "ptpcal", "capture", "-i", (char *)o->iface, "-o", dir, "--duration",
 			(char *)o->duration, "-q", NULL };
-	int rc = run_self(cap);
+	int rc = run_self(cap, o->json);
 	if (rc != 0) {
 		log_err("%s: capture failed (exit %d)", dir, rc);
 		return false;
@@ -578,13 +584,13 @@ int sync_host(const struct sync_host_opts *o)
 			return EXIT_FAILED;
 	}
 
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, crc = -1;
+	double m0 = NAN, te0 = NAN, m1 = NAN, te1 = NAN;
 	if (!o->server) {
 		if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
 			log_err("%s: cannot create it: %s", o->dir, strerror(errno));
 			return EXIT_FAILED;
 		}
-		double m0, te0, m1 = NAN, te1 = NAN;
 		char ex0[1200], ex1[1200];
 		fprintf(prog, "capture %s on %s\n", o->duration, o->iface);
 		fflush(prog);
@@ -596,7 +602,6 @@ int sync_host(const struct sync_host_opts *o)
 		fprintf(prog, "\n");
 		fprintf(prog, "calibrate\n");
 		fflush(prog);
-		int crc;
 		if (!o->truth && !o->known_offset && !o->baseline) {
 			fprintf(prog, "  calibrate refused: no reference for the client's true offset "
 				      "(two-way exchanges cannot show the path asymmetry): give "
@@ -637,7 +642,6 @@ int sync_host(const struct sync_host_opts *o)
 				fprintf(prog, ", max|TE| %.0f ns", te1);
 			fprintf(prog, " (before %+.0f ns)\n", m0);
 		}
-		(void)crc;
 	}
 	fprintf(prog, "verify %s\n", role);
 	fflush(prog);
@@ -645,8 +649,29 @@ int sync_host(const struct sync_host_opts *o)
 	snprintf(shm, sizeof(shm), "%d", o->shm_unit);
 	char *ver[] = { "ptpcal", "verify", (char *)role, "-i", (char *)o->iface, "-s", uds,
 			"--shm-unit", shm, NULL };
-	int vr = run_self(ver);
+	int vr = run_self(ver, o->json);
 	if (vr != 0)
 		rc = EXIT_FAILED;
+	if (o->json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "schema", "ptpcal-sync/1");
+		json_str(&j, "mode", role);
+		json_str(&j, "iface", o->iface);
+		json_str(&j, "linuxptp_version", vbuf);
+		json_bool(&j, "stages_up", true);
+		json_str(&j, "dir", o->server ? NULL : o->dir);
+		json_num(&j, "mean_offset_before_ns", m0);
+		json_num(&j, "max_abs_te_before_ns", te0);
+		json_str(&j, "calibrate", crc < 0 ? NULL : crc == 0 ? "emitted" : crc == 1 ? "refused"
+									: "failed");
+		json_bool(&j, "correction_applied", isfinite(m1));
+		json_num(&j, "mean_offset_after_ns", m1);
+		json_num(&j, "max_abs_te_after_ns", te1);
+		json_int(&j, "verify_exit", vr);
+		json_obj_end(&j);
+		json_finish(&j);
+	}
 	return rc;
 }

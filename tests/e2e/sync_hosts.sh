@@ -139,8 +139,18 @@ ls r5/etc/linuxptp/ptp4l.conf.ptpcal-* >/dev/null 2>&1 || die "no backup of the 
 grep -q 'time error after: .*(before' sync.out || die "no measurement after the correction"
 [ -s run1b/after/exchanges.tsv ] || die "no capture after the correction"
 rm calls.log
-run_sync -o run2
-grep -q 'calibrate refused: no reference' sync.out || die "calibrate not refused without a reference"
+run_sync -o run2 --json
+grep -q 'calibrate refused: no reference' sync.err || die "calibrate not refused without a reference"
+python3 - <<'PY' || die "sync --json summary: $(cat sync.out)"
+import json, math
+d = json.load(open("sync.out"))  # stdout holds the summary only; progress and verify on stderr
+assert d["schema"] == "ptpcal-sync/1" and d["mode"] == "client", d
+assert d["stages_up"] is True and d["calibrate"] == "refused", d
+assert abs(d["mean_offset_before_ns"]) < 100000, d
+assert d["correction_applied"] is False and d["mean_offset_after_ns"] is None, d
+assert d["verify_exit"] in (0, 1), d
+PY
+grep -q '^PASS management' sync.err || die "verify's lines not on stderr under --json"
 rm calls.log
 # a stage that never comes up: ntpsec's peer is not the PTP refclock
 printf '*192.0.2.7       .GPS.            1 u   33   64  377   0.3120   0.0200   0.0100\n' >ntpq.txt
