@@ -207,9 +207,16 @@ static bool has_cap_sys_time(pid_t pid)
 	return has;
 }
 
-/* a file next to the binary: build/ptpcal -> ../REL (the source tree) */
+/* a file of the source tree: $PTPCAL_TOP/REL, else next to the binary (build/ptpcal ->
+ * ../REL) */
 static bool beside_binary(const char *rel, char *out, size_t len)
 {
+	const char *top = getenv("PTPCAL_TOP");
+	if (top && *top) {
+		snprintf(out, len, "%s/%s", top, rel);
+		if (access(out, R_OK) == 0)
+			return true;
+	}
 	char self[1024];
 	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (k <= 0)
