@@ -45,6 +45,9 @@ static const char usage[] =
 	"  -s, --uds PATH        ptp4l's management socket (default: uds_address of the\n"
 	"                        ptp4l.conf ptp4l@.service uses, else /var/run/ptp4l)\n"
 	"      --shm-unit N      SHM unit (default: phc2sys@.service's -M, else 2)\n"
+	"      --ptp4l-conf PATH ptp4l's configuration (default: the -f of the running ptp4l,\n"
+	"                        else the one ptp4l@.service uses); with free_running 1 a\n"
+	"                        client's port never reaches SLAVE: grandmaster skips that\n"
 	"      --leapfile PATH   leap-seconds file (default /usr/share/zoneinfo/leap-seconds.list)\n"
 	"      --phc DEV         the PHC (default: from ethtool -T IF), or a `phc` dataset\n"
 	"                        recorded by `ptpcal phc record` (replayed)\n"
@@ -58,7 +61,9 @@ static const char usage[] =
 
 struct vopts {
 	bool server;
-	const char *iface, *uds, *leapfile, *phc;
+	const char *iface, *uds, *leapfile, *phc, *ptp4l_conf;
+	bool free_running;    /* ptp4l runs with free_running 1 (from fr_where) */
+	char fr_where[1100];
 	int shm_unit;
 	int timeout;
 	struct sysview sv;
@@ -240,7 +245,11 @@ static void check_management(const struct vopts *o, struct checks *cs, struct pm
 			snprintf(states + strlen(states), sizeof(states) - strlen(states), "%s%s",
 				 states[0] ? ", " : "", pmc_port_state_name(p.state));
 		}
-		if (!slave)
+		/* linuxptp clock.c v3.1.1 clock_no_adjust(): with free_running the servo state is
+		 * SERVO_UNLOCKED unless local_sync_uncertain is FALSE, so port.c never moves the
+		 * port from UNCALIBRATED to SLAVE (sync's wait accepts UNCALIBRATED likewise) */
+		bool fr_skip = !slave && o->free_running && n > 0;
+		if (!slave && !fr_skip)
 			check_fail(gm, "GET PORT_DATA_SET",
 				   "wait for the servo to lock; if it never does, `ptpcal doctor` (tx "
 				   "timestamp timeouts, a second ptp4l, free_running)",
@@ -253,6 +262,13 @@ static void check_management(const struct vopts *o, struct checks *cs, struct pm
 		if (have_dd && memcmp(pd.gm_identity, dd.clock_identity, 8) == 0)
 			check_fail(gm, "GET PARENT_DATA_SET", "check the network path to the server",
 				   "the client is its own grandmaster: it hears no server");
+		if (fr_skip && gm->nf == 0) {
+			check_skip(gm, "free_running 1: the port never reaches SLAVE (%s: %s; "
+				       "grandmaster %s, clockClass %u)",
+				   o->fr_where, states[0] ? states : "no answer", gmid,
+				   pd.gm_quality.clock_class);
+			return;
+		}
 	}
 	if (gm->nf == 0)
 		check_detail(gm, "grandmaster %s, clockClass %u", gmid, pd.gm_quality.clock_class);
@@ -327,6 +343,56 @@ static void check_phc(const struct vopts *o, struct checks *cs)
 		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, bracket %lld ns, %s)", dev, diff / 1e9,
 			     tai, (long long)ev.bracket_ns, phc_method_name(ev.method));
 	}
+}
+
+/* Is ptp4l free_running? From `--free_running 1` / `--free_running=1` on the running
+ * ptp4l's command line (linuxptp config.c: every option is also a long option), else its
+ * configuration: --ptp4l-conf, else the running ptp4l's -f, else ptp4l@.service's. */
+static bool find_free_running(struct vopts *o)
+{
+	const char *conf = o->ptp4l_conf;
+	char fbuf[1024] = "";
+	if (!conf) {
+		struct proc_entry *p;
+		char why[512];
+		int n = sv_processes(&o->sv, &p, why, sizeof(why));
+		for (int i = 0; i < n; i++) {
+			if (p[i].other_netns || strcmp(p[i].name, "ptp4l") != 0)
+				continue;
+			char buf[4096];
+			const char *t[64];
+			int k = conf_tokens(p[i].args, buf, sizeof(buf), t, 64);
+			for (int j = 0; j < k; j++) {
+				bool fr = (strcmp(t[j], "--free_running") == 0 && j + 1 < k &&
+					   strcmp(t[j + 1], "1") == 0) ||
+					  strcmp(t[j], "--free_running=1") == 0;
+				if (fr) {
+					o->free_running = true;
+					snprintf(o->fr_where, sizeof(o->fr_where), "process %d",
+						 p[i].pid);
+				}
+				if (strcmp(t[j], "-f") == 0 && j + 1 < k && !fbuf[0])
+					snprintf(fbuf, sizeof(fbuf), "%s", t[j + 1]);
+			}
+		}
+		if (n >= 0)
+			sv_free_processes(p, n);
+		if (o->free_running)
+			return true;
+		if (!fbuf[0])
+			ptp4l_conf_path(NULL, o->iface, fbuf, sizeof(fbuf));
+		conf = fbuf;
+	}
+	struct conf_file cf;
+	if (!conf_load(&cf, conf, o->ptp4l_conf == NULL)) /* one line printed */
+		return o->ptp4l_conf == NULL;
+	const char *fr = conf_ptp4l_get(&cf, "global", "free_running");
+	if (fr && strcmp(fr, "1") == 0) {
+		o->free_running = true;
+		snprintf(o->fr_where, sizeof(o->fr_where), "%s", conf);
+	}
+	conf_free(&cf);
+	return true;
 }
 
 static void check_shm(const struct vopts *o, struct checks *cs)
@@ -426,7 +492,7 @@ static void check_ntpsec(const struct vopts *o, struct checks *cs)
 
 int cmd_verify(int argc, char **argv)
 {
-	enum { OPT_SHM = 256, OPT_LEAP, OPT_PHC, OPT_OUT, OPT_JSON };
+	enum { OPT_SHM = 256, OPT_LEAP, OPT_PHC, OPT_OUT, OPT_JSON, OPT_CONF };
 	static const struct option opts[] = {
 		{ "iface", required_argument, NULL, 'i' },
 		{ "uds", required_argument, NULL, 's' },
@@ -436,6 +502,7 @@ int cmd_verify(int argc, char **argv)
 		{ "outputs", required_argument, NULL, OPT_OUT },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "ptp4l-conf", required_argument, NULL, OPT_CONF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -463,6 +530,7 @@ int cmd_verify(int argc, char **argv)
 			o.timeout = (int)lv;
 			break;
 		case OPT_JSON: json = true; break;
+		case OPT_CONF: o.ptp4l_conf = optarg; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return usage_error("bad option");
 		}
@@ -485,6 +553,9 @@ int cmd_verify(int argc, char **argv)
 		int seg = phc2sys_shm_segment(&o.sv, unit_path, sizeof(unit_path));
 		o.shm_unit = seg >= 0 ? seg : 2;
 	}
+
+	if (!o.server && !find_free_running(&o))
+		return EXIT_USAGE;
 
 	struct checks cs = { NULL, 0 };
 	struct pmc_uds u;

@@ -5,7 +5,8 @@
 #  - server: management PASS; utc-offset FAIL (software time stamps = UTC timescale, linuxptp
 #    clock.c) until the timescale flags are SET, then PASS against the leap file; grandmaster
 #    PASS (its own GM, class 6), FAIL after SET clockClass 7; phc-tai SKIP (no PHC);
-#  - client: grandmaster sees the GM's class 6 (its port state reported); shm PASS with a
+#  - client: grandmaster sees the GM's class 6; the free_running port (UNCALIBRATED) is SKIP
+#    with --ptp4l-conf of free_running 1, FAIL without it; shm PASS with a
 #    ticking segment, FAIL with the 37-second offset; ntpsec-peer PASS/FAIL from ntpq output;
 #  - daemons from a recorded ps: FAIL on the wrong phc2sys direction.
 set -eu
@@ -84,15 +85,27 @@ V client -s "$E2E_DIR/cl.uds" --shm-unit $unit >c1.json || true
 status management PASS c1.json
 status shm PASS c1.json
 status ntpsec-peer PASS c1.json
-# the client hears the class 6 GM; its port state is reported (a free-running lab client may
-# stay UNCALIBRATED: then the check fails naming that state)
+# the client hears the class 6 GM. Its ptp4l runs free_running 1, so its port stays
+# UNCALIBRATED (linuxptp clock.c clock_no_adjust): with that config the check is SKIP with
+# the reason; with a config without free_running the same port state is a FAIL
+grep -q '^free_running *1' cl.conf || die "the lab client conf lacks free_running 1"
+grep -v '^free_running' cl.conf >cl-nofr.conf
+V client -s "$E2E_DIR/cl.uds" --shm-unit $unit --ptp4l-conf cl.conf >c1fr.json || true
+V client -s "$E2E_DIR/cl.uds" --shm-unit $unit --ptp4l-conf cl-nofr.conf >c1nofr.json || true
 python3 -c 'import json,sys
-d = json.load(open("c1.json"))
-g = [c for c in d["checks"] if c["id"] == "grandmaster"][0]
-msgs = " ".join(f["message"] for f in g["findings"])
+def gm(f):
+    d = json.load(open(f))
+    return [c for c in d["checks"] if c["id"] == "grandmaster"][0]
+fr, nofr = gm("c1fr.json"), gm("c1nofr.json")
+msgs = " ".join(f["message"] for f in nofr["findings"])
 assert "clockClass" not in msgs, msgs
-assert g["status"] == "PASS" or "no port in SLAVE state (UNCALIBRATED" in msgs or "no port in SLAVE state (LISTENING" in msgs, g
-print("client grandmaster:", g["status"], g["detail"] or msgs)'
+if nofr["status"] == "PASS":
+    assert fr["status"] == "PASS", fr
+else:
+    assert nofr["status"] == "FAIL" and ("no port in SLAVE state (UNCALIBRATED" in msgs or "no port in SLAVE state (LISTENING" in msgs), nofr
+    assert fr["status"] == "SKIP" and "free_running 1: the port never reaches SLAVE" in fr["detail"], fr
+print("client grandmaster: free_running", fr["status"], fr["detail"], "| without", nofr["status"], msgs)'
+expect_exit 2 "$PTPCAL" verify client -s "$E2E_DIR/cl.uds" --ptp4l-conf "$E2E_DIR/none.conf"
 netns_stop $w
 "$PTPCAL" shm write --unit $unit --interval 0.2s --duration 8s --offset 37s >shmw2.log 2>&1 &
 w=$!
