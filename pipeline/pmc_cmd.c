@@ -33,6 +33,7 @@ static const char usage[] =
 	"      --json         answers as JSON\n"
 	"  -h, --help         this help\n"
 	"\n"
+	"Options may also follow GET NAME or a SET pair (a VALUE such as -1 is never an option).\n"
 	"Exit: 0 answered, 1 no answer or an error status from ptp4l, 2 bad usage or no socket.\n";
 
 static const char *const gm_fields[] = { "clockClass",	  "clockAccuracy",
@@ -116,7 +117,15 @@ static void print_field_json(struct json *j, const struct pmc_field *f)
 	}
 }
 
-int cmd_pmc(int argc, char **argv)
+struct pmc_opts {
+	const char *uds;
+	long domain, timeout;
+	bool json;
+};
+
+/* getopt over argv (argv[0] a program name); "+": stop at the first operand. EXIT_OK, or
+ * the exit code to return (help, bad usage) with *done set. */
+static int parse_pmc_opts(int argc, char **argv, struct pmc_opts *o, bool *done)
 {
 	static const struct option opts[] = {
 		{ "uds", required_argument, NULL, 's' },
@@ -126,28 +135,93 @@ int cmd_pmc(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *uds = NULL;
-	long domain = 0, timeout = 1000;
-	bool json = false;
 	int c;
+	*done = true;
 	cli_reset_getopt();
-	/* "+": stop at the first operand (SET values may look like options: "-1") */
 	while ((c = getopt_long(argc, argv, "+s:d:t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': uds = optarg; break;
+		case 's': o->uds = optarg; break;
 		case 'd':
-			if (!parse_int_arg("--domain", optarg, 0, 255, &domain))
+			if (!parse_int_arg("--domain", optarg, 0, 255, &o->domain))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (!parse_int_arg("--timeout", optarg, 1, 60000, &timeout))
+			if (!parse_int_arg("--timeout", optarg, 1, 60000, &o->timeout))
 				return EXIT_USAGE;
 			break;
-		case 'j': json = true; break;
+		case 'j': o->json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
 		default: return usage_error("bad option");
 		}
 	}
+	*done = false;
+	return EXIT_OK;
+}
+
+/* Options may also follow GET NAME / SET NAME (getopt permutation would do that, but it
+ * would take SET's negative values, "currentUtcOffset -1", for options): in the tail after
+ * NAME a word starting with '-' where a FIELD (or GET's nothing) is expected is an option,
+ * with the next word as its argument for -s/-d/-t/--uds/--domain/--timeout; a VALUE is never
+ * an option; "--" ends the options. The options go to opt (after opt[0]), the operands stay
+ * in tail, in order; the counts are returned through nopt and *ntail. */
+static int split_tail(char **tail, int *ntail, char **opt, int nopt)
+{
+	int k = 0, field = 0;
+	bool ended = false;
+	for (int i = 0; i < *ntail; i++) {
+		const char *w = tail[i];
+		if (!ended && strcmp(w, "--") == 0) {
+			ended = true;
+			continue;
+		}
+		if (!ended && field % 2 == 0 && w[0] == '-' && w[1]) {
+			opt[nopt++] = tail[i];
+			bool takes = strcmp(w, "-s") == 0 || strcmp(w, "-d") == 0 ||
+				     strcmp(w, "-t") == 0 || strcmp(w, "--uds") == 0 ||
+				     strcmp(w, "--domain") == 0 || strcmp(w, "--timeout") == 0;
+			if (takes && i + 1 < *ntail)
+				opt[nopt++] = tail[++i];
+			continue;
+		}
+		tail[k++] = tail[i];
+		field++;
+	}
+	*ntail = k;
+	return nopt;
+}
+
+int cmd_pmc(int argc, char **argv)
+{
+	struct pmc_opts o = { NULL, 0, 1000, false };
+	bool done;
+	/* SET values may look like options ("-1"): the first pass stops at the first operand */
+	int prc = parse_pmc_opts(argc, argv, &o, &done);
+	if (done)
+		return prc;
+	if (argc - optind > 2) {
+		int first = optind + 2, ntail = argc - first;
+		char **opt = calloc((size_t)ntail + 2, sizeof(*opt));
+		if (!opt)
+			return EXIT_INTERNAL;
+		opt[0] = argv[0];
+		int nopt = split_tail(argv + first, &ntail, opt, 1);
+		int oi = optind;
+		if (nopt > 1) {
+			prc = parse_pmc_opts(nopt, opt, &o, &done);
+			if (!done && optind < nopt)
+				prc = usage_error("'%s' is not an option value here", opt[optind]);
+			if (done || optind < nopt) {
+				free(opt);
+				return prc;
+			}
+		}
+		free(opt);
+		optind = oi;
+		argc = first + ntail;
+	}
+	const char *uds = o.uds;
+	long domain = o.domain, timeout = o.timeout;
+	bool json = o.json;
 	if (argc - optind < 2)
 		return usage_error("say GET NAME or SET GRANDMASTER_SETTINGS_NP ...");
 	const char *action = argv[optind];

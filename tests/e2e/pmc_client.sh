@@ -74,4 +74,15 @@ expect_exit 1 "$PTPCAL" pmc --uds "$E2E_DIR/mute.uds" --timeout 300 GET PARENT_D
 grep -q 'no answer' "$ERR" || die "mute socket: $(cat "$ERR")"
 # another domain: ptp4l ignores us
 expect_exit 1 "$PTPCAL" pmc --uds "$E2E_DIR/gm.uds" --domain 7 --timeout 300 GET PARENT_DATA_SET
+# options after GET NAME / among SET's pairs; a negative VALUE stays a value
+"$PTPCAL" pmc GET PORT_DATA_SET --json --uds "$E2E_DIR/cl.uds" >port.json
+python3 -c 'import json,sys; d=json.load(open("port.json")); sys.exit(0 if d["id"] == "PORT_DATA_SET" and d["answers"] else "bad: %s" % d)'
+"$PTPCAL" pmc -s "$E2E_DIR/gm.uds" SET GRANDMASTER_SETTINGS_NP currentUtcOffset -1 --json clockClass 6 -t 800 >neg.json
+python3 -c 'import json,sys; a=json.load(open("neg.json"))["answers"][0]["fields"]; sys.exit(0 if a["currentUtcOffset"] == -1 and a["clockClass"] == 6 else "bad: %s" % a)'
+"$PTPCAL" pmc -s "$E2E_DIR/gm.uds" SET GRANDMASTER_SETTINGS_NP currentUtcOffset 37 -- >/dev/null
+pmc -u -b 0 -s "$E2E_DIR/gm.uds" "GET GRANDMASTER_SETTINGS_NP" | grep -Eq 'currentUtcOffset +37' || die "currentUtcOffset not back to 37"
+expect_exit 2 "$PTPCAL" pmc GET PORT_DATA_SET --uds "$E2E_DIR/cl.uds" --bogus
+expect_exit 2 "$PTPCAL" pmc GET PORT_DATA_SET --uds "$E2E_DIR/cl.uds" extra
+expect_exit 2 "$PTPCAL" pmc GET PORT_DATA_SET --uds
+expect_exit 2 "$PTPCAL" pmc -s "$E2E_DIR/gm.uds" SET GRANDMASTER_SETTINGS_NP clockClass
 echo "bad inputs: ok"
