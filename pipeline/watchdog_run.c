@@ -92,6 +92,9 @@ bool wd_actuate(struct wd_actuator *a, const struct wd *w, bool state_changed, i
 		wd_log(a, "PTP4L-UP", "%s answers again: %s", a->uds, d);
 	}
 	a->ptp4l_down = false;
+	/* the first contact only learns what ptp4l announces: bringing it to the wanted
+	 * settings then is the initial SET, not a re-application after a restart */
+	bool first = !a->have_locked;
 	if (!a->have_locked) {
 		/* the locked settings: what ptp4l announces from its configuration, with the
 		 * locked class (a watchdog restarted while ptp4l was demoted must not take 7 as
@@ -117,8 +120,9 @@ bool wd_actuate(struct wd_actuator *a, const struct wd *w, bool state_changed, i
 			ok = false;
 		} else {
 			a->sets++;
-			wd_log(a, state_changed ? "SET" : "REAPPLIED", "%s%s", d,
-			       state_changed ? "" : " (ptp4l had other settings: restarted?)");
+			bool re = !state_changed && !first;
+			wd_log(a, re ? "REAPPLIED" : "SET", "%s%s", d,
+			       re ? " (ptp4l had other settings: restarted?)" : "");
 			cur = got;
 		}
 	}

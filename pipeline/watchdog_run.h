@@ -7,7 +7,9 @@
  * so every `recheck_s` the settings are read back and re-applied if they differ; while ptp4l
  * does not answer, that is logged once and retried. The locked settings are those ptp4l
  * announced when the watchdog started (or, if it was started while demoted, the class given
- * as the locked class). Transitions are logged as one line each (text or JSON lines). */
+ * as the locked class). Bringing ptp4l to the wanted settings at the first contact is logged
+ * as SET (not REAPPLIED, which means a later contact found other settings: a restart).
+ * Transitions are logged as one line each (text or JSON lines). */
 #ifndef PTPCAL_WATCHDOG_RUN_H
 #define PTPCAL_WATCHDOG_RUN_H
 

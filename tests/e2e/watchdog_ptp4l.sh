@@ -63,6 +63,10 @@ PY
 grep -q 'HOLDOVER' wd.log || die "no HOLDOVER transition logged"
 grep -q 'DEGRADED' wd.log || die "no DEGRADED transition logged"
 grep -q 'REAPPLIED.*clockClass 52' wd.log || die "the restarted ptp4l was not re-demoted: $(cat wd.log)"
+# the first contact is the initial SET (traceable), never a REAPPLIED; the only REAPPLIED is
+# the one after the restart
+sed -n 2p wd.log | grep -q ' SET .*clockClass 6 .*timeTraceable 1' || die "no initial SET after START: $(cat wd.log)"
+[ "$(grep -c REAPPLIED wd.log)" = 1 ] || die "REAPPLIED other than after the restart: $(cat wd.log)"
 grep -q 'LOCKED' wd.log || die "no recovery logged"
 # the degraded settings also cleared the traceability the locked ones set
 grep -q 'SET .*clockClass 52 clockAccuracy 0xfe.*timeTraceable 0 frequencyTraceable 0' wd.log || die "degraded settings wrong"

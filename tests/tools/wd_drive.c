@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 	struct wd w;
 	wd_init(&w, &cfg, t0);
 	bool good = true;
-	wd_actuate(&a, &w, true, t0);
+	/* as `ptpcal watchdog` does: the first contact is not a state change */
+	wd_actuate(&a, &w, false, t0);
 	for (int k = 5; k < argc; k++) {
 		double at = atof(argv[k]);
 		const char *what = strchr(argv[k], ':');
