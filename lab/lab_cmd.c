@@ -36,38 +36,47 @@ static const char usage[] =
 	"'ptpcal lab COMMAND --help' for a command's options. Topology, names and datasets:\n"
 	"docs/lab.md.\n";
 
-/* scripts/lab next to the binary: build/ptpcal -> ../scripts/lab (source tree),
- * PREFIX/bin/ptpcal -> ../share/ptpcal/scripts/lab (installed). $PTPCAL_LAB_SCRIPT wins. */
-static const char *find_script(char *buf, size_t len)
+/* The lab script: $PTPCAL_LAB_SCRIPT if set, else found from the executable's real path
+ * (/proc/self/exe, symlinks resolved) by walking up its directories: the first that holds
+ * scripts/lab (the source tree: build/ptpcal, build/asan/ptpcal, build/clang/ptpcal) or
+ * share/ptpcal/scripts/lab (`make install`: PREFIX/bin/ptpcal) wins. NULL if none; the
+ * executable's path is left in exe. */
+static const char *find_script(char *buf, size_t len, char *exe, size_t exelen)
 {
 	const char *env = getenv("PTPCAL_LAB_SCRIPT");
 	if (env && *env)
 		return env;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	ssize_t n = readlink("/proc/self/exe", exe, exelen - 1);
+	if (n <= 0) {
+		snprintf(exe, exelen, "/proc/self/exe");
 		return NULL;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = 0;
-	static const char *const rel[] = { "../scripts/lab", "../share/ptpcal/scripts/lab",
-					   "scripts/lab" };
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(buf, len, "%s/%s", exe, rel[i]);
-		if (access(buf, R_OK) == 0)
-			return buf;
 	}
-	return NULL;
+	exe[n] = 0;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", exe);
+	static const char *const rel[] = { "scripts/lab", "share/ptpcal/scripts/lab" };
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return NULL;
+		*slash = 0; /* dir is now the parent ("" for /) */
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(buf, len, "%s/%s", dir, rel[i]);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+		if (!dir[0])
+			return NULL;
+	}
 }
 
 static int run_script(int argc, char **argv)
 {
-	char buf[PATH_MAX + 64], self[PATH_MAX];
-	const char *script = find_script(buf, sizeof(buf));
+	char buf[PATH_MAX + 64], self[PATH_MAX], exe[PATH_MAX];
+	const char *script = find_script(buf, sizeof(buf), exe, sizeof(exe));
 	if (!script) {
-		log_err("cannot find scripts/lab next to this binary (set PTPCAL_LAB_SCRIPT)");
+		log_err("cannot find scripts/lab or share/ptpcal/scripts/lab in any directory above "
+			"%s (set PTPCAL_LAB_SCRIPT)", exe);
 		return EXIT_USAGE;
 	}
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
