@@ -1,12 +1,15 @@
 /* gpsd through libgps: events, health state and a reconnecting client (gpsd_client.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <gps.h>
 
 #include "capture/gpsd_client.h"
+#include "common/json_read.h"
 #include "common/log.h"
 
 #define NS_PER_S 1000000000LL
@@ -120,6 +123,24 @@ bool gnss_event_from_message(const char *raw, const struct gps_data_t *g, int64_
 		return true;
 	}
 	return false;
+}
+
+int gnss_report_unpack(const char *raw, struct gps_data_t *g, int64_t host_ns, int64_t mono_ns,
+		       struct gnss_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	size_t len = strlen(raw);
+	char err[128];
+	struct jr_value *v = jr_parse(raw, len, err, sizeof(err));
+	bool object = v && v->type == JR_OBJECT;
+	jr_free(v);
+	if (!object)
+		return -1; /* libgps never sees it */
+	char *copy = xstrdup(raw); /* gps_unpack writes into its input */
+	g->set = 0;
+	gps_unpack(copy, g);
+	free(copy);
+	return gnss_event_from_message(raw, g, host_ns, mono_ns, ev) ? 1 : 0;
 }
 
 int64_t gnss_event_offset_ns(const struct gnss_event *ev)
@@ -276,7 +297,12 @@ struct gpsd_client {
 	int connections;
 	int64_t next_try_mono, backoff_ns;
 	bool reported; /* the current outage was reported */
-	char msg[10240 + 1]; /* gpsd.h GPS_JSON_RESPONSE_MAX (not in the public gps.h) */
+	/* gpsd's lines are read here, not by gps_read: libgps would unpack each line before we
+	 * could validate it (gnss_report_unpack). 10240 = gpsd.h GPS_JSON_RESPONSE_MAX. */
+	char buf[2 * 10240];
+	size_t len;
+	bool skipping; /* discarding an over-long line up to its newline */
+	int malformed; /* lines refused so far */
 };
 
 static int64_t now_ns(clockid_t id)
@@ -359,6 +385,8 @@ static bool try_connect(struct gpsd_client *c, char *err, int errlen)
 		return false;
 	}
 	c->open = true;
+	c->len = 0;
+	c->skipping = false;
 	c->connections++;
 	c->reported = false;
 	c->backoff_ns = NS_PER_S / 2;
@@ -397,35 +425,58 @@ int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
 		emit(c, GNSS_CONNECT, cb, ctx);
 		n++;
 	}
+	bool did_read = false;
 	for (;;) {
+		/* Every complete line in the buffer first. */
+		char *nl;
+		while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+			*nl = '\0';
+			size_t used = (size_t)(nl - c->buf) + 1;
+			if (c->skipping) {
+				c->skipping = false;
+			} else if (c->buf[0]) {
+				struct gnss_event ev;
+				int r = gnss_report_unpack(c->buf, &c->g, now_ns(CLOCK_REALTIME),
+							   now_ns(CLOCK_MONOTONIC), &ev);
+				if (r < 0)
+					c->malformed++;
+				if (r > 0) {
+					cb(ctx, &ev);
+					n++;
+				}
+			}
+			memmove(c->buf, c->buf + used, c->len - used);
+			c->len -= used;
+		}
+		if (c->len == sizeof(c->buf)) { /* no newline in 20 KiB: not a gpsd report */
+			c->len = 0;
+			c->skipping = true;
+			c->malformed++;
+		}
 		mono = now_ns(CLOCK_MONOTONIC);
-		int64_t left_us = (deadline - mono) / 1000;
-		if (left_us < 0)
-			left_us = 0;
-		if (!gps_waiting(&c->g, (int)(left_us > 0 ? left_us : 0)))
+		if (mono >= deadline && did_read)
 			break;
-		c->g.set = 0; /* "set since this was last cleared": the client clears it */
-		c->msg[0] = '\0';
-		int r = gps_read(&c->g, c->msg, (int)sizeof(c->msg) - 1);
-		/* gps_sock_read returns -1 both at EOF / on a socket error and for a report
-		 * gps_unpack cannot decode (libgps_sock.c, 3.22); only the second has PACKET_SET. */
-		if (r < 0 && (c->g.set & PACKET_SET))
+		int64_t left_ms = (deadline - mono) / 1000000;
+		if (left_ms < 0)
+			left_ms = 0;
+		struct pollfd pfd = { .fd = c->g.gps_fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)left_ms);
+		if (pr < 0 && errno == EINTR)
 			continue;
-		if (r < 0) { /* closed or failed: gpsd went away */
+		if (pr == 0)
+			break;
+		ssize_t got = pr < 0 ? -1
+				     : recv(c->g.gps_fd, c->buf + c->len, sizeof(c->buf) - c->len,
+					    MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			continue;
+		if (got <= 0) { /* closed or failed: gpsd went away */
 			drop(c, now_ns(CLOCK_MONOTONIC));
 			emit(c, GNSS_DISCONNECT, cb, ctx);
 			return n + 1;
 		}
-		if (r == 0)
-			continue;
-		struct gnss_event ev;
-		if (gnss_event_from_message(c->msg, &c->g, now_ns(CLOCK_REALTIME),
-					    now_ns(CLOCK_MONOTONIC), &ev)) {
-			cb(ctx, &ev);
-			n++;
-		}
-		if (now_ns(CLOCK_MONOTONIC) >= deadline)
-			break;
+		c->len += (size_t)got;
+		did_read = true;
 	}
 	return n;
 }
