@@ -221,7 +221,7 @@ static int phc_parse(int argc, char **argv, struct phc_opts *o)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(phc_usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -435,11 +435,15 @@ static int phc_record(struct phc_opts *o)
 
 int cmd_phc(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(phc_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "cmp, record or caps");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(phc_usage, stdout);
+		return EXIT_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "cmp") && strcmp(sub, "record") && strcmp(sub, "caps"))
+		return usage_error("unknown subcommand '%s' (cmp, record, caps)", sub);
 	struct phc_opts o;
 	int rc = phc_parse(argc - 1, argv + 1, &o);
 	if (rc >= 0)
@@ -541,7 +545,7 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o, const char *usag
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -616,9 +620,11 @@ static bool extts_edges(const char *edge, bool *r, bool *f)
 
 int cmd_pps(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(pps_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "record");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(pps_usage, stdout);
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "record"))
 		return usage_error("unknown subcommand '%s' (record)", argv[1]);
@@ -640,11 +646,15 @@ int cmd_pps(int argc, char **argv)
 
 int cmd_extts(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(extts_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "record or perout");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(extts_usage, stdout);
+		return EXIT_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "record") && strcmp(sub, "perout"))
+		return usage_error("unknown subcommand '%s' (record, perout)", sub);
 	struct rec_opts o;
 	int rc = rec_parse(argc - 1, argv + 1, &o, extts_usage);
 	if (rc >= 0)
@@ -894,7 +904,7 @@ int cmd_truth(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(truth_usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

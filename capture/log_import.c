@@ -591,6 +591,23 @@ static void put_num_or_nan(struct ds_writer *ds, bool have, double v, int dec)
 		ds_put_str(ds, "nan");
 }
 
+/* The first few malformed lines, reported at the end: as warnings when the log had samples,
+ * folded into the one error line when it had none (random bytes must not print a line per
+ * line). */
+#define MALFORMED_SHOWN 5
+struct malformed_notes {
+	int n;
+	char msg[MALFORMED_SHOWN][200];
+};
+
+static void note_malformed(struct malformed_notes *m, unsigned long long line, const char *why)
+{
+	if (m->n < MALFORMED_SHOWN) {
+		snprintf(m->msg[m->n], sizeof(m->msg[0]), "%llu: %s", line, why);
+		m->n++;
+	}
+}
+
 int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	       struct import_stats *stp)
 {
@@ -630,6 +647,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		ds_declare_columns(ds, lp_cols, (int)(sizeof(lp_cols) / sizeof(lp_cols[0])));
 
 	struct port_track pt = { .n = 0 };
+	struct malformed_notes mw = { .n = 0 };
 	int last_port = -1;
 	char *line = NULL;
 	size_t cap = 0;
@@ -639,7 +657,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		st.lines++;
 		if (memchr(line, '\0', (size_t)len)) {
 			st.malformed++;
-			log_warn("%s:%llu: NUL byte, line skipped", in_path, (unsigned long long)st.lines);
+			note_malformed(&mw, st.lines, "NUL byte, line skipped");
 			continue;
 		}
 		char why[160];
@@ -654,8 +672,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 			}
 			if (r < 0) {
 				st.malformed++;
-				if (st.malformed <= 5)
-					log_warn("%s:%llu: %s", in_path, (unsigned long long)st.lines, why);
+				note_malformed(&mw, st.lines, why);
 				continue;
 			}
 			if (l.kind == LP_PORT_STATE) {
@@ -715,8 +732,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 			continue;
 		if (r < 0) {
 			st.malformed++;
-			if (st.malformed <= 5)
-				log_warn("%s:%llu: %s", in_path, (unsigned long long)st.lines, why);
+			note_malformed(&mw, st.lines, why);
 			continue;
 		}
 		if (!tcols) {
@@ -768,13 +784,19 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	if (ds_close(ds) != 0)
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK && st.rows == 0) {
-		log_err("%s: no %s %s found (%llu lines, %llu malformed)", in_path, daemon_log_name(f),
-			linuxptp ? "samples or summaries" : "rows", (unsigned long long)st.lines,
-			(unsigned long long)st.malformed);
+		/* One line: the first malformed line says what the file holds instead. */
+		log_err("%s: no %s %s found (%llu lines, %llu malformed%s%s)", in_path,
+			daemon_log_name(f), linuxptp ? "samples or summaries" : "rows",
+			(unsigned long long)st.lines, (unsigned long long)st.malformed,
+			mw.n ? "; first: " : "", mw.n ? mw.msg[0] : "");
 		rc = EXIT_USAGE;
+	} else {
+		for (int i = 0; i < mw.n; i++)
+			log_warn("%s:%s", in_path, mw.msg[i]);
+		if (st.malformed > MALFORMED_SHOWN)
+			log_warn("%s: %llu malformed lines in all", in_path,
+				 (unsigned long long)st.malformed);
 	}
-	if (st.malformed > 5)
-		log_warn("%s: %llu malformed lines in all", in_path, (unsigned long long)st.malformed);
 	if (stp)
 		*stp = st;
 	return rc;

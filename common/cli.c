@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -24,7 +25,22 @@ int usage_error(const char *fmt, ...)
 void cli_reset_getopt(void)
 {
 	optind = 0; /* glibc: 0 forces a full re-initialisation */
-	opterr = 1;
+	opterr = 0; /* cli_bad_option says it, in one line */
+}
+
+int cli_bad_option(int argc, char **argv)
+{
+	/* getopt_long returned '?' (opterr 0): argv[optind - 1] is the option it stopped at
+	 * (glibc getopt.c: optind is past it, also for a missing value), optopt its letter
+	 * for a short option in a cluster such as -qx. */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	if (arg && arg[0] == '-' && arg[1] == '-')
+		return usage_error("unknown option or missing value: %s", arg);
+	if (optopt > 0 && optopt < 127 && isgraph(optopt))
+		return usage_error("unknown option or missing value: -%c", optopt);
+	if (arg && arg[0] == '-')
+		return usage_error("unknown option or missing value: %s", arg);
+	return usage_error("unknown option");
 }
 
 struct unit {

@@ -681,7 +681,7 @@ int lab_replay_main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'q': quiet = true; log_set_verbosity(-1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)

@@ -143,7 +143,7 @@ int cmd_pmc(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (argc - optind < 2)

@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "common/json_read.h"
 #include "common/log.h"
+#include "lab/delay_model.h"
 #include "pipeline/run_cmd.h"
 
 extern char **environ;
@@ -180,7 +181,7 @@ int cmd_sync(int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case OPT_JSON: json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)
@@ -188,6 +189,14 @@ int cmd_sync(int argc, char **argv)
 	if (!lab)
 		return usage_error("say --lab (the only mode; on real hosts: setup, verify, capture, "
 				   "calibrate)");
+	/* The delays are checked here, before a directory or a lab exists (lab switch's parser). */
+	const char *spec_opt[2] = { "--fwd", "--rev" }, *spec_val[2] = { fwd, rev };
+	for (int i = 0; i < 2; i++) {
+		struct delay_spec ds;
+		char why[160];
+		if (!delay_spec_parse(spec_val[i], &ds, why, sizeof(why)))
+			return usage_error("%s: %s", spec_opt[i], why);
+	}
 	struct stat st;
 	if (stat(dir, &st) == 0) {
 		log_err("%s: already exists; give a new --dir", dir);

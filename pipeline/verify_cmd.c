@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/clocksrc.h"
@@ -462,7 +463,7 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case OPT_JSON: json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind >= argc)
@@ -473,6 +474,11 @@ int cmd_verify(int argc, char **argv)
 		o.server = true;
 	else if (strcmp(argv[optind], "client") != 0)
 		return usage_error("'%s' is not server or client", argv[optind]);
+	struct stat st; /* as doctor: a bad --outputs is bad input, not a failed check */
+	if (o.sv.outputs && (stat(o.sv.outputs, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		log_err("%s: --outputs is not a directory", o.sv.outputs);
+		return EXIT_USAGE;
+	}
 	if (o.shm_unit < 0) {
 		char unit_path[1100];
 		int seg = phc2sys_shm_segment(&o.sv, unit_path, sizeof(unit_path));
