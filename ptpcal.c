@@ -23,7 +23,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "plots (gnuplot PNG/SVG) and an HTML report of an analysis" },
 	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
-	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
+	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "phc", cmd_phc, "PTP hardware clock: compare with CLOCK_REALTIME (and TAI - UTC), record, caps" },
 	{ "pps", cmd_pps, "record a PPS device (RFC 2783) to a dataset" },
 	{ "extts", cmd_extts, "record a PHC's external timestamps; periodic output" },

@@ -330,7 +330,7 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 	struct infile f;
 	if (!infile_open(&f, path))
 		return EXIT_USAGE;
-	struct pcap_in *in = pcap_in_open_offline(f.path);
+	struct pcap_in *in = pcap_in_open_offline_as(f.path, path);
 	if (!in) {
 		infile_close(&f, path);
 		return EXIT_USAGE;
@@ -457,7 +457,7 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 		struct infile f2;
 		int st = EXIT_OK;
 		if (infile_open(&f2, path)) {
-			struct pcap_in *in2 = pcap_in_open_offline(f2.path);
+			struct pcap_in *in2 = pcap_in_open_offline_as(f2.path, path);
 			if (in2) {
 				struct ds_writer *d = exchange_writer_ds(w);
 				ds_meta(d, "source", "%s", path);

@@ -227,7 +227,7 @@ static int load_pcap(const char *path, struct obs **out, size_t *n)
 	struct infile f;
 	if (!infile_open(&f, path))
 		return EXIT_USAGE;
-	struct pcap_in *in = pcap_in_open_offline(f.path);
+	struct pcap_in *in = pcap_in_open_offline_as(f.path, path);
 	if (!in) {
 		infile_close(&f, path);
 		return EXIT_USAGE;

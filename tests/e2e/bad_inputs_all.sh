@@ -109,7 +109,10 @@ for c in "lab run" "lab up" "lab down" "lab exec" "lab status" "lab switch" "lab
     # shellcheck disable=SC2086
     help $c
     # shellcheck disable=SC2086
-    run 2 "--frobnicate" $c --frobnicate
+    case $c in
+        "lab exec"|"lab down") run 2 "" $c --frobnicate ;; # NAME first: any word can be one
+        *) run 2 "--frobnicate" $c --frobnicate ;;
+    esac
 done
 # No arguments where some are required.
 for c in capture analyze calibrate report validate-switch lab shm setup pmc phc pps extts \
@@ -133,7 +136,7 @@ run 2 "" analyze ex.tsv --json
 run 2 "" analyze ex.tsv
 run 2 "" capture -q -r "$D/direct-l2-30s.pcap" -o -
 run 2 "" import ptp4l ptp4l.log -o -
-run 2 "" lab replay lab --json
+run 2 "" lab replay lab -F lab --json
 STDOUT=out
 run 2 "/dev/full" analyze ex.tsv --out /dev/full
 run 2 "afile" analyze ex.tsv --out afile/sub
@@ -157,7 +160,7 @@ run 2 "--max-pdv" validate-switch --log frames.tsv --max-pdv 12q
 # lab
 files "lab replay" ""
 run 2 "lab-trunc" lab replay lab-trunc
-run 2 "/dev/full" lab replay lab -c cl1 -o /dev/full
+run 2 "/dev/full" lab replay lab -F lab -c cl1 -o /dev/full
 run 2 "nosuchlab" lab down nosuchlab
 run 2 "nosuchlab" lab status nosuchlab
 run 2 "--fwd" lab run --fwd 12q
