@@ -597,13 +597,15 @@ static void put_num_or_nan(struct ds_writer *ds, bool have, double v, int dec)
 #define MALFORMED_SHOWN 5
 struct malformed_notes {
 	int n;
+	unsigned long long line[MALFORMED_SHOWN];
 	char msg[MALFORMED_SHOWN][200];
 };
 
 static void note_malformed(struct malformed_notes *m, unsigned long long line, const char *why)
 {
 	if (m->n < MALFORMED_SHOWN) {
-		snprintf(m->msg[m->n], sizeof(m->msg[0]), "%llu: %s", line, why);
+		m->line[m->n] = line;
+		snprintf(m->msg[m->n], sizeof(m->msg[0]), "%s", why);
 		m->n++;
 	}
 }
@@ -785,14 +787,16 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK && st.rows == 0) {
 		/* One line: the first malformed line says what the file holds instead. */
-		log_err("%s: no %s %s found (%llu lines, %llu malformed%s%s)", in_path,
+		char first[240] = "";
+		if (mw.n)
+			snprintf(first, sizeof(first), "; line %llu: %s", mw.line[0], mw.msg[0]);
+		log_err("%s: no %s %s found (%llu lines, %llu malformed%s)", in_path,
 			daemon_log_name(f), linuxptp ? "samples or summaries" : "rows",
-			(unsigned long long)st.lines, (unsigned long long)st.malformed,
-			mw.n ? "; first: " : "", mw.n ? mw.msg[0] : "");
+			(unsigned long long)st.lines, (unsigned long long)st.malformed, first);
 		rc = EXIT_USAGE;
 	} else {
 		for (int i = 0; i < mw.n; i++)
-			log_warn("%s:%s", in_path, mw.msg[i]);
+			log_warn("%s:%llu: %s", in_path, mw.line[i], mw.msg[i]);
 		if (st.malformed > MALFORMED_SHOWN)
 			log_warn("%s: %llu malformed lines in all", in_path,
 				 (unsigned long long)st.malformed);
