@@ -15,6 +15,15 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 export PTPCAL_LAB_SCRIPT="$PTPCAL_TOP/scripts/lab" # the ASan binary is not next to scripts/
 D="$PTPCAL_TOP/datasets"
+# Bad usage must never bring a lab up; if a regression does, take down what it left.
+labs_before=$("$PTPCAL" lab status 2>/dev/null || true)
+cleanup_labs() {
+    "$PTPCAL" lab status 2>/dev/null | while read -r name _; do
+        case $name in no) continue ;; esac
+        printf '%s\n' "$labs_before" | grep -q "^$name " || "$PTPCAL" lab down "$name" >/dev/null 2>&1
+    done
+}
+trap cleanup_labs EXIT
 bad=0 n=0
 
 # --- inputs ---------------------------------------------------------------------------------
