@@ -149,7 +149,9 @@ run 2 "" lab replay lab -F lab --json
 STDOUT=out
 run 2 "/dev/full" analyze ex.tsv --out /dev/full
 run 2 "afile" analyze ex.tsv --out afile/sub
-run 2 "" analyze ex.tsv --frobnicate
+run 2 "--frobnicate" analyze ex.tsv --frobnicate
+run 2 "--out" analyze ex.tsv --out           # a missing value
+run 2 "-Z" capture -qZ -r "$D/direct-l2-30s.pcap" # an unknown letter in a cluster
 # calibrate
 files "calibrate" ""
 files "calibrate --truth" "ex.tsv"
