@@ -9,6 +9,7 @@
 #include "analyze/settling.h"
 #include "common/dataset.h"
 #include "common/log.h"
+#include "common/textin.h"
 
 bool servo_log_parse_line(const char *line, double *t_s, double *offset_ns, int *state)
 {
@@ -87,6 +88,10 @@ bool servo_log_load(struct servo_log *sl, const char *path)
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		log_err("%s: %m", path);
+		return false;
+	}
+	if (!textin_check(f, path)) {
+		fclose(f);
 		return false;
 	}
 	char line[1024];

@@ -11,6 +11,7 @@
 #include "capture/log_import.h"
 #include "common/dataset.h"
 #include "common/log.h"
+#include "common/textin.h"
 #include "lab/infile.h"
 
 #define NS 1000000000LL
@@ -620,6 +621,11 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	FILE *in = !strcmp(in_path, "-") ? stdin : fopen(inf.path, "r");
 	if (!in) {
 		log_err("%s: %s", in_path, strerror(errno));
+		infile_close(&inf, in_path);
+		return EXIT_USAGE;
+	}
+	if (in != stdin && !textin_check(in, in_path)) {
+		fclose(in);
 		infile_close(&inf, in_path);
 		return EXIT_USAGE;
 	}

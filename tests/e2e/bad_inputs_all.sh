@@ -2,7 +2,8 @@
 # Every command of `ptpcal help` (and its sub-commands) on bad usage and bad input, under the
 # ASan+UBSan binary when there is one ($PTPCAL_ASAN): no arguments, --help, an unknown
 # option, a missing file, a directory, an empty file, a truncated real input, random bytes,
-# a garbage field in one row, a missing device, an unwritable output, a full disk.
+# a garbage field in one row, endless input (/dev/zero), a missing device, an unwritable
+# output, a full disk.
 # Each must give ONE line on stderr naming the file or option and exit 2 (1 where a check
 # fails), with no sanitizer report and no hang (timeout 20 s); --help exits 0 with lines
 # of at most 100 columns. All violations are listed, then the test fails if there was one.
@@ -96,7 +97,7 @@ help() {
 # files CMD-PREFIX -- CMD-SUFFIX: the file kinds in the place of the input.
 files() {
     pre=$1 post=$2
-    for f in none.tsv adir empty trunc.tsv random.bin garbage.tsv; do
+    for f in none.tsv adir empty trunc.tsv random.bin garbage.tsv /dev/zero; do
         # shellcheck disable=SC2086
         run "2" "$f" $pre "$f" $post
     done
@@ -157,6 +158,11 @@ files "calibrate" ""
 files "calibrate --truth" "ex.tsv"
 run 2 "lab-trunc" calibrate lab-trunc
 run 2 "--known-offset" calibrate --known-offset 12q ex.tsv
+for o in --ptp4l-conf --ntp-conf --chrony-conf --servo; do   # endless and broken configs
+    for f in /dev/zero random.bin adir; do run 2 "$f" calibrate --known-offset 0±50 $o $f ex.tsv; done
+done
+run 2 "/dev/zero" analyze ex.tsv --ptp4l-log /dev/zero
+run 2 "/dev/zero" report -q -o rep5 -s /dev/zero ex.tsv
 # report
 files "report -q -o rep" ""
 run 2 "afile" report -q -o afile/sub ex.tsv
