@@ -597,9 +597,11 @@ static int record_events(struct clocksrc *s, const struct rec_opts *o, const cha
 		fputc('\n', stderr);
 	ds_meta(ds, "edges", "%llu", (unsigned long long)n);
 	ds_meta(ds, "stop_reason", "%s", stop_signal ? "signal" : status ? "error" : "end");
-	if (clock_writer_close(w) != 0)
-		status = EXIT_USAGE;
-	log_note("%s: %llu edges into %s", s->name, (unsigned long long)n, o->out);
+	bool written = clock_writer_close(w) == 0;
+	if (!written)
+		status = EXIT_USAGE; /* said why; no summary that reads as a success */
+	else
+		log_note("%s: %llu edges into %s", s->name, (unsigned long long)n, o->out);
 	clocksrc_close(s);
 	return status;
 }
@@ -1004,12 +1006,13 @@ int cmd_truth(int argc, char **argv)
 		json_finish(&j);
 	}
 	char b1[32], b2[32], b3[32], b4[32];
-	log_note("%s: %llu edges, %llu paired (%llu without readings, %llu missed pulses); offset "
-		 "mean %s, std %s, min %s, max %s", out, (unsigned long long)tc->edges,
-		 (unsigned long long)tc->paired, (unsigned long long)tc->no_readings,
-		 (unsigned long long)tc->missed_pulses, fmt_si_time(mean, b1, sizeof(b1)),
-		 fmt_si_time(sd, b2, sizeof(b2)), fmt_si_time(n ? tout.min : NAN, b3, sizeof(b3)),
-		 fmt_si_time(n ? tout.max : NAN, b4, sizeof(b4)));
+	if (status != EXIT_USAGE) /* a failed write said why; no summary that reads as a success */
+		log_note("%s: %llu edges, %llu paired (%llu without readings, %llu missed pulses); offset "
+			 "mean %s, std %s, min %s, max %s", out, (unsigned long long)tc->edges,
+			 (unsigned long long)tc->paired, (unsigned long long)tc->no_readings,
+			 (unsigned long long)tc->missed_pulses, fmt_si_time(mean, b1, sizeof(b1)),
+			 fmt_si_time(sd, b2, sizeof(b2)), fmt_si_time(n ? tout.min : NAN, b3, sizeof(b3)),
+			 fmt_si_time(n ? tout.max : NAN, b4, sizeof(b4)));
 	if (!tc->paired && rc == 0)
 		log_warn("no edge could be paired%s", need ? ": are the PHC readings around the edges "
 			 "(same time span, --max-gap)?" : "");

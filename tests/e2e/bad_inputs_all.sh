@@ -39,6 +39,13 @@ head -c $((pcap_size / 2)) "$D/direct-l2-30s.pcap" >trunc.pcap
 half ex.tsv trunc.tsv
 awk 'BEGIN{FS=OFS="\t"} !/^#/ && ++n == 5 { $2 = "x17" } 1' ex.tsv >garbage.tsv
 head -c 65536 /dev/urandom >random.bin
+# Recorded pps / extts sources (the replay path of the device commands).
+printf '# ptpcal-dataset 1 pps\nt_s\tseq\tedge\tsys\n' >pps.tsv
+printf '# ptpcal-dataset 1 extts\nt_s\tindex\tseq\tphc\n' >extts.tsv
+for i in 0 1 2 3 4 5; do
+    printf '%d\t%d\tassert\t%d.000001234\n' $i $((i + 1)) $((1795000000 + i)) >>pps.tsv
+    printf '%d\t0\t%d\t%d.999997000\n' $i $((i + 1)) $((1795000037 + i)) >>extts.tsv
+done
 : >empty
 mkdir -p adir lab lab-trunc
 printf 'x' >afile # afile/sub cannot be created, even by root (ENOTDIR)
@@ -205,6 +212,11 @@ run 2 "/dev/ptp9" extts record /dev/ptp9 --index 0 -o x.tsv --duration 1s
 run 2 "/dev/ptp9" extts perout /dev/ptp9 --index 0 --period 1s
 files "extts record --index 0 -o x.tsv" ""
 run 2 "/dev/pps9" truth --pps /dev/pps9 --phc /dev/ptp9 -o x.tsv --duration 1s
+run 2 "/dev/full" pps record pps.tsv -o /dev/full
+run 2 "/dev/full" extts record extts.tsv --index 0 -o /dev/full
+run 2 "/dev/full" truth --pps pps.tsv --clock system -o /dev/full
+run 2 "/dev/full" truth --extts extts.tsv -o /dev/full
+run 2 "afile" truth --extts extts.tsv -o afile/sub/x.tsv
 files "truth -o x.tsv --clock system --pps" ""
 files "truth -o x.tsv --index 0 --extts" ""
 # gnss, watchdog: bad values (nothing listens on the port: they must not hang beyond D)
