@@ -192,6 +192,8 @@ run 2 "--fwd" lab run --fwd 12q
 run 2 "--unit" shm read --unit 999 --count 1
 run 2 "--unit" shm write --unit x9
 run 2 "--offset" shm write --unit 7 --offset 1q --count 1
+run 2 "afile" shm read --unit 201 --duration 1s -o afile/sub/x.tsv
+run 2 "segment" shm read --unit 201 --count 1 --duration 1s   # none there: says so
 # setup
 run 2 "--transport" setup server --root adir --transport frob
 run 2 "--linuxptp-version" setup client --root adir --linuxptp-version x.y
