@@ -14,6 +14,10 @@
 
 #define NS_PER_S 1000000000LL
 
+/* Exported by libgps but declared only in gpsd's own include/gps_json.h (3.22 line 50, 3.25
+ * line 46): unpack the one JSON object at buf; *end is set past what was read. */
+int libgps_json_unpack(const char *buf, struct gps_data_t *gpsdata, const char **end);
+
 const char *gnss_kind_name(enum gnss_kind k)
 {
 	switch (k) {
@@ -136,10 +140,13 @@ int gnss_report_unpack(const char *raw, struct gps_data_t *g, int64_t host_ns, i
 	jr_free(v);
 	if (!object)
 		return -1; /* libgps never sees it */
-	char *copy = xstrdup(raw); /* gps_unpack writes into its input */
+	/* One object, so one libgps_json_unpack call: gps_unpack (libgps_sock.c 3.22) calls it in
+	 * a loop "while *next is not at the end", and a report it fails on part-way (return > 0
+	 * with *next not advanced past the object) makes that loop endless, also for valid JSON
+	 * such as a DEVICES report with a key "fla}}}gs" (a fuzz_gpsd_report find). */
+	const char *end = NULL;
 	g->set = 0;
-	gps_unpack(copy, g);
-	free(copy);
+	(void)libgps_json_unpack(raw, g, &end);
 	return gnss_event_from_message(raw, g, host_ns, mono_ns, ev) ? 1 : 0;
 }
 

@@ -60,12 +60,12 @@ bool gnss_report_class(const char *raw, char *buf, int len);
  * host_ns / mono_ns are copied into the event. */
 bool gnss_event_from_message(const char *raw, const struct gps_data_t *g, int64_t host_ns,
 			     int64_t mono_ns, struct gnss_event *ev);
-/* The guarded way in: raw must be exactly one strictly valid JSON object (common/json_read.h)
- * before libgps sees it; gps_unpack (and json_toff_read) of gpsd 3.22 loop forever on some
- * malformed reports (e.g. `{"class":"ATT""class":"TOFF",...}`, found by fuzz_gpsd_report).
- * On success, g->set is cleared, raw is unpacked into g (from a copy: gps_unpack writes into
- * its input) and the event is made as gnss_event_from_message does. Returns 1 for an event,
- * 0 for a valid report that is not one, -1 for a report refused as malformed. */
+/* The guarded way in: gps_unpack of gpsd 3.22 loops forever on some reports, malformed
+ * (`{"class":"ATT""class":"TOFF",...}`) and valid JSON alike (found by fuzz_gpsd_report). So
+ * raw must be exactly one strictly valid JSON object (common/json_read.h), and libgps unpacks
+ * it with a single libgps_json_unpack call (gps_unpack's endless loop is around that call).
+ * g->set is cleared first; the event is made as gnss_event_from_message does. Returns 1 for
+ * an event, 0 for a valid report that is not one, -1 for a report refused as malformed. */
 int gnss_report_unpack(const char *raw, struct gps_data_t *g, int64_t host_ns, int64_t mono_ns,
 		       struct gnss_event *ev);
 /* clock − real in ns (PPS, TOFF). */

@@ -58,6 +58,16 @@ START_TEST(guarded_unpack)
 					    &g, 1, 1, &ev),
 			 -1);
 	ck_assert_int_eq(gnss_report_unpack("{\"class\":\"TPV\",\"mode\":3,}", &g, 1, 1, &ev), -1);
+	/* Valid JSON that gps_unpack 3.22 loops on forever (its unpack loop does not advance; a
+	 * key with 73 '}' in it, checked against libgps 3.22): unpacked once, it is simply not
+	 * an event. */
+	char dev[256];
+	char braces[74];
+	memset(braces, '}', 73);
+	braces[73] = '\0';
+	snprintf(dev, sizeof(dev), "{\"class\":\"DEVICES\",\"devices\":[{\"class\":\"DEVICE\","
+		 "\"path\":\"/dev/pts/1\",\"fla%sgs\":1}]}", braces);
+	ck_assert_int_eq(gnss_report_unpack(dev, &g, 1, 1, &ev), 0);
 	ck_assert_int_eq(gnss_report_unpack("[1]", &g, 1, 1, &ev), -1);
 	ck_assert_int_eq(gnss_report_unpack("", &g, 1, 1, &ev), -1);
 	ck_assert_int_eq(gnss_report_unpack("{\"class\":\"VERSION\",\"release\":\"3.22\"}", &g, 1,
