@@ -50,6 +50,8 @@ bool parse_decimal_ns(const char *s, int64_t *ns, const char **end)
 		*end = p;
 	else if (*p)
 		return false;
+	if (sec > (INT64_MAX - (NS - 1)) / NS)
+		return false; /* beyond int64 ns (year 2262; a fuzz_import_linuxptp find, UBSan) */
 	*ns = sec * NS + frac;
 	return true;
 }
