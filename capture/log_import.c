@@ -400,8 +400,8 @@ static bool chrony_time(const char *d, const char *t, int64_t *ns)
 	struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
 			 .tm_min = m, .tm_sec = s };
 	time_t tt = timegm(&tm);
-	if (tt == (time_t)-1)
-		return false;
+	if (tt == (time_t)-1 || tt > INT64_MAX / NS)
+		return false; /* years after 2262 do not fit int64 ns (UBSan, fuzz_import_chrony) */
 	*ns = (int64_t)tt * NS;
 	return true;
 }
@@ -410,7 +410,8 @@ static bool chrony_time(const char *d, const char *t, int64_t *ns)
 static bool ntp_mjd_time(const char *mjd, const char *sod, int64_t *ns)
 {
 	int64_t day, s;
-	if (!tok_i64(mjd, &day) || day < 40587 || day > 40587 + 200000)
+	/* 106750 days after 1970: the last whole day int64 ns holds (2262) */
+	if (!tok_i64(mjd, &day) || day < 40587 || day > 40587 + 106750)
 		return false;
 	if (!parse_decimal_ns(sod, &s, NULL) || s >= 86401 * NS)
 		return false;
