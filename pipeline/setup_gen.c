@@ -254,6 +254,13 @@ bool setup_edit_ntpconf(struct conf_file *cf, const struct setup_params *p, stru
 			const char *o = t[i];
 			const char *a = !option_without_arg(o) && i + 1 < n ? t[i + 1] : NULL;
 			i += a ? 2 : 1;
+			if (!a && !option_without_arg(o)) {
+				/* Kept, it would take the refid we append as its value, and a second
+				 * run would edit again (fuzz_setup_edit); ntpsec refuses it anyway. */
+				notes_add(notes, "ntp.conf: removed '%s': an option without its value "
+						 "(ntpsec's parser refuses the line)", o);
+				continue;
+			}
 			if (strcmp(o, "time2") == 0 && a && atof(a) < 1.0) {
 				notes_add(notes, "ntp.conf: removed 'time2 %s': for the SHM driver time2 is "
 						 "a sanity limit (with flag1), not an offset (ntpsec "

@@ -213,6 +213,11 @@ START_TEST(ntpconf_refclock)
 	ck_assert_str_eq(out, "refclock shm unit 2 prefer flag1 1 time2 3600 time1 -0.000042 "
 			      "minpoll 3 refid PTP\n");
 	free(out);
+	/* an option without its value is dropped: kept, it took the appended refid as its value
+	 * and a second run edited again (fuzz_setup_edit) */
+	out = edit_ntp("refclock shm unit 2 rifto\n", &p, &notes);
+	ck_assert_str_eq(out, "refclock shm unit 2 refid PTP\n");
+	free(out);
 	/* --time1 replaces it */
 	p.have_time1 = true;
 	snprintf(p.time1, sizeof(p.time1), "0.000180");
