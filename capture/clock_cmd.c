@@ -199,7 +199,7 @@ static int phc_parse(int argc, char **argv, struct phc_opts *o)
 			break;
 		case O_LEAPFILE: o->leapfile = optarg; break;
 		case O_TOL:
-			if (!parse_time_value(optarg, 1, &d) || !(d > 0))
+			if (!parse_time_value(optarg, 1, &d) || !(d > 0) || d > 9e18) /* fits int64 ns */
 				return usage_error("--tolerance: '%s' is not a positive time", optarg);
 			o->tol = (int64_t)d;
 			break;

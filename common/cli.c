@@ -135,12 +135,14 @@ bool parse_time_value(const char *s, double default_unit_ns, double *ns_out)
 		{ "s", 1e9 }, { NULL, 0 },
 	};
 	/* Allow exponents in a bare number ("1.8e-4"), which the unit parser cannot split. */
+	/* The result in ns must be finite too: "-1e306" in µs is -inf ns (fuzz_cli_values),
+	 * which callers would convert to an integer (undefined behaviour). */
 	double v;
 	if (parse_double_strict(s, &v) && isfinite(v)) {
 		*ns_out = v * default_unit_ns;
-		return true;
+		return isfinite(*ns_out);
 	}
-	return parse_units(s, time_units, default_unit_ns, true, ns_out);
+	return parse_units(s, time_units, default_unit_ns, true, ns_out) && isfinite(*ns_out);
 }
 
 bool parse_double_arg(const char *opt, const char *s, double *out)
