@@ -14,26 +14,34 @@
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
+/* Grouped for the overview: an entry without a function is a group heading. */
 static const struct command commands[] = {
+	{ "measure (capture, clock sources, logs)", NULL, NULL },
 	{ "capture", cmd_capture, "decode PTP from a pcap/pcapng file or an interface into exchanges" },
-	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
-	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
-	{ "analyze", cmd_analyze, "statistics of exchanges: distributions, settling, bias and asymmetry vs a truth" },
-	{ "calibrate", cmd_calibrate, "bias against a reference -> corrections for ptp4l, ntpsec, ntpd, chrony (--apply)" },
-	{ "report", cmd_report, "plots (gnuplot PNG/SVG) and an HTML report of an analysis" },
-	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
-	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
-	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "phc", cmd_phc, "PTP hardware clock: compare with CLOCK_REALTIME (and TAI - UTC), record, caps" },
 	{ "pps", cmd_pps, "record a PPS device (RFC 2783) to a dataset" },
 	{ "extts", cmd_extts, "record a PHC's external timestamps; periodic output" },
 	{ "truth", cmd_truth, "PPS/EXTTS edges + PHC readings -> true offset per second (truth dataset)" },
 	{ "gnss", cmd_gnss, "record gpsd's fix, satellites, PPS/TOFF and GNSS health (libgps)" },
-	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
-	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
+	{ "shm", cmd_shm, "NTP SHM refclock segments: watch them like ntpshmmon, or feed one" },
 	{ "import", cmd_import, "ptp4l / phc2sys / chrony / ntpsec logs into a servo dataset" },
+	{ "leap", cmd_leap, "leap-seconds.list: TAI-UTC now, expiry, announced leap (as ntpd reads it)" },
+	{ "analyse and report", NULL, NULL },
+	{ "analyze", cmd_analyze, "statistics of exchanges: distributions, settling, bias and asymmetry vs a truth" },
+	{ "report", cmd_report, "plots (gnuplot PNG/SVG) and an HTML report of an analysis" },
+	{ "calibrate", NULL, NULL },
+	{ "calibrate", cmd_calibrate, "bias against a reference -> corrections for ptp4l, ntpsec, ntpd, chrony (--apply)" },
+	{ "set up and run the chain of the guide", NULL, NULL },
+	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
+	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
+	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
 	{ "sync", cmd_sync, "the lab chain end to end: measure, calibrate, apply, measure again" },
 	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses fix or PPS; restore it" },
+	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
+	{ "lab", NULL, NULL },
+	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
+	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
+	{ "other", NULL, NULL },
 	{ "help", cmd_help, "list the commands, or show one command's help" },
 	{ "version", cmd_version, "print the version" },
 };
@@ -42,7 +50,7 @@ static const struct command commands[] = {
 static const struct command *find(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (commands[i].run && strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
 }
@@ -50,10 +58,13 @@ static const struct command *find(const char *name)
 static void overview(FILE *f)
 {
 	fprintf(f, "usage: ptpcal [--version] [--help] COMMAND [ARGS]\n\n"
-		   "Measure and calibrate precision time synchronisation (PTP / IEEE 1588, NTP).\n\n"
-		   "commands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+		   "Measure and calibrate precision time synchronisation (PTP / IEEE 1588, NTP).\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (!commands[i].run)
+			fprintf(f, "\n%s:\n", commands[i].name);
+		else
+			fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+	}
 	fprintf(f, "\n'ptpcal help COMMAND' or 'ptpcal COMMAND --help' for a command's options.\n"
 		   "Exit codes: 0 success, 1 a check failed or a calibration was refused,\n"
 		   "2 bad usage or bad input, 3 internal error.\n");

@@ -1,6 +1,7 @@
 /* JSON output, schema "ptpcal-analyze/1" (the contract in docs/analyze-json.md). Every
  * quantity in ns unless the name says otherwise; NAN becomes null. */
 #include <math.h>
+#include <string.h>
 
 #include "analyze/analyze_json.h"
 #include "common/json.h"
@@ -152,6 +153,16 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 			json_bool(&j, "dte_l_tdev_pass", v->dte_l_tdev_pass);
 			json_num(&j, "dte_h_pp_limit", v->dte_h_pp_limit);
 			json_bool(&j, "dte_h_pass", v->dte_h_pass);
+			/* added: what max_abs_te_limit/_pass limit ("max|TE|" or, class D,
+			 * "max|TE_L|"), and the filtered limit under its own name */
+			const char *lab = te_max_abs_te_label((enum te_class)c);
+			bool on_tel = strcmp(lab, "max|TE_L|") == 0;
+			json_str(&j, "max_abs_te_limit_on", lab);
+			json_num(&j, "max_abs_te_l_limit", on_tel ? v->max_abs_te_limit : NAN);
+			if (on_tel)
+				json_bool(&j, "max_abs_te_l_pass", v->max_abs_te_pass);
+			else
+				json_null(&j, "max_abs_te_l_pass");
 			json_obj_end(&j);
 		}
 		json_obj_end(&j);
@@ -170,6 +181,24 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 		json_arr_end(&j);
 		json_str(&j, "notes", t->notes);
 		json_str(&j, "of", an->stab.of);
+		json_num(&j, "max_abs_te_l", t->max_abs_te_l);
+		json_obj_begin(&j, "network_c");
+		json_str(&j, "limits", "ITU-T G.8271.1 clause 7.3.1, reference point C, deployment "
+				       "case 1 (unverified transcription: docs/stability.md)");
+		json_bool(&j, "pass", t->net_c.pass);
+		json_num(&j, "max_abs_te_l_limit", t->net_c.max_abs_te_l_limit);
+		json_bool(&j, "max_abs_te_l_pass", t->net_c.max_abs_te_l_pass);
+		json_bool(&j, "dte_l_mtie_pass", t->net_c.dte_l_mtie.pass);
+		json_arr_begin(&j, "dte_l_mtie");
+		for (size_t i = 0; i < t->net_c.dte_l_mtie.npoints; i++) {
+			json_obj_begin(&j, NULL);
+			json_num(&j, "tau", t->net_c.dte_l_mtie.tau[i]);
+			json_num(&j, "mtie", t->net_c.dte_l_mtie.value[i]);
+			json_num(&j, "limit", t->net_c.dte_l_mtie.limit[i]);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
 		json_obj_end(&j);
 	} else {
 		json_null(&j, "time_error");

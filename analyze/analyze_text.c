@@ -25,6 +25,12 @@ static void dist_text(FILE *f, const char *name, const struct dist *d)
 		T(d->pct[7]), T(d->max));
 }
 
+/* "ok"/"fail" for a verdict, "-" where the limit is NAN (none for that class). */
+static const char *verdict_word(double limit, bool pass)
+{
+	return isnan(limit) ? "-" : pass ? "ok" : "fail";
+}
+
 void analyze_write_text(FILE *f, const struct analysis *an)
 {
 	if (an->samples == 0) {
@@ -132,17 +138,30 @@ stability:
 		fprintf(f, "%s\n", an->stab.note);
 	if (an->stab.have_te) {
 		const struct te_report *t = &an->stab.te;
-		fprintf(f, "\ntime error (ITU-T G.8273.2) of the same series: max|TE| %s, cTE %s, "
-			   "dTE_L p-p %s, dTE_H p-p %s\n", T(t->max_abs_te), T(t->cte),
-			T(t->dte_l_pp), T(t->dte_h_pp));
+		fprintf(f, "\ntime error (ITU-T G.8273.2) of the same series: max|TE| %s, "
+			   "max|TE_L| %s, cTE %s, dTE_L p-p %s, dTE_H p-p %s\n",
+			T(t->max_abs_te), T(t->max_abs_te_l), T(t->cte), T(t->dte_l_pp),
+			T(t->dte_h_pp));
 		for (int c = 0; c < TE_NCLASSES; c++) {
 			const struct te_class_verdict *v = &t->verdict[c];
-			fprintf(f, "  class %s: %s (max|TE| %s, cTE %s, dTE_L MTIE %s, TDEV %s, "
-				   "dTE_H %s)\n", te_class_name((enum te_class)c),
-				v->pass ? "pass" : "FAIL", v->max_abs_te_pass ? "ok" : "fail",
-				v->cte_pass ? "ok" : "fail", v->dte_l_mtie_pass ? "ok" : "fail",
-				v->dte_l_tdev_pass ? "ok" : "fail", v->dte_h_pass ? "ok" : "fail");
+			enum te_class k = (enum te_class)c;
+			/* "-": the class has no limit on that quantity */
+			bool mtie_lim = !isnan(te_mtie_limit(k, 1.0));
+			bool tdev_lim = !isnan(te_tdev_limit(k, 1.0));
+			fprintf(f, "  class %s: %s (%s %s, cTE %s, dTE_L MTIE %s, TDEV %s, "
+				   "dTE_H %s)\n", te_class_name(k), v->pass ? "pass" : "FAIL",
+				te_max_abs_te_label(k), verdict_word(v->max_abs_te_limit,
+								      v->max_abs_te_pass),
+				verdict_word(v->cte_limit, v->cte_pass),
+				verdict_word(mtie_lim ? 0 : NAN, v->dte_l_mtie_pass),
+				verdict_word(tdev_lim ? 0 : NAN, v->dte_l_tdev_pass),
+				verdict_word(v->dte_h_pp_limit, v->dte_h_pass));
 		}
+		const struct te_network_verdict *nc = &t->net_c;
+		fprintf(f, "  network limit at point C (G.8271.1 7.3.1): %s (max|TE_L| %s, dTE_L "
+			   "MTIE %s at %zu taus)\n", nc->pass ? "pass" : "FAIL",
+			nc->max_abs_te_l_pass ? "ok" : "fail", nc->dte_l_mtie.pass ? "ok" : "fail",
+			nc->dte_l_mtie.npoints);
 		if (t->notes)
 			fprintf(f, "  note: %s\n", t->notes);
 	}

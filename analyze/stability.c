@@ -10,8 +10,9 @@
  * Numerics: every statistic is a mean of squared differences of phase, so it is computed
  * from the differences directly (never from prefix sums of x, which lose all precision when
  * the phase carries a large offset or frequency ramp). The modified Allan variance's inner
- * sum over m terms is a running sum updated by one term in and one out, re-synchronised
- * exactly every max(m, 4096) steps so rounding cannot accumulate; that keeps it O(n) per tau.
+ * sum over m terms is a running sum updated by one third difference of x per step,
+ * recomputed exactly every max(m, 4096) steps so rounding cannot accumulate; that keeps it
+ * O(n) per tau.
  * Sums of squares are accumulated in blocks (a two-level sum) to keep the rounding error near
  * sqrt(n) ulp rather than n ulp. */
 #include "analyze/stability.h"

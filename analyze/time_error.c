@@ -1,26 +1,62 @@
-/* Time-error metrics of ITU-T G.8273.2 clause 7.1 ("Constant time error and dynamic time
- * error noise generation" in the 2017 edition's table of contents, "Time error noise
- * generation" in the 2023 edition's) for a T-BC / T-TSC, from a TE series in ns.
+/* Time-error metrics of ITU-T G.8273.2 clause 7.1 ("Time error noise generation" in the
+ * table of contents of the 2023 edition, itu.int T-REC-G.8273.2-202408 Amd. 1 TOC) for a
+ * T-BC / T-TSC, and the G.8271.1 network limits at reference point C, from a TE series in ns.
  *
- * Limits (G.8273.2 clause 7.1, 2nd edition 10/2020 with amendments; table numbers NOT
- * verified here, the ITU text being unavailable offline; values taken from the Calnex
- * "ITU-T G.8273.2 (T-BC and T-TSC) One-Page Summary", which tabulates clause 7.1):
+ * EDITION FOLLOWED: G.8273.2/Y.1368.2 (06/2023) with its amendments; table numbers are that
+ * edition's. The values are the same in the 2nd edition 10/2020 (+ Amd. 1 02/2022, Amd. 2
+ * 11/2022) as tabulated by Calnex's one-page summary of that edition.
  *
- *   parameter                      conditions                     A      B      C     D
- *   max|TE|                        unfiltered, 1000 s             100    70     30    -
- *   max|TE_L|                      0.1 Hz low-pass, 1000 s        -      -      -     5
- *   cTE                            averaged over 1000 s           50     20     10    -
- *   dTE_L MTIE                     0.1 Hz low-pass, 1000 s        40     40     10    -
- *   dTE_L TDEV                     0.1 Hz low-pass, 1000 s        4      4      2     -
- *   dTE_H (peak-to-peak)           0.1 Hz high-pass, 1000 s       70     70     30    -
- *   (ns; "-": for further study / no limit. The dTE_L MTIE/TDEV masks are constant over the
- *   observation intervals up to 1000 s; checked here from tau = 1 s.)
+ * VERIFICATION STATUS (docs/stability.md has the details): NOT ONE NUMBER BELOW WAS READ FROM
+ * THE ITU TEXT ITSELF. Of the transcription of the 01/2017 edition at hobbydocbox.com the
+ * reference index used here returned only its first pages (cover, series list) to every
+ * query tried, and no other primary copy was reachable offline. What was checked:
+ *  - primary (itu.int tables of contents): 7.1 "Time error noise generation" (08/2019,
+ *    10/2020, 06/2023 and its Amd. 1); its subclauses in the 08/2019 and 10/2020 editions:
+ *    7.1.1 constant time error noise generation (cTE), 7.1.2 dynamic time error low-pass
+ *    filtered noise generation (dTE_L), 7.1.3 dynamic time error high-pass filtered noise
+ *    generation (dTE_H), 7.1.4 relative time error (classes C and D; not used here);
+ *  - primary (itu.int summaries): that
+ *    Amd. 2 (01/2019) replaced the text of 7.1, 7.1.1, 7.1.2 and that (2020) Amd. 1 (approved
+ *    2022-02-13, AAP 10195) changed clause 7.1 (summaries; they do not give the numbers);
+ *  - a verbatim quote of the 06/2023 text (Red Hat vse-sync-test, tests/sync/G.8273.2/
+ *    MTIE-for-LPF-filtered-series/.../testspec.adoc): dTE_L MTIE and TDEV "under constant
+ *    temperature (within +-1 K) ... measured through a first-order low-pass filter with
+ *    bandwidth of 0.1 Hz, should meet the limits in Table 7-4 and Table 7-5";
+ *  - two secondary tabulations that agree on every value: Calnex "ITU-T G.8273.2 (T-BC and
+ *    T-TSC) One-Page Summary" (2020 edition + amendments; an older version of the page for
+ *    01/2017 + Amd. 1 08/2017 + Amd. 2 01/2019), and a transcription of G.8273.2 (2023) Amd. 2
+ *    (11/2025) with table numbers (docs/TELECOM-TIMING.md of github.com/ashfordeOU/kshana).
+ * Hence every limit is marked "unverified (source: ...)" below.
  *
- * Unverified points, stated rather than invented: the class C dTE_H limit (30 ns) appears in
- * the summary of the 2020 edition but as "-" in the summary of the 2017/2019 editions; the
- * lower end of the MTIE/TDEV observation-interval range (1 s here) is an assumption; the
- * variable-temperature MTIE mask (40 ns to 10000 s) is not checked. The class D max|TE_L|
- * limit is applied to the low-pass filtered TE and reported in max_abs_te_limit/_pass.
+ *   parameter                 conditions                  A     B     C     D     table
+ *   max|TE|                   unfiltered                  100   70    30    ffs   7-1
+ *   max|TE_L|                 0.1 Hz low-pass             -     -     -     5     7-2
+ *   cTE (range +-)            averaged over 1000 s        50    20    10    ffs   7-3
+ *   dTE_L MTIE, const. temp.  0.1 Hz LP, m <= tau <= 1000 40    40    10    ffs   7-4
+ *   dTE_L TDEV, const. temp.  0.1 Hz LP, m <(=) tau<=1000 4     4     2     ffs   7-5
+ *   dTE_L MTIE, var. temp.    0.1 Hz LP, to 10000 s       40    40    10    ffs   7-6 (not checked)
+ *   dTE_H peak-to-peak        0.1 Hz high-pass            70    70    30    ffs   7-7
+ *   (ns; ffs: "for further study" = no limit here; "-": none. m: the sampling interval of the
+ *   measurement (1 s for 1PPS, per the transcription); checked here from tau = 1 s. TDEV:
+ *   "m < tau" for A and B, "m <= tau" for C; at tau = 1 s this code applies all three.)
+ *
+ * Changes between editions (secondary sources only): class C dTE_H 30 ns and class C
+ * variable-temperature MTIE 10 ns appear in the 2020-edition summary and in the 2023
+ * transcription, as "-" in the summary of 01/2017 + Amd. 1 + Amd. 2 (01/2019). Class D's
+ * only limit, max|TE_L| 5 ns, is in both summaries (so since Amd. 2 01/2019 at the latest;
+ * its first appearance is unverified); the 2023 edition has it in a table of its own (7-2).
+ *
+ * G.8271.1 network limits at reference point C (clause 7.3 in the itu.int TOC of the 2018
+ * Amd. 1; clause 7.3.1 since the amendment that added the enhanced limits as 7.3.3 and moved
+ * old 7.5 to 7.3.2: itu.int summaries of (2022) Amd. 1 06/2023 and Amd. 2 01/2024), deployment
+ * case 1, on TE after a first-order 0.1 Hz low-pass filter (unverified, source: the kshana
+ * transcription of G.8271.1 (2022) Amd. 3 (05/2025); 1100 ns also in Calnex's G.8271.1
+ * one-page summary, "Network limit point C"):
+ *   max|TE_L| <= 1100 ns
+ *   dTE_L MTIE (Table 7-1): 100 + 75 tau ns        1.3 < tau <= 2.4
+ *                           277 + 1.1 tau ns       2.4 < tau <= 275
+ *                           580 ns                 275 < tau <= 10000
+ * (TDEV at point C is for further study; the enhanced limits of 7.3.2/7.3.3 are not checked.)
  *
  * Filter: G.8273.2 specifies dTE_L after a 0.1 Hz low-pass and dTE_H after a 0.1 Hz
  * high-pass. Used here: a FIRST-ORDER (single-pole RC) low-pass, fc = 0.1 Hz, time constant
@@ -64,7 +100,10 @@ struct te_limits {
 	double max_abs_te, max_abs_te_l, cte, mtie, tdev, dte_h_pp;
 };
 
-/* G.8273.2 clause 7.1 (see the table at the top). NAN: no limit for the class. */
+/* G.8273.2 (06/2023) clause 7.1, Tables 7-1 (max|TE|), 7-2 (max|TE_L|), 7-3 (cTE), 7-4 (dTE_L
+ * MTIE, constant temperature), 7-5 (dTE_L TDEV), 7-7 (dTE_H p-p); see the top comment.
+ * Unverified (source: Calnex one-page summary; kshana transcription of 2023 Amd. 2).
+ * NAN: no limit for the class ("for further study"). */
 static const struct te_limits limits[TE_NCLASSES] = {
 	[TE_CLASS_A] = { 100, NAN, 50, 40, 4, 70 },
 	[TE_CLASS_B] = { 70, NAN, 20, 40, 4, 70 },
@@ -72,6 +111,9 @@ static const struct te_limits limits[TE_NCLASSES] = {
 	[TE_CLASS_D] = { NAN, 5, NAN, NAN, NAN, NAN },
 };
 
+/* dTE_L MTIE: G.8273.2 (06/2023) Table 7-4, TDEV: Table 7-5 (constant temperature), both
+ * constant up to tau = 1000 s; from tau = 1 s here (the tables' lower end is m, the
+ * measurement's sampling interval). Unverified (sources: see the top comment). */
 double te_mtie_limit(enum te_class c, double tau_s)
 {
 	if ((unsigned)c >= TE_NCLASSES || !(tau_s >= 1.0) || tau_s > TE_MASK_MAX_TAU)
@@ -84,6 +126,27 @@ double te_tdev_limit(enum te_class c, double tau_s)
 	if ((unsigned)c >= TE_NCLASSES || !(tau_s >= 1.0) || tau_s > TE_MASK_MAX_TAU)
 		return NAN;
 	return limits[c].tdev;
+}
+
+const char *te_max_abs_te_label(enum te_class c)
+{
+	if ((unsigned)c >= TE_NCLASSES)
+		return "?";
+	return isnan(limits[c].max_abs_te) ? "max|TE_L|" : "max|TE|";
+}
+
+/* G.8271.1 clause 7.3.1 Table 7-1, dTE_L MTIE at reference point C (see the top comment;
+ * unverified, source: kshana transcription of G.8271.1 (2022) Amd. 3). Each interval is
+ * open at its lower end and closed at its upper end, as transcribed. */
+double te_net_c_mtie_limit(double tau_s)
+{
+	if (!(tau_s > 1.3) || tau_s > 10000.0)
+		return NAN;
+	if (tau_s <= 2.4)
+		return 100.0 + 75.0 * tau_s;
+	if (tau_s <= 275.0)
+		return 277.0 + 1.1 * tau_s;
+	return 580.0;
 }
 
 static bool within(double v, double lim)
@@ -190,6 +253,41 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 		out->dte_l_tdev.tau[i] = p[i].tau;
 		out->dte_l_tdev.value[i] = p[i].tdev;
 	}
+
+	/* G.8271.1 point C: dTE_L MTIE at taus in the mask's range (1.3 s < tau <= 10000 s),
+	 * where the filtered run holds them; the breakpoint 275 s (end of the rising part) is
+	 * one of them. */
+	static const double net_taus[] = { 2, 5, 10, 20, 50, 100, 200, 275, 500, 1000, 2000,
+					   5000, 10000 };
+	enum { NNT = sizeof(net_taus) / sizeof(net_taus[0]) };
+	long m_net[NNT];
+	size_t n_net = 0;
+	for (size_t i = 0; i < NNT; i++) {
+		double mf = round(net_taus[i] * rate_hz);
+		if (mf >= 1 && mf < (double)nl && (n_net == 0 || (long)mf > m_net[n_net - 1]))
+			m_net[n_net++] = (long)mf;
+	}
+	struct stab_point pn[NNT];
+	if (n_net && stab_compute(tel, nl, 1.0 / rate_hz, m_net, n_net, STAB_MTIE, pn) != 0)
+		n_net = 0;
+	struct te_mask_check *nm = &out->net_c.dte_l_mtie;
+	nm->npoints = 0;
+	nm->pass = true;
+	for (size_t i = 0; i < n_net; i++) {
+		double lim = te_net_c_mtie_limit(pn[i].tau);
+		if (isnan(lim))
+			continue; /* a tau rounded to the sample grid below 1.3 s */
+		nm->tau[nm->npoints] = pn[i].tau;
+		nm->value[nm->npoints] = pn[i].mtie;
+		nm->limit[nm->npoints] = lim;
+		if (!(pn[i].mtie <= lim))
+			nm->pass = false;
+		nm->npoints++;
+	}
+	out->max_abs_te_l = maxabs_l;
+	out->net_c.max_abs_te_l_limit = TE_NET_C_MAX_ABS_TE_L_NS;
+	out->net_c.max_abs_te_l_pass = maxabs_l <= TE_NET_C_MAX_ABS_TE_L_NS;
+	out->net_c.pass = out->net_c.max_abs_te_l_pass && nm->pass;
 	free(tel);
 
 	for (int c = 0; c < TE_NCLASSES; c++) {

@@ -23,7 +23,10 @@ struct te_mask_check {
 };
 
 struct te_class_verdict {
-	double max_abs_te_limit, cte_limit, dte_h_pp_limit; /* ns; NAN where the class has none */
+	/* ns; NAN where the class has none. max_abs_te_limit/_pass: of class D they are the
+	 * max|TE_L| limit and verdict (0.1 Hz low-pass filtered TE), of A-C max|TE| (unfiltered):
+	 * te_max_abs_te_label() names which. */
+	double max_abs_te_limit, cte_limit, dte_h_pp_limit;
 	bool max_abs_te_pass, cte_pass, dte_l_mtie_pass, dte_l_tdev_pass, dte_h_pass;
 	bool pass; /* all of the above that apply */
 };
@@ -40,6 +43,17 @@ struct te_report {
 	struct te_mask_check dte_l_tdev; /* TDEV of dTE_L against the class's mask */
 	struct te_class_verdict verdict[TE_NCLASSES];
 	const char *notes;  /* e.g. "run shorter than 1000 s: MTIE mask checked to 250 s only" */
+
+	/* Appended (the fields above keep their meaning). */
+	double max_abs_te_l; /* max |TE_L|: 0.1 Hz low-pass filtered TE after the settling, ns */
+	/* G.8271.1 network limits at reference point C (clause 7.3.1, deployment case 1), on
+	 * the same filtered TE_L: max|TE_L| and the dTE_L MTIE mask (limits: NAN where none). */
+	struct te_network_verdict {
+		double max_abs_te_l_limit;    /* ns */
+		bool max_abs_te_l_pass;
+		struct te_mask_check dte_l_mtie; /* MTIE of TE_L at taus to 10000 s vs the mask */
+		bool pass;                    /* both of the above */
+	} net_c;
 };
 
 /* te_ns[0..n) at rate_hz samples per second. Returns 0, or -1 (too short, bad rate). */
@@ -51,5 +65,14 @@ const char *te_class_name(enum te_class c); /* "A", "B", "C", "D" */
  * te_report's mask structs carry class A's limits). */
 double te_mtie_limit(enum te_class c, double tau_s);
 double te_tdev_limit(enum te_class c, double tau_s);
+
+/* What max_abs_te_limit/_pass of class c limit: "max|TE|" (unfiltered; classes A-C) or
+ * "max|TE_L|" (0.1 Hz low-pass filtered; class D). */
+const char *te_max_abs_te_label(enum te_class c);
+
+/* The G.8271.1 dTE_L MTIE network limit at reference point C (clause 7.3.1, Table 7-1) at
+ * observation interval tau_s, in ns; NAN outside 1.3 s < tau <= 10000 s. */
+double te_net_c_mtie_limit(double tau_s);
+#define TE_NET_C_MAX_ABS_TE_L_NS 1100.0 /* G.8271.1 clause 7.3.1: max|TE_L| at point C */
 
 #endif

@@ -69,5 +69,20 @@ void emit_rebuild(char *out, size_t len, const char *const *tok, int n, int fixe
 		  const char *key, const char *value, bool drop_small_time2, bool *dropped_time2);
 /* The value following `key` among tok[from..n), or NULL. */
 const char *emit_opt(const char *const *tok, int n, int from, const char *key);
+/* Tokens a directive line is split into at the most (conf_tokens). */
+#define EMIT_MAXTOK 40
+/* The first line of cf (may be NULL) that match accepts, or NULL. */
+const char *emit_find_line(const struct conf_file *cf, bool (*match)(const char *line, void *ctx),
+			   void *ctx);
+/* The seconds after `key` (searched from token `from` on) of line, a line of cf; *s = 0 when
+ * absent. False when line is NULL. *bad is set (after one line naming cf) when the value
+ * does not parse. */
+bool emit_read_seconds(const struct conf_file *cf, const char *line, int from, const char *key,
+		       double *s, bool *bad);
+/* The directive for correction c: line (fresh when NULL) rebuilt by emit_rebuild with `key`
+ * set to the fudge in seconds on the refclock layer, removed when ptp4l carries the bias. */
+void emit_fudge_line(char *out, size_t len, const char *line, const char *fresh, int fixed,
+		     const char *key, const struct cal_correction *c, bool drop_small_time2,
+		     bool *dropped_time2);
 
 #endif

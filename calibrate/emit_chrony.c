@@ -11,17 +11,13 @@
 #include <strings.h>
 
 #include "calibrate/emit.h"
-#include "common/dataset.h"
-#include "common/log.h"
-
-#define MAXTOK 40
 
 static bool is_shm_line(const char *line, void *ctx)
 {
 	int unit = *(const int *)ctx;
 	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
+	const char *tok[EMIT_MAXTOK];
+	int n = conf_tokens(line, buf, sizeof(buf), tok, EMIT_MAXTOK);
 	if (n < 3 || strcasecmp(tok[0], "refclock") || strcmp(tok[1], "SHM"))
 		return false;
 	char *end;
@@ -31,44 +27,20 @@ static bool is_shm_line(const char *line, void *ctx)
 
 static const char *find_line(const struct conf_file *cf, int unit)
 {
-	for (size_t i = 0; cf && i < cf->n; i++)
-		if (is_shm_line(cf->lines[i], &unit))
-			return cf->lines[i];
-	return NULL;
+	return emit_find_line(cf, is_shm_line, &unit);
 }
 
 bool chrony_read_offset(const struct conf_file *cf, int unit, double *offset_s, bool *bad)
 {
-	*bad = false;
-	*offset_s = 0;
-	const char *line = find_line(cf, unit);
-	if (!line)
-		return false;
-	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
-	const char *v = emit_opt(tok, n, 3, "offset");
-	if (v && !parse_double_strict(v, offset_s)) {
-		log_err("%s: offset %s: not a number of seconds", cf->path, v);
-		*bad = true;
-	}
-	return true;
+	return emit_read_seconds(cf, find_line(cf, unit), 3, "offset", offset_s, bad);
 }
 
 static void build(const struct cal_correction *c, const struct cal_refclock *rc,
 		  const struct conf_file *cf, char *out, size_t len)
 {
-	char fresh[200], buf[4200], val[40];
-	const char *line = find_line(cf, rc->unit);
-	if (!line) {
-		snprintf(fresh, sizeof(fresh), "refclock SHM %d refid %s", rc->unit, rc->refid);
-		line = fresh;
-	}
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
-	emit_fmt_seconds(val, sizeof(val), c->fudge_s);
-	emit_rebuild(out, len, tok, n, 3, "offset", c->layer == CAL_LAYER_REFCLOCK ? val : NULL,
-		     false, NULL);
+	char fresh[200];
+	snprintf(fresh, sizeof(fresh), "refclock SHM %d refid %s", rc->unit, rc->refid);
+	emit_fudge_line(out, len, find_line(cf, rc->unit), fresh, 3, "offset", c, false, NULL);
 }
 
 void emit_chrony(const struct cal_correction *c, const struct cal_refclock *rc,

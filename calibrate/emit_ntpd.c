@@ -12,10 +12,6 @@
 #include <strings.h>
 
 #include "calibrate/emit.h"
-#include "common/dataset.h"
-#include "common/log.h"
-
-#define MAXTOK 40
 
 struct match_ctx {
 	const char *keyword;
@@ -26,8 +22,8 @@ static bool is_line(const char *line, void *vctx)
 {
 	const struct match_ctx *m = vctx;
 	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
+	const char *tok[EMIT_MAXTOK];
+	int n = conf_tokens(line, buf, sizeof(buf), tok, EMIT_MAXTOK);
 	return n >= 2 && !strcasecmp(tok[0], m->keyword) && !strcmp(tok[1], m->addr);
 }
 
@@ -35,28 +31,12 @@ static const char *find(const struct conf_file *cf, const char *keyword, int uni
 {
 	struct match_ctx m = { keyword, "" };
 	snprintf(m.addr, sizeof(m.addr), "127.127.28.%d", unit);
-	for (size_t i = 0; cf && i < cf->n; i++)
-		if (is_line(cf->lines[i], &m))
-			return cf->lines[i];
-	return NULL;
+	return emit_find_line(cf, is_line, &m);
 }
 
 bool ntpd_read_time1(const struct conf_file *cf, int unit, double *time1_s, bool *bad)
 {
-	*bad = false;
-	*time1_s = 0;
-	const char *line = find(cf, "fudge", unit);
-	if (!line)
-		return false;
-	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
-	const char *v = emit_opt(tok, n, 2, "time1");
-	if (v && !parse_double_strict(v, time1_s)) {
-		log_err("%s: time1 %s: not a number of seconds", cf->path, v);
-		*bad = true;
-	}
-	return true;
+	return emit_read_seconds(cf, find(cf, "fudge", unit), 2, "time1", time1_s, bad);
 }
 
 static void build(const struct cal_correction *c, const struct cal_refclock *rc,
@@ -69,16 +49,9 @@ static void build(const struct cal_correction *c, const struct cal_refclock *rc,
 		snprintf(server, len, "server 127.127.28.%d", rc->unit);
 	/* The server line is kept as it is (a trailing comment included): only the fudge
 	 * changes. */
-	char fresh[200], buf[4200], val[40];
-	if (!f) {
-		snprintf(fresh, sizeof(fresh), "fudge 127.127.28.%d refid %s", rc->unit, rc->refid);
-		f = fresh;
-	}
-	const char *tok[MAXTOK];
-	int n = conf_tokens(f, buf, sizeof(buf), tok, MAXTOK);
-	emit_fmt_seconds(val, sizeof(val), c->fudge_s);
-	emit_rebuild(fudge, len, tok, n, 2, "time1", c->layer == CAL_LAYER_REFCLOCK ? val : NULL,
-		     true, dropped);
+	char fresh[200];
+	snprintf(fresh, sizeof(fresh), "fudge 127.127.28.%d refid %s", rc->unit, rc->refid);
+	emit_fudge_line(fudge, len, f, fresh, 2, "time1", c, true, dropped);
 }
 
 void emit_ntpd(const struct cal_correction *c, const struct cal_refclock *rc,

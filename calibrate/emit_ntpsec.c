@@ -13,17 +13,13 @@
 #include <strings.h>
 
 #include "calibrate/emit.h"
-#include "common/dataset.h"
-#include "common/log.h"
-
-#define MAXTOK 40
 
 static bool is_shm_line(const char *line, void *ctx)
 {
 	int unit = *(const int *)ctx;
 	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
+	const char *tok[EMIT_MAXTOK];
+	int n = conf_tokens(line, buf, sizeof(buf), tok, EMIT_MAXTOK);
 	if (n < 2 || strcasecmp(tok[0], "refclock") || strcasecmp(tok[1], "shm"))
 		return false;
 	long u = 0; /* ntp_parser.y optional_unit: absent = 0 */
@@ -34,46 +30,22 @@ static bool is_shm_line(const char *line, void *ctx)
 
 static const char *find_line(const struct conf_file *cf, int unit)
 {
-	for (size_t i = 0; i < cf->n; i++)
-		if (is_shm_line(cf->lines[i], &unit))
-			return cf->lines[i];
-	return NULL;
+	return emit_find_line(cf, is_shm_line, &unit);
 }
 
 bool ntpsec_read_time1(const struct conf_file *cf, int unit, double *time1_s, bool *bad)
 {
-	*bad = false;
-	*time1_s = 0;
-	const char *line = find_line(cf, unit);
-	if (!line)
-		return false;
-	char buf[4200];
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
-	const char *v = emit_opt(tok, n, 2, "time1");
-	if (v && !parse_double_strict(v, time1_s)) {
-		log_err("%s: time1 %s: not a number of seconds", cf->path, v);
-		*bad = true;
-	}
-	return true;
+	return emit_read_seconds(cf, find_line(cf, unit), 2, "time1", time1_s, bad);
 }
 
 /* The line for the correction: the existing one with its options kept, or a new one. */
 static void build(const struct cal_correction *c, const struct cal_refclock *rc,
 		  const struct conf_file *cf, char *out, size_t len, bool *dropped_time2)
 {
-	char val[40];
-	emit_fmt_seconds(val, sizeof(val), c->fudge_s);
-	const char *value = c->layer == CAL_LAYER_REFCLOCK ? val : NULL;
-	const char *line = cf ? find_line(cf, rc->unit) : NULL;
-	char fresh[200], buf[4200];
-	if (!line) {
-		snprintf(fresh, sizeof(fresh), "refclock shm unit %d refid %s", rc->unit, rc->refid);
-		line = fresh;
-	}
-	const char *tok[MAXTOK];
-	int n = conf_tokens(line, buf, sizeof(buf), tok, MAXTOK);
-	emit_rebuild(out, len, tok, n, 2, "time1", value, true, dropped_time2);
+	char fresh[200];
+	snprintf(fresh, sizeof(fresh), "refclock shm unit %d refid %s", rc->unit, rc->refid);
+	emit_fudge_line(out, len, find_line(cf, rc->unit), fresh, 2, "time1", c, true,
+			dropped_time2);
 }
 
 void emit_ntpsec(const struct cal_correction *c, const struct cal_refclock *rc,

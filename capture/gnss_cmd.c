@@ -289,6 +289,8 @@ int cmd_gnss(int argc, char **argv)
 		unsigned ch = gnss_state_tick(&r.st, now);
 		if (ch)
 			changes(&r, ch, device, now);
+		else
+			ds_flush(r.ds); /* a long recording loses at most one slice to a crash */
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	int64_t end = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;

@@ -9,14 +9,9 @@
 #include <gps.h>
 
 #include "capture/gpsd_client.h"
-#include "common/json_read.h"
 #include "common/log.h"
 
 #define NS_PER_S 1000000000LL
-
-/* Exported by libgps but declared only in gpsd's own include/gps_json.h (3.22 line 50, 3.25
- * line 46): unpack the one JSON object at buf; *end is set past what was read. */
-int libgps_json_unpack(const char *buf, struct gps_data_t *gpsdata, const char **end);
 
 const char *gnss_kind_name(enum gnss_kind k)
 {
@@ -48,6 +43,38 @@ bool gnss_report_class(const char *raw, char *buf, int len)
 	memcpy(buf, p, (size_t)n);
 	buf[n] = '\0';
 	return n > 0;
+}
+
+/* libgps's own decoder of one report; exported by libgps 3.22-3.26 (libgps_json.c) but
+ * declared only in its private libgps.h. */
+extern int libgps_json_unpack(const char *buf, struct gps_data_t *gpsdata, const char **end);
+
+bool gnss_unpack(const char *line, struct gps_data_t *g)
+{
+	/* gps_unpack (libgps_sock.c, 3.22 to 3.26.1) loops "while the rest is not empty" over
+	 * libgps_json_unpack(*next, .., next) and stops only on -1. A parse error that leaves
+	 * *next where it was repeats forever: '{x"class":"TPV"}' hangs it (found by fuzzing
+	 * fuzz_gpsd_report). The same loop here, but it stops when nothing was consumed. */
+	if (line[0] != '{')
+		return false;
+	const char *p = line;
+	bool any = false;
+	for (int i = 0; i < 64 && p && *p; i++) {
+		const char *before = p;
+		/* 0: decoded (FILTER() maps unknown attributes to 0); -1: no class; else a
+		 * JSON_ERR_* code, after which libgps has already set flags for what it did not
+		 * read (a TPV sets STATUS_SET regardless): the report is refused. */
+		int st = libgps_json_unpack(p, g, &p);
+		if (st != 0) {
+			if (st != -1 || !any)
+				return false;
+			break;
+		}
+		any = true;
+		if (!p || p == before)
+			break;
+	}
+	return any;
 }
 
 static void copy_device(char *dst, size_t len, const char *src)
@@ -127,27 +154,6 @@ bool gnss_event_from_message(const char *raw, const struct gps_data_t *g, int64_
 		return true;
 	}
 	return false;
-}
-
-int gnss_report_unpack(const char *raw, struct gps_data_t *g, int64_t host_ns, int64_t mono_ns,
-		       struct gnss_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	size_t len = strlen(raw);
-	char err[128];
-	struct jr_value *v = jr_parse(raw, len, err, sizeof(err));
-	bool object = v && v->type == JR_OBJECT;
-	jr_free(v);
-	if (!object)
-		return -1; /* libgps never sees it */
-	/* One object, so one libgps_json_unpack call: gps_unpack (libgps_sock.c 3.22) calls it in
-	 * a loop "while *next is not at the end", and a report it fails on part-way (return > 0
-	 * with *next not advanced past the object) makes that loop endless, also for valid JSON
-	 * such as a DEVICES report with a key "fla}}}gs" (a fuzz_gpsd_report find). */
-	const char *end = NULL;
-	g->set = 0;
-	(void)libgps_json_unpack(raw, g, &end);
-	return gnss_event_from_message(raw, g, host_ns, mono_ns, ev) ? 1 : 0;
 }
 
 int64_t gnss_event_offset_ns(const struct gnss_event *ev)
@@ -304,12 +310,12 @@ struct gpsd_client {
 	int connections;
 	int64_t next_try_mono, backoff_ns;
 	bool reported; /* the current outage was reported */
-	/* gpsd's lines are read here, not by gps_read: libgps would unpack each line before we
-	 * could validate it (gnss_report_unpack). 10240 = gpsd.h GPS_JSON_RESPONSE_MAX. */
-	char buf[2 * 10240];
-	size_t len;
-	bool skipping; /* discarding an over-long line up to its newline */
-	int malformed; /* lines refused so far */
+	/* Reports are read here, not with gps_read(): gps_read runs gps_unpack, which can hang
+	 * (see gnss_unpack). 10240: gpsd.h GPS_JSON_RESPONSE_MAX. */
+	char buf[2 * 10240 + 2];
+	size_t have;
+	bool discarding; /* inside an over-long line: drop it up to its newline */
+	uint64_t bad_reports;
 };
 
 static int64_t now_ns(clockid_t id)
@@ -392,8 +398,8 @@ static bool try_connect(struct gpsd_client *c, char *err, int errlen)
 		return false;
 	}
 	c->open = true;
-	c->len = 0;
-	c->skipping = false;
+	c->have = 0;
+	c->discarding = false;
 	c->connections++;
 	c->reported = false;
 	c->backoff_ns = NS_PER_S / 2;
@@ -432,58 +438,54 @@ int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
 		emit(c, GNSS_CONNECT, cb, ctx);
 		n++;
 	}
-	bool did_read = false;
 	for (;;) {
 		/* Every complete line in the buffer first. */
 		char *nl;
-		while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		while ((nl = memchr(c->buf, '\n', c->have))) {
+			size_t len = (size_t)(nl - c->buf) + 1;
 			*nl = '\0';
-			size_t used = (size_t)(nl - c->buf) + 1;
-			if (c->skipping) {
-				c->skipping = false;
-			} else if (c->buf[0]) {
+			if (nl > c->buf && nl[-1] == '\r')
+				nl[-1] = '\0';
+			if (c->discarding) {
+				c->discarding = false;
+			} else {
 				struct gnss_event ev;
-				int r = gnss_report_unpack(c->buf, &c->g, now_ns(CLOCK_REALTIME),
-							   now_ns(CLOCK_MONOTONIC), &ev);
-				if (r < 0)
-					c->malformed++;
-				if (r > 0) {
+				/* "set since this was last cleared": the client clears it */
+				c->g.set = 0;
+				if (!gnss_unpack(c->buf, &c->g))
+					c->bad_reports++;
+				else if (gnss_event_from_message(c->buf, &c->g, now_ns(CLOCK_REALTIME),
+								 now_ns(CLOCK_MONOTONIC), &ev)) {
 					cb(ctx, &ev);
 					n++;
 				}
 			}
-			memmove(c->buf, c->buf + used, c->len - used);
-			c->len -= used;
+			memmove(c->buf, c->buf + len, c->have - len);
+			c->have -= len;
 		}
-		if (c->len == sizeof(c->buf)) { /* no newline in 20 KiB: not a gpsd report */
-			c->len = 0;
-			c->skipping = true;
-			c->malformed++;
+		if (c->have == sizeof(c->buf)) { /* a line longer than any report: drop it */
+			c->have = 0;
+			c->discarding = true;
+			c->bad_reports++;
 		}
 		mono = now_ns(CLOCK_MONOTONIC);
-		if (mono >= deadline && did_read)
+		if (mono >= deadline)
 			break;
-		int64_t left_ms = (deadline - mono) / 1000000;
-		if (left_ms < 0)
-			left_ms = 0;
 		struct pollfd pfd = { .fd = c->g.gps_fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, (int)left_ms);
+		int pr = poll(&pfd, 1, (int)((deadline - mono + 999999) / 1000000));
 		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr == 0)
 			break;
-		ssize_t got = pr < 0 ? -1
-				     : recv(c->g.gps_fd, c->buf + c->len, sizeof(c->buf) - c->len,
-					    MSG_DONTWAIT);
-		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		if (pr <= 0)
+			break;
+		ssize_t r = recv(c->g.gps_fd, c->buf + c->have, sizeof(c->buf) - c->have, 0);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
-		if (got <= 0) { /* closed or failed: gpsd went away */
+		if (r <= 0) { /* closed or failed: gpsd went away */
 			drop(c, now_ns(CLOCK_MONOTONIC));
 			emit(c, GNSS_DISCONNECT, cb, ctx);
 			return n + 1;
 		}
-		c->len += (size_t)got;
-		did_read = true;
+		c->have += (size_t)r;
 	}
 	return n;
 }

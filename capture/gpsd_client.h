@@ -5,8 +5,10 @@
  * Three layers, each usable alone:
  *   gnss_event_from_message()  one gpsd JSON report (as libgps unpacked it) -> an event
  *   struct gnss_state          events and the passing of time -> fix_ok / pps_ok, how long lost
- *   struct gpsd_client         a libgps connection (gps_open, gps_stream, gps_waiting,
- *                              gps_read) that reconnects with back-off and yields events
+ *   struct gpsd_client         a libgps connection (gps_open, gps_stream; reports read
+ *                              line by line and decoded by libgps's JSON decoder, not with
+ *                              gps_read, whose gps_unpack can hang: gnss_unpack) that
+ *                              reconnects with back-off and yields events
  * Tests drive the first two with recorded gpsd output (a replay needs no daemon).
  *
  * gpsd semantics (gpsd 3.22 docs/gpsd_json, libgps/libgps_json.c):
@@ -60,14 +62,10 @@ bool gnss_report_class(const char *raw, char *buf, int len);
  * host_ns / mono_ns are copied into the event. */
 bool gnss_event_from_message(const char *raw, const struct gps_data_t *g, int64_t host_ns,
 			     int64_t mono_ns, struct gnss_event *ev);
-/* The guarded way in: gps_unpack of gpsd 3.22 loops forever on some reports, malformed
- * (`{"class":"ATT""class":"TOFF",...}`) and valid JSON alike (found by fuzz_gpsd_report). So
- * raw must be exactly one strictly valid JSON object (common/json_read.h), and libgps unpacks
- * it with a single libgps_json_unpack call (gps_unpack's endless loop is around that call).
- * g->set is cleared first; the event is made as gnss_event_from_message does. Returns 1 for
- * an event, 0 for a valid report that is not one, -1 for a report refused as malformed. */
-int gnss_report_unpack(const char *raw, struct gps_data_t *g, int64_t host_ns, int64_t mono_ns,
-		       struct gnss_event *ev);
+/* Decode one gpsd report line into g like libgps's gps_unpack, but never hangs (gps_unpack
+ * of libgps 3.22 to 3.26.1 loops forever on e.g. '{x"class":"TPV"}'). False if nothing in it
+ * could be decoded. */
+bool gnss_unpack(const char *line, struct gps_data_t *g);
 /* clock − real in ns (PPS, TOFF). */
 int64_t gnss_event_offset_ns(const struct gnss_event *ev);
 

@@ -20,11 +20,13 @@ static const char usage[] =
 	"                       'rms ... max ... freq ... delay ...' summaries, with the port state\n"
 	"                       (plain -m output, syslog or journal; linuxptp 3.x and 4.x)\n"
 	"  phc2sys              'CLOCK phc offset ... s2 freq ... delay ...' and its summaries\n"
-	"  chrony               tracking.log, statistics.log or measurements.log (told by the\n"
-	"                       columns), or name it: chrony-tracking, chrony-statistics,\n"
-	"                       chrony-measurements\n"
+	"  chrony               tracking.log, statistics.log, measurements.log or refclocks.log\n"
+	"                       (told by the columns), or name it: chrony-tracking,\n"
+	"                       chrony-statistics, chrony-measurements, chrony-refclocks\n"
 	"  ntpsec-peerstats     ntpd's peerstats (offset negated: ntpd prints reference - local)\n"
 	"  ntpsec-loopstats     ntpd's loopstats\n"
+	"  ntpsec-rawstats      ntpd's rawstats: t1..t4 of every NTP exchange, offset and delay\n"
+	"                       computed as ntpd does\n"
 	"\n"
 	"  -o, --output FILE    the dataset ('-' for stdout)\n"
 	"      --json           counts as JSON on stdout\n"
@@ -87,8 +89,8 @@ int cmd_import(int argc, char **argv)
 	enum daemon_log f;
 	if (!daemon_log_from_name(pos[0], &f))
 		return usage_error("unknown format '%s' (ptp4l, phc2sys, chrony, chrony-tracking, "
-				   "chrony-statistics, chrony-measurements, ntpsec-peerstats, "
-				   "ntpsec-loopstats)", pos[0]);
+				   "chrony-statistics, chrony-measurements, chrony-refclocks, ntpsec-peerstats, "
+				   "ntpsec-loopstats, ntpsec-rawstats)", pos[0]);
 	if (!out)
 		return usage_error("give the dataset with -o FILE");
 	if (json && !strcmp(out, "-"))

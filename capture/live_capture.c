@@ -22,7 +22,6 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@
 #include "common/cli.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 
 static const char usage[] =
 	"usage: ptpcal capture -i IFACE [-o DIR] [options]\n"
@@ -96,12 +96,11 @@ static bool l_dlt_cooked(pcap_t *p)
 	return dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
 }
 
-static volatile sig_atomic_t stop_signal;
 static pcap_t *volatile live_handle;
 
-static void on_signal(int sig)
+/* Called from the SIGINT/SIGTERM handler (common/stop_signal.h). */
+static void wake_pcap(void)
 {
-	stop_signal = sig;
 	if (live_handle)
 		pcap_breakloop(live_handle); /* wakes the poll (libpcap 1.10 uses an eventfd) */
 }
@@ -124,13 +123,6 @@ struct live {
 	double last_offset, last_delay;
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
 static char *file_path(const struct live *l, const char *name)
 {
 	size_t n = strlen(l->dir) + strlen(name) + 2;
@@ -149,7 +141,7 @@ static int open_pcapng(struct live *l)
 	if (!l->png)
 		return -1;
 	l->file_no++;
-	l->file_start = mono_ns();
+	l->file_start = mono_now_ns();
 	return 0;
 }
 
@@ -657,24 +649,21 @@ int capture_live_main(int argc, char **argv)
 	}
 	pcap_in_set_raw_hook(in, on_raw, &l);
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
 	live_handle = p;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_signal_catch(wake_pcap);
 
 	struct pairer *pr = pairer_new(&popts, on_exchange, on_pdelay, &l);
 	struct gm_seen gms[MAX_GMS];
 	int ngm = 0;
 	struct ptp_packet pkt;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
-	int64_t start = mono_ns(), last_tick = start;
+	bool tty = progress_wanted();
+	int64_t start = mono_now_ns(), last_tick = start;
 	const char *stop_reason = "signal";
 	bool read_error = false;
 	struct pcap_stat ps = { 0 };
 	int fd = pcap_get_selectable_fd(p);
 	log_note("capturing on %s (%s timestamps) into %s; Ctrl-C to stop", ifname, tsname, dir);
-	while (!stop_signal) {
+	while (!stop_signal_caught()) {
 		int rc = pcap_in_next(in, &pkt);
 		if (rc < 0) {
 			read_error = true;
@@ -694,7 +683,7 @@ int capture_live_main(int argc, char **argv)
 			if (l.msg)
 				message_writer_row(l.msg, &pkt);
 		}
-		int64_t now = mono_ns();
+		int64_t now = mono_now_ns();
 		if (duration && now - start >= duration) {
 			stop_reason = "duration";
 			break;
@@ -737,7 +726,7 @@ int capture_live_main(int argc, char **argv)
 	}
 	if (tty)
 		fputc('\n', stderr);
-	int64_t elapsed = mono_ns() - start;
+	int64_t elapsed = mono_now_ns() - start;
 	pcap_stats(p, &ps);
 	pairer_finish(pr);
 	const struct pcap_in_stats *st = pcap_in_stats(in);
@@ -760,7 +749,7 @@ int capture_live_main(int argc, char **argv)
 			.interface_dropped = ps.ps_ifdrop, .files = l.file_no,
 			.stop_reason = stop_reason,
 		};
-		capture_summary_json(in, pr, gms, ngm, read_error, stop_signal != 0, &li);
+		capture_summary_json(in, pr, gms, ngm, read_error, stop_signal_caught() != 0, &li);
 	}
 	capture_summary_text(in, pr, gms, ngm);
 	char d[32];

@@ -15,6 +15,8 @@
 #include "lab/infile.h"
 
 #define NS 1000000000LL
+/* NTP era 0 (1900) to the POSIX epoch, ns (ntpsec JAN_1970). */
+#define LEAP_NTP_EPOCH_NS (2208988800LL * NS)
 #define MAX_TOK 24
 
 bool parse_decimal_ns(const char *s, int64_t *ns, const char **end)
@@ -138,14 +140,16 @@ static const char *lp_message(const char *line, struct lp_line *out)
 					const char *o = q - 1;
 					while (o > line && o[-1] != '[')
 						o--;
-					const char *pe = o - 1; /* '[' of [PID] */
-					const char *ps = pe;
-					while (ps > line && !isspace((unsigned char)ps[-1]))
-						ps--;
-					size_t n = (size_t)(pe - ps);
-					if (pe > line && n < sizeof(out->prog)) {
-						memcpy(out->prog, ps, n);
-						out->prog[n] = '\0';
+					if (o > line + 1) { /* o - 1 is the '[' of "[PID]" */
+						const char *pe = o - 1;
+						const char *ps = pe;
+						while (ps > line && !isspace((unsigned char)ps[-1]))
+							ps--;
+						size_t n = (size_t)(pe - ps);
+						if (n < sizeof(out->prog)) {
+							memcpy(out->prog, ps, n);
+							out->prog[n] = '\0';
+						}
 					}
 				}
 			}
@@ -288,8 +292,17 @@ static const char *const cols_measurements[] = {
 	"poll_local", "poll_remote", "score", "delay_ns", "dispersion_ns", "root_delay_ns",
 	"root_dispersion_ns", "refid", "mode", "tx_timestamp_src", "rx_timestamp_src", NULL
 };
+static const char *const cols_refclocks[] = {
+	"refid", "filtered", "poll_seq", "leap", "pulse", "raw_offset_ns", "daemon_offset_ns",
+	"dispersion_ns", NULL
+};
 static const char *const cols_peerstats[] = {
 	"peer", "daemon_offset_ns", "status", "delay_ns", "dispersion_ns", "jitter_ns", NULL
+};
+static const char *const cols_rawstats[] = {
+	"peer", "dst", "t1", "t2", "t3", "t4", "daemon_offset_ns", "delay_ns", "leap", "version",
+	"mode", "stratum", "ppoll", "precision", "root_delay_ns", "root_dispersion_ns", "refid",
+	"outcount", "bogons", "flag", NULL
 };
 static const char *const cols_loopstats[] = {
 	"daemon_offset_ns", "freq_ppb", "jitter_ns", "wander_ppb", "poll_log2", NULL
@@ -301,8 +314,10 @@ const char *const *table_log_columns(enum daemon_log f)
 	case LOG_CHRONY_TRACKING: return cols_tracking;
 	case LOG_CHRONY_STATISTICS: return cols_statistics;
 	case LOG_CHRONY_MEASUREMENTS: return cols_measurements;
+	case LOG_CHRONY_REFCLOCKS: return cols_refclocks;
 	case LOG_NTPSEC_PEERSTATS: return cols_peerstats;
 	case LOG_NTPSEC_LOOPSTATS: return cols_loopstats;
+	case LOG_NTPSEC_RAWSTATS: return cols_rawstats;
 	default: return NULL;
 	}
 }
@@ -317,8 +332,10 @@ static const struct {
 	{ "chrony-tracking", LOG_CHRONY_TRACKING },
 	{ "chrony-statistics", LOG_CHRONY_STATISTICS },
 	{ "chrony-measurements", LOG_CHRONY_MEASUREMENTS },
+	{ "chrony-refclocks", LOG_CHRONY_REFCLOCKS },
 	{ "ntpsec-peerstats", LOG_NTPSEC_PEERSTATS },
 	{ "ntpsec-loopstats", LOG_NTPSEC_LOOPSTATS },
+	{ "ntpsec-rawstats", LOG_NTPSEC_RAWSTATS },
 };
 
 bool daemon_log_from_name(const char *name, enum daemon_log *out)
@@ -367,7 +384,7 @@ static bool put_num(struct tl_row *r, const char *tok, double scale)
 	double v;
 	if (!tok_double(tok, &v))
 		return false;
-	put_col(r, "%.17g", v * scale);
+	put_col(r, "%.10g", v * scale);
 	return true;
 }
 
@@ -434,17 +451,29 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 	char *t[MAX_TOK + 1];
 	int n = tokenize(buf, t, MAX_TOK);
 	if (f == LOG_CHRONY || f == LOG_CHRONY_TRACKING || f == LOG_CHRONY_STATISTICS ||
-	    f == LOG_CHRONY_MEASUREMENTS) {
+	    f == LOG_CHRONY_MEASUREMENTS || f == LOG_CHRONY_REFCLOCKS) {
 		if (is_banner(t, n))
 			return 0;
 		if (f == LOG_CHRONY)
 			f = n == 14 ? LOG_CHRONY_TRACKING : n == 13 ? LOG_CHRONY_STATISTICS :
-			    n == 20 ? LOG_CHRONY_MEASUREMENTS : LOG_CHRONY;
+			    n == 20 ? LOG_CHRONY_MEASUREMENTS : n == 9 ? LOG_CHRONY_REFCLOCKS : LOG_CHRONY;
 		if (f == LOG_CHRONY)
-			return bad(why, whylen, "%d fields: not a chrony tracking (14), statistics (13) or "
-					     "measurements (20) line", n);
-		if (!chrony_time(t[0], n > 1 ? t[1] : "", &out->t_ns))
+			return bad(why, whylen, "%d fields: not a chrony tracking (14), statistics (13), "
+					     "measurements (20) or refclocks (9) line", n);
+		/* refclocks.log: "HH:MM:SS.ffffff" (refclock.c "%s.%06d") */
+		char hms[16] = "";
+		int64_t us = 0;
+		const char *tm = n > 1 ? t[1] : "";
+		if (f == LOG_CHRONY_REFCLOCKS) {
+			const char *dot = strchr(tm, '.');
+			if (!dot || dot - tm != 8 || strlen(dot + 1) != 6 || !tok_i64(dot + 1, &us) || us < 0)
+				return bad(why, whylen, "want a time 'HH:MM:SS.ffffff'");
+			memcpy(hms, tm, 8);
+			tm = hms;
+		}
+		if (!chrony_time(t[0], tm, &out->t_ns))
 			return bad(why, whylen, "want a date and time 'YYYY-MM-DD HH:MM:SS'");
+		out->t_ns += us * 1000;
 	} else {
 		if (n == 0)
 			return 0;
@@ -507,6 +536,37 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 		put_word(out, t[18]);
 		put_word(out, t[19]);
 		break;
+	case LOG_CHRONY_REFCLOCKS:
+		/* refclock.c: raw "%s.%06d %-5s %3d %1c %1d %13.6e %13.6e %10.3e", filtered
+		 * "%s.%06d %-5s   - %1c -       -       %13.6e %10.3e". Cooked offset: "positive
+		 * indicates that the local clock is slow" = reference − local. */
+		if (n != 9)
+			return bad(why, whylen, "chrony refclocks: %d fields, want 9", n);
+		put_word(out, t[2]);
+		{
+			bool filtered = !strcmp(t[3], "-");
+			put_col(out, "%d", filtered);
+			if (filtered) {
+				put_word(out, "-");
+				ok = !strcmp(t[5], "-") && !strcmp(t[6], "-");
+			} else {
+				ok = put_int(out, t[3]);
+			}
+			put_word(out, t[4]);
+			if (filtered) {
+				put_word(out, "-");
+				put_col(out, "nan");
+			} else {
+				ok = ok && put_int(out, t[5]) && put_s_as_ns(out, t[6], NULL);
+			}
+		}
+		ok = ok && tok_double(t[7], &v);
+		out->offset_ns = -v * 1e9;
+		put_col(out, "%.3f", v * 1e9);
+		ok = ok && put_s_as_ns(out, t[8], NULL);
+		if (strlen(t[4]) != 1 || !strchr("N+-?", t[4][0]))
+			ok = false;
+		break;
 	case LOG_NTPSEC_PEERSTATS:
 		/* ntp_util.c: "%s %s %x %.9f %.9f %.9f %.9f" (time, peer, status, offset, delay,
 		 * dispersion, jitter); offset = theta = reference − local */
@@ -527,6 +587,47 @@ int tl_parse_line(enum daemon_log f, const char *line, struct tl_row *out, char 
 		ok = ok && put_s_as_ns(out, t[5], NULL) && put_s_as_ns(out, t[6], NULL) &&
 		     put_s_as_ns(out, t[7], NULL);
 		break;
+	case LOG_NTPSEC_RAWSTATS: {
+		/* ntp_util.c: "%s %s %s %s %s %s %s %d %d %d %d %d %d %.6f %.6f %s %u %u %x": time,
+		 * peer, dst, t1 (our send), t2 (server receive), t3 (server send), t4 (our
+		 * receive) as NTP seconds, leap, version, mode, stratum, ppoll, precision, root
+		 * delay, root dispersion, refid, outcount, bogons, flag (0: the packet was used) */
+		if (n != 20)
+			return bad(why, whylen, "ntpsec rawstats: %d fields, want 20", n);
+		put_word(out, t[2]);
+		put_word(out, t[3]);
+		int64_t ts[4];
+		for (int i = 0; i < 4; i++) {
+			int64_t ntp;
+			if (!parse_decimal_ns(t[4 + i], &ntp, NULL) || ntp < LEAP_NTP_EPOCH_NS)
+				return bad(why, whylen, "ntpsec rawstats: t%d '%s' is not an NTP time after 1970",
+					   i + 1, t[4 + i]);
+			ts[i] = ntp - LEAP_NTP_EPOCH_NS;
+			char b[PTIME_STRLEN];
+			ptime_format(ptime_from_ns(ts[i]), b);
+			put_col(out, "%s", b);
+		}
+		/* In integer ns: t21 and t34 are differences of nearby times. */
+		int64_t t21 = ts[1] - ts[0], t34 = ts[2] - ts[3];
+		double theta = (double)(t21 + t34) / 2.0;
+		out->offset_ns = -theta; /* theta = reference - local */
+		put_col(out, "%.1f", theta);
+		put_col(out, "%lld", (long long)llabs(t21 - t34));
+		ok = put_int(out, t[8]) && put_int(out, t[9]) && put_int(out, t[10]) &&
+		     put_int(out, t[11]) && put_int(out, t[12]) && put_int(out, t[13]) &&
+		     put_s_as_ns(out, t[14], NULL) && put_s_as_ns(out, t[15], NULL);
+		put_word(out, t[16]);
+		ok = ok && put_int(out, t[17]) && put_int(out, t[18]);
+		{
+			char *e;
+			errno = 0;
+			unsigned long fl = strtoul(t[19], &e, 16);
+			if (*e || errno || !isxdigit((unsigned char)t[19][0]))
+				ok = false;
+			put_col(out, "%lx", fl);
+		}
+		break;
+	}
 	case LOG_NTPSEC_LOOPSTATS:
 		/* ntp_util.c: "%s %.9f %.6f %.9f %.6f %d" (offset s, freq ppm, jitter s, wander
 		 * ppm, poll) */
@@ -641,7 +742,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		infile_close(&inf, in_path);
 		return EXIT_USAGE;
 	}
-	bool ntpsec = f == LOG_NTPSEC_PEERSTATS || f == LOG_NTPSEC_LOOPSTATS;
+	bool ntpsec = f == LOG_NTPSEC_PEERSTATS || f == LOG_NTPSEC_LOOPSTATS || f == LOG_NTPSEC_RAWSTATS;
 	ds_meta(ds, "daemon", "%s", linuxptp ? want_prog : ntpsec ? "ntpd (ntpsec)" : "chronyd");
 	ds_meta(ds, "source", "%s", in_path);
 	ds_meta(ds, "source_format", "%s", daemon_log_name(f));

@@ -12,11 +12,14 @@
  *   sN is the servo state (servo.h): 0 unlocked, 1 jump, 2 locked, 3 locked stable (4.x).
  * chrony (reference.c, sourcestats.c, ntp_core.c; 3.5 to 4.8 identical; columns and signs as
  *   chrony.conf(5) "log" documents them): tracking.log, statistics.log, measurements.log,
- *   "YYYY-MM-DD HH:MM:SS" UTC; banner lines ("====", "   Date (UTC) ...") skipped.
- * ntpsec (ntp_util.c record_peer_stats / record_loop_stats, NTPsec_1_2_2):
- *   "MJD SOD.mmm ..." (timespec_to_MJDtime: MJD_1970 = 40587).
+ *   refclocks.log (refclock.c, "HH:MM:SS.ffffff"), "YYYY-MM-DD HH:MM:SS" UTC; banner lines
+ *   ("====", "   Date (UTC) ...") skipped.
+ * ntpsec (ntp_util.c record_peer_stats / record_loop_stats / record_raw_stats, NTPsec_1_2_2):
+ *   "MJD SOD.mmm ..." (timespec_to_MJDtime: MJD_1970 = 40587); rawstats' t1..t4 are NTP
+ *   timestamps (seconds since 1900, 9 decimals) and offset/delay follow ntp_proto.c receive():
+ *   theta = ((t2 - t1) + (t3 - t4))/2, delta = |(t2 - t1) - (t3 - t4)|.
  * Sign: offset_ns is always local − reference (slave − master). ntpd and chrony's
- * measurements print reference − local (theta); their values are negated and the printed
+ * measurements / refclocks print reference − local; their values are negated and the printed
  * value kept in daemon_offset_ns. */
 #ifndef PTPCAL_LOG_IMPORT_H
 #define PTPCAL_LOG_IMPORT_H
@@ -64,8 +67,10 @@ enum daemon_log {
 	LOG_CHRONY_TRACKING,
 	LOG_CHRONY_STATISTICS,
 	LOG_CHRONY_MEASUREMENTS,
+	LOG_CHRONY_REFCLOCKS,
 	LOG_NTPSEC_PEERSTATS,
 	LOG_NTPSEC_LOOPSTATS,
+	LOG_NTPSEC_RAWSTATS,
 };
 /* "ptp4l", "phc2sys", "chrony", "chrony-tracking", ..., "ntpsec-peerstats",
  * "ntpsec-loopstats"; false if unknown. */

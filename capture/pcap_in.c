@@ -98,6 +98,52 @@ struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name)
 	return wrap(p, name, "live");
 }
 
+/* Count and decode one record: true if *pkt now holds a PTP message. Forced inline: it is
+ * the whole per-record path of pcap_dispatch's callback. */
+static inline __attribute__((always_inline)) bool
+decode_record(struct pcap_in *in, const struct pcap_pkthdr *h, const u_char *data,
+	      struct ptp_packet *pkt)
+{
+	in->st.packets++;
+	if (in->raw_fn)
+		in->raw_fn(in->raw_ctx, h, data);
+	pkt->frame = in->st.packets;
+	/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. */
+	pkt->ts = ptime_from_ns((int64_t)h->ts.tv_sec * NS_PER_SEC + (int64_t)h->ts.tv_usec);
+	enum malformed why;
+	enum frame_result fr = frame_decode(in->dlt, data, h->caplen, h->len, &pkt->fi, &why);
+	if (fr == FRAME_OTHER) {
+		in->st.other++;
+		return false;
+	}
+	if (fr == FRAME_PTP) {
+		why = ptp_decode(pkt->fi.ptp, pkt->fi.ptp_len, &pkt->msg);
+		if (why == MAL_NONE) {
+			in->st.ptp++;
+			in->st.by_type[pkt->msg.hdr.type & 0x0f]++;
+			return true;
+		}
+		/* A message cut by the snapshot length is the capture's fault, not the
+		 * sender's: say so. */
+		if (pkt->fi.truncated && (why == MAL_PTP_SHORT || why == MAL_PTP_LENGTH))
+			why = MAL_SNAPLEN;
+	}
+	in->st.malformed++;
+	in->st.mal.n[why]++;
+	if (!in->st.first_malformed_frame)
+		in->st.first_malformed_frame = in->st.packets;
+	log_debug("%s: frame %llu skipped: %s", in->name, (unsigned long long)in->st.packets,
+		  malformed_text(why));
+	return false;
+}
+
+static int read_error(struct pcap_in *in)
+{
+	log_err("%s: after packet %llu: %s", in->name, (unsigned long long)in->st.packets,
+		pcap_geterr(in->p));
+	return -1;
+}
+
 int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt)
 {
 	for (;;) {
@@ -106,41 +152,42 @@ int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt)
 		int rc = pcap_next_ex(in->p, &h, &data);
 		if (rc == PCAP_ERROR_BREAK || rc == 0)
 			return 0; /* end of file, or a live capture's timeout / pcap_breakloop */
-		if (rc < 0) {
-			log_err("%s: after packet %llu: %s", in->name, (unsigned long long)in->st.packets,
-				pcap_geterr(in->p));
-			return -1;
-		}
-		in->st.packets++;
-		if (in->raw_fn)
-			in->raw_fn(in->raw_ctx, h, data);
-		pkt->frame = in->st.packets;
-		/* With PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds. */
-		pkt->ts = ptime_from_ns((int64_t)h->ts.tv_sec * NS_PER_SEC + (int64_t)h->ts.tv_usec);
-		enum malformed why;
-		enum frame_result fr = frame_decode(in->dlt, data, h->caplen, h->len, &pkt->fi, &why);
-		if (fr == FRAME_OTHER) {
-			in->st.other++;
-			continue;
-		}
-		if (fr == FRAME_PTP) {
-			why = ptp_decode(pkt->fi.ptp, pkt->fi.ptp_len, &pkt->msg);
-			if (why == MAL_NONE) {
-				in->st.ptp++;
-				in->st.by_type[pkt->msg.hdr.type & 0x0f]++;
-				return 1;
-			}
-			/* A message cut by the snapshot length is the capture's fault, not the
-			 * sender's: say so. */
-			if (pkt->fi.truncated && (why == MAL_PTP_SHORT || why == MAL_PTP_LENGTH))
-				why = MAL_SNAPLEN;
-		}
-		in->st.malformed++;
-		in->st.mal.n[why]++;
-		if (!in->st.first_malformed_frame)
-			in->st.first_malformed_frame = in->st.packets;
-		log_debug("%s: frame %llu skipped: %s", in->name, (unsigned long long)in->st.packets,
-			  malformed_text(why));
+		if (rc < 0)
+			return read_error(in);
+		if (decode_record(in, h, data, pkt))
+			return 1;
+	}
+}
+
+struct each_ctx {
+	struct pcap_in *in;
+	pcap_in_packet_fn fn;
+	void *ctx;
+	bool stopped;
+	struct ptp_packet pkt;
+};
+
+static void each_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct each_ctx *e = (struct each_ctx *)user;
+	if (decode_record(e->in, h, data, &e->pkt) && !e->fn(e->ctx, &e->pkt)) {
+		e->stopped = true;
+		pcap_breakloop(e->in->p);
+	}
+}
+
+int pcap_in_each(struct pcap_in *in, pcap_in_packet_fn fn, void *ctx)
+{
+	struct each_ctx e = { .in = in, .fn = fn, .ctx = ctx };
+	for (;;) {
+		/* -1: every record in the file (pcap_dispatch(3PCAP)). */
+		int rc = pcap_dispatch(in->p, -1, each_record, (u_char *)&e);
+		if (e.stopped || rc == PCAP_ERROR_BREAK)
+			return 0;
+		if (rc == PCAP_ERROR)
+			return read_error(in);
+		if (rc == 0)
+			return 0; /* end of file (or a live capture's timeout) */
 	}
 }
 

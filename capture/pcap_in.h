@@ -32,6 +32,12 @@ struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name);
 /* 1: *pkt holds the next PTP packet; 0: end of file; -1: read error (truncated file...),
  * already printed. Packets decoded before an error stay valid and counted. */
 int pcap_in_next(struct pcap_in *in, struct ptp_packet *pkt);
+/* The same as calling pcap_in_next until it returns 0 or -1, with fn called for each PTP
+ * packet; fn returns false to stop early (then the result is 0). For reading whole files:
+ * libpcap's own loop (pcap_dispatch) calls back per record, which saves pcap_next_ex's
+ * per-record copy and return. *pkt passed to fn is valid only during the call. */
+typedef bool (*pcap_in_packet_fn)(void *ctx, const struct ptp_packet *pkt);
+int pcap_in_each(struct pcap_in *in, pcap_in_packet_fn fn, void *ctx);
 const struct pcap_in_stats *pcap_in_stats(const struct pcap_in *in);
 int pcap_in_datalink(const struct pcap_in *in);
 const char *pcap_in_name(const struct pcap_in *in);

@@ -30,25 +30,15 @@ static uint32_t hash(uint8_t domain, const struct ptp_port_id *id)
 	return h;
 }
 
-static int key_eq(const struct port_key *k, uint8_t domain, const struct ptp_port_id *id)
-{
-	uint64_t a, b;
-	memcpy(&a, k->id.clock, 8);
-	memcpy(&b, id->clock, 8);
-	return a == b && k->id.port == id->port && k->domain == domain;
-}
-
-int32_t port_table_find(struct port_table *t, uint8_t domain, const struct ptp_port_id *id)
+int32_t port_table_probe(struct port_table *t, uint8_t domain, const struct ptp_port_id *id)
 {
 	if (!t->cap)
 		return -1;
-	if (t->last >= 0 && key_eq(&t->keys[t->last], domain, id))
-		return t->last;
 	for (uint32_t i = hash(domain, id) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
 		int32_t s = t->slots[i];
 		if (s < 0)
 			return -1;
-		if (key_eq(&t->keys[s], domain, id)) {
+		if (port_key_eq(&t->keys[s], domain, id)) {
 			t->last = s;
 			return s;
 		}
@@ -72,11 +62,11 @@ static void grow(struct port_table *t)
 	t->cap = cap;
 }
 
-int32_t port_table_get(struct port_table *t, uint8_t domain, const struct ptp_port_id *id,
-		       int *created)
+int32_t port_table_insert(struct port_table *t, uint8_t domain, const struct ptp_port_id *id,
+			  int *created)
 {
 	*created = 0;
-	int32_t s = port_table_find(t, domain, id);
+	int32_t s = port_table_probe(t, domain, id);
 	if (s >= 0)
 		return s;
 	if (t->n >= PORT_TABLE_MAX)

@@ -5,6 +5,7 @@
 #define PTPCAL_PORT_TABLE_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "capture/ptp_wire.h"
 
@@ -25,10 +26,46 @@ struct port_table {
 
 void port_table_init(struct port_table *t);
 void port_table_free(struct port_table *t);
+/* The hash-table halves of port_table_find and port_table_get (no last-hit check). */
+int32_t port_table_probe(struct port_table *t, uint8_t domain, const struct ptp_port_id *id);
+int32_t port_table_insert(struct port_table *t, uint8_t domain, const struct ptp_port_id *id,
+			  int *created);
+
+static inline int port_key_eq(const struct port_key *k, uint8_t domain,
+			      const struct ptp_port_id *id)
+{
+	uint64_t a, b;
+	memcpy(&a, k->id.clock, 8);
+	memcpy(&b, id->clock, 8);
+	return a == b && k->id.port == id->port && k->domain == domain;
+}
+
+/* The last key found is checked inline: in a capture, nearly every lookup repeats it (one
+ * master, one slave), and the call and hash were a measurable part of the per-packet cost. */
+static inline int32_t port_table_last_hit(const struct port_table *t, uint8_t domain,
+					  const struct ptp_port_id *id)
+{
+	return t->last >= 0 && port_key_eq(&t->keys[t->last], domain, id) ? t->last : -1;
+}
+
 /* Index of the key, inserting it if new (*created set). -1 when the table is full. */
-int32_t port_table_get(struct port_table *t, uint8_t domain, const struct ptp_port_id *id,
-		       int *created);
+static inline int32_t port_table_get(struct port_table *t, uint8_t domain,
+				     const struct ptp_port_id *id, int *created)
+{
+	int32_t s = port_table_last_hit(t, domain, id);
+	if (s >= 0) {
+		*created = 0;
+		return s;
+	}
+	return port_table_insert(t, domain, id, created);
+}
+
 /* Index of the key or -1; never inserts. */
-int32_t port_table_find(struct port_table *t, uint8_t domain, const struct ptp_port_id *id);
+static inline int32_t port_table_find(struct port_table *t, uint8_t domain,
+				      const struct ptp_port_id *id)
+{
+	int32_t s = port_table_last_hit(t, domain, id);
+	return s >= 0 ? s : port_table_probe(t, domain, id);
+}
 
 #endif

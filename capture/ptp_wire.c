@@ -18,26 +18,34 @@
  *                                 45 boundaryHops, 46 actionField (low nibble),
  *                                 47 reserved                                   -> 48 */
 
+/* What the body of each type holds, so that decoding needs no per-type branches (message
+ * types arrive interleaved; a switch on them mispredicted on most packets). */
+enum {
+	BODY_TS = 1,           /* a timestamp at 34 */
+	BODY_TS_USED = 2,      /* ... whose value ptpcal uses: it must be valid */
+	BODY_PORT2_AT_44 = 4,  /* requestingPortIdentity after the timestamp */
+	BODY_PORT2_AT_34 = 8,  /* targetPortIdentity first */
+};
+
+static const struct body_layout {
+	uint8_t min_len; /* 0: reserved type */
+	uint8_t body;
+} body_layout[16] = {
+	[PTP_SYNC] = { 44, BODY_TS | BODY_TS_USED }, /* used only if one-step: see below */
+	[PTP_DELAY_REQ] = { 44, BODY_TS },
+	[PTP_PDELAY_REQ] = { 54, BODY_TS },
+	[PTP_PDELAY_RESP] = { 54, BODY_TS | BODY_TS_USED | BODY_PORT2_AT_44 },
+	[PTP_FOLLOW_UP] = { 44, BODY_TS | BODY_TS_USED },
+	[PTP_DELAY_RESP] = { 54, BODY_TS | BODY_TS_USED | BODY_PORT2_AT_44 },
+	[PTP_PDELAY_RESP_FUP] = { 54, BODY_TS | BODY_TS_USED | BODY_PORT2_AT_44 },
+	[PTP_ANNOUNCE] = { 64, BODY_TS },
+	[PTP_SIGNALING] = { 44, BODY_PORT2_AT_34 },
+	[PTP_MANAGEMENT] = { 48, BODY_PORT2_AT_34 },
+};
+
 size_t ptp_min_length(int type)
 {
-	switch (type) {
-	case PTP_SYNC:
-	case PTP_DELAY_REQ:
-	case PTP_FOLLOW_UP:
-	case PTP_SIGNALING:
-		return 44;
-	case PTP_PDELAY_REQ:
-	case PTP_PDELAY_RESP:
-	case PTP_DELAY_RESP:
-	case PTP_PDELAY_RESP_FUP:
-		return 54;
-	case PTP_ANNOUNCE:
-		return 64;
-	case PTP_MANAGEMENT:
-		return 48;
-	default:
-		return 0;
-	}
+	return type >= 0 && type < 16 ? body_layout[type].min_len : 0;
 }
 
 const char *ptp_type_name(int type)
@@ -66,23 +74,6 @@ static void rd_port(const uint8_t *p, struct ptp_port_id *id)
 {
 	memcpy(id->clock, p, 8);
 	id->port = rd16(p + 8);
-}
-
-/* Timestamps whose value ptpcal uses must be valid; the others (a Delay_Req's or an
- * Announce's originTimestamp, which linuxptp leaves zero or approximate) may be anything. */
-static bool timestamp_must_be_valid(const struct ptp_msg *m)
-{
-	switch (m->hdr.type) {
-	case PTP_SYNC:
-		return !(m->hdr.flags & PTP_FLAG_TWO_STEP);
-	case PTP_FOLLOW_UP:
-	case PTP_DELAY_RESP:
-	case PTP_PDELAY_RESP:
-	case PTP_PDELAY_RESP_FUP:
-		return true;
-	default:
-		return false;
-	}
 }
 
 enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
@@ -127,36 +118,26 @@ enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
 		memset(&m->announce, 0, sizeof(m->announce));
 	if (h->version != 2)
 		return MAL_PTP_VERSION;
-	size_t min = ptp_min_length(h->type);
+	const struct body_layout lay = body_layout[h->type];
+	size_t min = lay.min_len;
 	if (min == 0)
 		return MAL_PTP_TYPE;
 	if (h->length < min || h->length > len)
 		return MAL_PTP_LENGTH;
 
+	/* Every type is at least 44 bytes long: the 10 bytes at 34 are there to read. */
 	const uint8_t *b = buf + PTP_HEADER_LEN;
-	switch (h->type) {
-	case PTP_SYNC:
-	case PTP_DELAY_REQ:
-	case PTP_FOLLOW_UP:
-	case PTP_PDELAY_REQ:
+	if (lay.body & BODY_TS) {
 		m->ts.sec = rd48(b);
 		m->ts.nsec = rd32(b + 6);
 		m->has_ts = true;
-		break;
-	case PTP_DELAY_RESP:
-	case PTP_PDELAY_RESP:
-	case PTP_PDELAY_RESP_FUP:
-		m->ts.sec = rd48(b);
-		m->ts.nsec = rd32(b + 6);
-		m->has_ts = true;
-		rd_port(b + 10, &m->port2);
+	}
+	if (lay.body & (BODY_PORT2_AT_44 | BODY_PORT2_AT_34)) {
+		rd_port(lay.body & BODY_PORT2_AT_44 ? b + 10 : b, &m->port2);
 		m->has_port2 = true;
-		break;
-	case PTP_ANNOUNCE: {
+	}
+	if (h->type == PTP_ANNOUNCE) {
 		struct ptp_announce *a = &m->announce;
-		m->ts.sec = rd48(b);
-		m->ts.nsec = rd32(b + 6);
-		m->has_ts = true;
 		a->utc_offset = (int16_t)rd16(b + 10);
 		a->priority1 = b[13];
 		a->clock_class = b[14];
@@ -166,21 +147,16 @@ enum malformed ptp_decode(const uint8_t *buf, size_t len, struct ptp_msg *m)
 		memcpy(a->gm_identity, b + 19, 8);
 		a->steps_removed = rd16(b + 27);
 		a->time_source = b[29];
-		break;
-	}
-	case PTP_SIGNALING:
-		rd_port(b, &m->port2);
-		m->has_port2 = true;
-		break;
-	case PTP_MANAGEMENT:
-		rd_port(b, &m->port2);
-		m->has_port2 = true;
+	} else if (h->type == PTP_MANAGEMENT) {
 		m->mgmt.starting_hops = b[10];
 		m->mgmt.hops = b[11];
 		m->mgmt.action = b[12] & 0x0f;
-		break;
 	}
-	if (m->has_ts && timestamp_must_be_valid(m) && m->ts.nsec >= 1000000000u)
+	/* Timestamps whose value ptpcal uses must be valid; the others (a Delay_Req's, an
+	 * Announce's or a two-step Sync's originTimestamp, which linuxptp leaves zero or
+	 * approximate) may be anything. */
+	if ((lay.body & BODY_TS_USED) && m->ts.nsec >= 1000000000u &&
+	    !(h->type == PTP_SYNC && (h->flags & PTP_FLAG_TWO_STEP)))
 		return MAL_PTP_TIMESTAMP;
 
 	/* Walk the TLVs: each is type(2) length(2) value(length), length even (14.1.1). Fewer

@@ -1,6 +1,7 @@
 /* ptpcal shm read | write: NTP SHM refclock segments (capture/ntpshm.h). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 static const char usage[] =
 	"usage: ptpcal shm read [--unit N]... [--count K] [--duration D] [-o FILE] [--json]\n"
 	"       ptpcal shm write --unit N [--offset X] [--interval D] [--count K] [--duration D]\n"
+	"       ptpcal shm write --unit N --replay DATASET [--column NAME] [--speed K]\n"
 	"\n"
 	"NTP shared-memory refclock segments (key 0x4e545030 + unit), the interface between\n"
 	"gpsd / phc2sys -E ntpshm and ntpd / chrony, with ntpd's valid/count protocol.\n"
@@ -45,6 +47,13 @@ static const char usage[] =
 	"      --precision P      log2 of the jitter in s (default -20, ~1 us)\n"
 	"      --leap L           leap notification code 0..3 (default 0)\n"
 	"      --keep             keep a segment this command created (default: remove at exit)\n"
+	"      --replay DATASET   bridge: one sample per row of a dataset with an offset column\n"
+	"                         (local - reference, ns: ntpd sees its negative), paced by its\n"
+	"                         t_s column (else --interval); stops at its end\n"
+	"      --column NAME      the offset column (default offset_ns)\n"
+	"      --speed K          replay K times faster than t_s says (default 1)\n"
+	"      --wait D           attach (or create) the segment, then wait D before the first\n"
+	"                         sample (lets readers attach first)\n"
 	"\n"
 	"  -q, --quiet, -v, --verbose, -h, --help\n"
 	"Exit: 0 ok, 1 fewer samples than --count, 2 bad usage or no segment (read) / cannot\n"
@@ -350,13 +359,20 @@ static int cmd_shm_write(int argc, char **argv)
 		{ "precision", required_argument, NULL, 'P' },
 		{ "leap", required_argument, NULL, 'L' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "replay", required_argument, NULL, 'R' },
+		{ "column", required_argument, NULL, 'C' },
+		{ "speed", required_argument, NULL, 'S' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *replay = NULL, *column = "offset_ns";
+	double speed = 1;
+	bool offset_given = false;
 	long unit = -1, count = 0, mode = 1, precision = -20, leap = 0;
-	int64_t interval = NS_PER_SEC, duration = 0;
+	int64_t interval = NS_PER_SEC, duration = 0, wait = 0;
 	double offset = 0;
 	bool keep = false;
 	int c;
@@ -372,6 +388,7 @@ static int cmd_shm_write(int argc, char **argv)
 			 * (refclock_shm.c max_delta); a day is far beyond any use here. */
 			if (!parse_time_value(optarg, 1.0, &offset) || offset > 86400e9 || offset < -86400e9)
 				return usage_error("--offset: '%s' is not a time (5ms, -250us, 1.5e-3s)", optarg);
+			offset_given = true;
 			break;
 		case 'i':
 			if (!parse_duration(optarg, &interval) || interval < 1000000)
@@ -398,6 +415,16 @@ static int cmd_shm_write(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'K': keep = true; break;
+		case 'R': replay = optarg; break;
+		case 'W':
+			if (!parse_duration(optarg, &wait) || wait < 0)
+				return usage_error("--wait: '%s' is not a duration", optarg);
+			break;
+		case 'C': column = optarg; break;
+		case 'S':
+			if (!parse_double_arg("--speed", optarg, &speed) || !(speed > 0) || speed > 1e6)
+				return usage_error("--speed: '%s' is not a factor in (0, 1e6]", optarg);
+			break;
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -408,6 +435,23 @@ static int cmd_shm_write(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (unit < 0)
 		return usage_error("give the segment with --unit N");
+	if (replay && offset_given)
+		return usage_error("--offset and --replay exclude each other");
+
+	/* The bridge's input first: a bad file fails before any segment is touched. */
+	struct ds_reader *rd = NULL;
+	int c_off = -1, c_t = -1;
+	int64_t t_first = 0;
+	bool have_first = false;
+	if (replay) {
+		if (!(rd = ds_open(replay, NULL)))
+			return EXIT_USAGE;
+		if ((c_off = ds_require_col(rd, column)) < 0) {
+			ds_reader_close(rd);
+			return EXIT_USAGE;
+		}
+		c_t = ds_col(rd, "t_s");
+	}
 
 	struct ntpshm_seg seg;
 	char err[160];
@@ -416,16 +460,63 @@ static int cmd_shm_write(int argc, char **argv)
 		log_err("%s", err);
 		return EXIT_USAGE;
 	}
-	log_note("unit %ld (key 0x%08x, shmid %d): %s; writing every %.3f s, ntpd offset %+.0f ns",
-		 unit, (unsigned)seg.key, seg.shmid, seg.created ? "created" : "attached",
-		 (double)interval / 1e9, offset);
+	if (rd)
+		log_note("unit %ld (key 0x%08x, shmid %d): %s; replaying %s column %s%s", unit,
+			 (unsigned)seg.key, seg.shmid, seg.created ? "created" : "attached", replay, column,
+			 c_t >= 0 ? " paced by t_s" : "");
+	else
+		log_note("unit %ld (key 0x%08x, shmid %d): %s; writing every %.3f s, ntpd offset %+.0f ns",
+			 unit, (unsigned)seg.key, seg.shmid, seg.created ? "created" : "attached",
+			 (double)interval / 1e9, offset);
 	catch_signals();
+	if (wait > 0) {
+		struct timespec w = { (time_t)(wait / NS_PER_SEC), (long)(wait % NS_PER_SEC) };
+		nanosleep(&w, NULL); /* a signal ends it early (and then the loop) */
+	}
 	int64_t off_ns = (int64_t)(offset >= 0 ? offset + 0.5 : offset - 0.5);
 	int64_t start = mono_ns();
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	long written = 0;
+	int rc = EXIT_OK;
 	while (!stop) {
+		if (rd) {
+			/* Next row with a finite offset; pace by its t_s. */
+			int r;
+			double v = NAN;
+			int64_t t_row = 0;
+			while ((r = ds_next(rd)) != 0) {
+				if (r < 0 || !ds_get_double(rd, c_off, &v)) {
+					rc = EXIT_USAGE;
+					break;
+				}
+				if (!isfinite(v))
+					continue;
+				struct ptime pt;
+				if (c_t >= 0 && !ds_get_time(rd, c_t, &pt)) {
+					rc = EXIT_USAGE;
+					break;
+				}
+				t_row = c_t >= 0 ? pt.ns : 0;
+				break;
+			}
+			if (r <= 0 || rc != EXIT_OK)
+				break;
+			/* offset_ns = local - reference; ntpd's offset = clock - receive = its negative. */
+			off_ns = -(int64_t)llround(v);
+			if (c_t >= 0) {
+				if (!have_first) {
+					t_first = t_row;
+					have_first = true;
+				}
+				int64_t due = start + (int64_t)((double)(t_row - t_first) / speed);
+				struct timespec d = { (time_t)(due / NS_PER_SEC), (long)(due % NS_PER_SEC) };
+				while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL) == EINTR)
+					;
+				if (stop)
+					break;
+			}
+		}
 		struct timespec rx;
 		clock_gettime(CLOCK_REALTIME, &rx);
 		int64_t clk = ts_ns(rx) + off_ns;
@@ -444,6 +535,10 @@ static int cmd_shm_write(int argc, char **argv)
 		}
 		if (count && written >= count)
 			break;
+		if (duration && mono_ns() - start >= duration)
+			break;
+		if (rd && c_t >= 0)
+			continue; /* paced by the dataset */
 		int64_t t = ts_ns(next) + interval;
 		next.tv_sec = (time_t)(t / NS_PER_SEC);
 		next.tv_nsec = (long)(t % NS_PER_SEC);
@@ -453,13 +548,15 @@ static int cmd_shm_write(int argc, char **argv)
 			;
 	}
 	log_note("%ld samples written to unit %ld", written, unit);
+	if (rd)
+		ds_reader_close(rd);
 	if (seg.created && !keep) {
 		if (!ntpshm_remove(&seg))
 			log_warn("unit %ld: could not remove the segment: %s", unit, strerror(errno));
 	} else {
 		ntpshm_detach(&seg);
 	}
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_shm(int argc, char **argv)

@@ -20,6 +20,7 @@ int cmd_gnss(int argc, char **argv);      /* capture/gnss_cmd.c */
 int cmd_doctor(int argc, char **argv);    /* pipeline/doctor_cmd.c */
 int cmd_verify(int argc, char **argv);    /* pipeline/verify_cmd.c */
 int cmd_import(int argc, char **argv);    /* capture/import_cmd.c */
+int cmd_leap(int argc, char **argv);      /* common/leap_cmd.c */
 int cmd_sync(int argc, char **argv);      /* pipeline/sync_cmd.c */
 int cmd_watchdog(int argc, char **argv);  /* pipeline/watchdog_cmd.c */
 

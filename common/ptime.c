@@ -5,40 +5,6 @@
 #include "common/numfmt.h"
 #include "common/ptime.h"
 
-/* Largest |difference| in ns whose scaled value fits an int64 with margin: 2^47 ns. */
-#define DIFF_LIMIT_NS (INT64_C(1) << 47)
-
-bool ptime_from_wire(uint64_t sec, uint32_t nsec, struct ptime *out)
-{
-	/* Up to 2^33 s (year 2242): leaves int64 headroom for adding any correctionField. */
-	if (nsec >= NS_PER_SEC || sec >= (UINT64_C(1) << 33))
-		return false;
-	out->ns = (int64_t)sec * NS_PER_SEC + nsec;
-	out->frac = 0;
-	return true;
-}
-
-struct ptime ptime_add_sns(struct ptime t, int64_t delta_sns)
-{
-	/* Split delta into whole ns (floor) and a non-negative fraction, then carry. */
-	int64_t whole = delta_sns >> 16; /* arithmetic shift: floor division by 65536 */
-	int64_t frac = delta_sns & 0xffff;
-	int64_t f = (int64_t)t.frac + frac;
-	t.ns += whole + (f >> 16);
-	t.frac = (uint16_t)(f & 0xffff);
-	return t;
-}
-
-bool ptime_diff_sns(struct ptime a, struct ptime b, int64_t *out)
-{
-	int64_t dns;
-	if (__builtin_sub_overflow(a.ns, b.ns, &dns) || dns >= DIFF_LIMIT_NS ||
-	    dns <= -DIFF_LIMIT_NS)
-		return false;
-	*out = dns * SNS_PER_NS + ((int64_t)a.frac - (int64_t)b.frac);
-	return true;
-}
-
 double ptime_diff_ns(struct ptime a, struct ptime b)
 {
 	int64_t sns;

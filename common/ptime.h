@@ -32,15 +32,44 @@ static inline struct ptime ptime_from_ns(int64_t ns)
 	return t;
 }
 
+/* The three below are inline: the pairer calls them several times per packet. */
+
 /* From a PTP wire timestamp (48-bit seconds, 32-bit ns). False if out of range (ns >= 1e9,
  * or seconds >= 2^33, the year 2242, which keeps int64 headroom for any correction). */
-bool ptime_from_wire(uint64_t sec, uint32_t nsec, struct ptime *out);
+static inline bool ptime_from_wire(uint64_t sec, uint32_t nsec, struct ptime *out)
+{
+	if (nsec >= NS_PER_SEC || sec >= (UINT64_C(1) << 33))
+		return false;
+	out->ns = (int64_t)sec * NS_PER_SEC + nsec;
+	out->frac = 0;
+	return true;
+}
 
 /* t + delta, delta in scaled nanoseconds (PTP correctionField units). */
-struct ptime ptime_add_sns(struct ptime t, int64_t delta_sns);
+static inline struct ptime ptime_add_sns(struct ptime t, int64_t delta_sns)
+{
+	/* Split delta into whole ns (floor) and a non-negative fraction, then carry. */
+	int64_t whole = delta_sns >> 16; /* arithmetic shift: floor division by 65536 */
+	int64_t frac = delta_sns & 0xffff;
+	int64_t f = (int64_t)t.frac + frac;
+	t.ns += whole + (f >> 16);
+	t.frac = (uint16_t)(f & 0xffff);
+	return t;
+}
+
+/* Largest |difference| in ns whose scaled value fits an int64 with margin: 2^47 ns. */
+#define PTIME_DIFF_LIMIT_NS (INT64_C(1) << 47)
 
 /* a - b in scaled nanoseconds. False if the difference does not fit (|a-b| >= 2^47 ns). */
-bool ptime_diff_sns(struct ptime a, struct ptime b, int64_t *out);
+static inline bool ptime_diff_sns(struct ptime a, struct ptime b, int64_t *out)
+{
+	int64_t dns;
+	if (__builtin_sub_overflow(a.ns, b.ns, &dns) || dns >= PTIME_DIFF_LIMIT_NS ||
+	    dns <= -PTIME_DIFF_LIMIT_NS)
+		return false;
+	*out = dns * SNS_PER_NS + ((int64_t)a.frac - (int64_t)b.frac);
+	return true;
+}
 
 /* a - b in nanoseconds as a double (for statistics); exact to 2^-16 ns below 2^37 ns. */
 double ptime_diff_ns(struct ptime a, struct ptime b);

@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture/pcap_in.h"
 #include "common/log.h"
 #include "lab/infile.h"
-
 
 static bool has_suffix(const char *s, const char *suf)
 {
@@ -77,3 +77,13 @@ int infile_close(struct infile *f, const char *path)
 	return rc;
 }
 
+
+struct pcap_in *infile_open_pcap(struct infile *f, const char *path)
+{
+	if (!infile_open(f, path))
+		return NULL;
+	struct pcap_in *in = pcap_in_open_offline_as(f->path, path); /* named as given, not /dev/fd/N */
+	if (!in)
+		infile_close(f, path);
+	return in;
+}

@@ -18,4 +18,9 @@ bool infile_open(struct infile *f, const char *path);
 /* 0, or -1 (printed) if the decompressor reported damage. */
 int infile_close(struct infile *f, const char *path);
 
+struct pcap_in;
+/* A capture (pcap/pcapng, maybe compressed) for pcap_in_next(); NULL after printing why, with
+ * f closed again. When done: pcap_in_close(), then infile_close(f, path). */
+struct pcap_in *infile_open_pcap(struct infile *f, const char *path);
+
 #endif

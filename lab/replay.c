@@ -328,13 +328,9 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 
 	/* capture -> exchanges */
 	struct infile f;
-	if (!infile_open(&f, path))
+	struct pcap_in *in = infile_open_pcap(&f, path);
+	if (!in)
 		return EXIT_USAGE;
-	struct pcap_in *in = pcap_in_open_offline_as(f.path, path);
-	if (!in) {
-		infile_close(&f, path);
-		return EXIT_USAGE;
-	}
 	struct vec ex = { .size = sizeof(struct ex_rec) };
 	struct exchange_writer *w = NULL;
 	struct pairer *pr = pairer_new(&po, on_exchange, NULL, &ex);

@@ -27,6 +27,7 @@
 #include "common/dataset.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "lab/delay_model.h"
 #include "lab/ptp_frame.h"
 #include "lab/runstats.h"
@@ -103,13 +104,6 @@ struct sw {
 	uint64_t oversize, queue_full, send_errors, no_rxts;
 	unsigned long seed;
 };
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int64_t now_ns(void)
 {
@@ -941,10 +935,7 @@ int lab_switch_main(int argc, char **argv)
 				 strerror(errno));
 		mlockall(MCL_CURRENT | MCL_FUTURE);
 	}
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_signal_catch(NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct pollfd pfd[MAX_PORTS];
@@ -953,10 +944,10 @@ int lab_switch_main(int argc, char **argv)
 		pfd[i].events = POLLIN;
 	}
 	int64_t start = now_ns(), last_flush = start, last_progress = start;
-	bool tty = isatty(STDERR_FILENO) && log_verbosity() >= 0;
+	bool tty = progress_wanted(), log_failed = false;
 	log_note("switching %d ports (upstream %s), seed %lu%s%s", s.nports, s.ports[0].name,
 		 s.seed, log_path ? ", log " : "", log_path ? log_path : "");
-	while (!stop) {
+	while (!stop_signal_caught() && !log_failed) {
 		int64_t now = now_ns();
 		if (duration && now - start >= duration)
 			break;
@@ -995,7 +986,7 @@ int lab_switch_main(int argc, char **argv)
 			last_flush = now;
 			if (s.log && ds_flush(s.log)) {
 				log_err("%s: write failed", log_path);
-				stop = 1;
+				log_failed = true;
 			}
 			if (tty && now - last_progress > 2000000000) {
 				last_progress = now;

@@ -225,13 +225,9 @@ static size_t lower_bound(const struct obs *arr, size_t n, const struct obs *key
 static int load_pcap(const char *path, struct obs **out, size_t *n)
 {
 	struct infile f;
-	if (!infile_open(&f, path))
+	struct pcap_in *in = infile_open_pcap(&f, path);
+	if (!in)
 		return EXIT_USAGE;
-	struct pcap_in *in = pcap_in_open_offline_as(f.path, path);
-	if (!in) {
-		infile_close(&f, path);
-		return EXIT_USAGE;
-	}
 	size_t cap = 1024;
 	*out = xmalloc(cap * sizeof(struct obs));
 	*n = 0;

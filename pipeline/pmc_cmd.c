@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "pipeline/pmc_client.h"
+#include "pipeline/ptp4l_paths.h"
 
 static const char usage[] =
 	"usage: ptpcal pmc [options] GET NAME\n"
@@ -24,8 +25,9 @@ static const char usage[] =
 	"clockAccuracy, offsetScaledLogVariance, currentUtcOffset, leap61, leap59,\n"
 	"currentUtcOffsetValid, ptpTimescale, timeTraceable, frequencyTraceable, timeSource.\n"
 	"\n"
-	"  -s, --uds PATH     ptp4l's uds_address (default /var/run/ptp4l; SET needs the\n"
-	"                     read-write socket, not 4.x's uds_ro_address)\n"
+	"  -s, --uds PATH     ptp4l's uds_address (default: the one /etc/linuxptp/ptp4l.conf\n"
+	"                     sets, else /var/run/ptp4l; SET needs the read-write socket, not\n"
+	"                     4.x's uds_ro_address)\n"
 	"  -d, --domain N     domainNumber (default 0)\n"
 	"  -t, --timeout MS   wait this long for answers (default 1000)\n"
 	"      --json         answers as JSON\n"
@@ -124,7 +126,7 @@ int cmd_pmc(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *uds = PMC_DEFAULT_UDS;
+	const char *uds = NULL;
 	long domain = 0, timeout = 1000;
 	bool json = false;
 	int c;
@@ -160,6 +162,11 @@ int cmd_pmc(int argc, char **argv)
 	if (!set && argc - optind > 2)
 		return usage_error("unexpected argument '%s'", argv[optind + 2]);
 
+	char udsbuf[1024];
+	if (!uds) {
+		ptp4l_uds_path("eth0", udsbuf, sizeof(udsbuf));
+		uds = udsbuf;
+	}
 	struct pmc_uds u;
 	char err[512];
 	if (pmc_uds_open(&u, uds, (uint8_t)domain, err, sizeof(err)) != 0) {

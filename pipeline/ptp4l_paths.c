@@ -1,9 +1,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/conf_edit.h"
 #include "pipeline/fsroot.h"
+#include "pipeline/ptp4l_conf_scan.h"
 #include "pipeline/ptp4l_paths.h"
 
 void ptp4l_conf_path(const char *root, const char *iface, char *out, size_t len)
@@ -49,3 +51,27 @@ void ptp4l_conf_path(const char *root, const char *iface, char *out, size_t len)
 	}
 }
 
+
+void ptp4l_uds_path(const char *iface, char *out, size_t len)
+{
+	char conf[1024];
+	ptp4l_conf_path(NULL, iface, conf, sizeof(conf));
+	char *text = fsroot_read(conf);
+	if (text) {
+		struct ptp4l_scan s;
+		ptp4l_scan_text(text, &s);
+		const struct ptp4l_line *l = ptp4l_scan_get(&s, "global", "uds_address");
+		bool found = l && l->value[0] == '/';
+		if (found)
+			snprintf(out, len, "%s", l->value);
+		ptp4l_scan_free(&s);
+		free(text);
+		if (found)
+			return;
+	}
+	struct stat st;
+	if (stat("/var/run/ptp4l", &st) != 0 && stat("/var/run/ptp/ptp4l", &st) == 0)
+		snprintf(out, len, "/var/run/ptp/ptp4l");
+	else
+		snprintf(out, len, "/var/run/ptp4l");
+}

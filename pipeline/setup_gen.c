@@ -255,10 +255,11 @@ bool setup_edit_ntpconf(struct conf_file *cf, const struct setup_params *p, stru
 			const char *a = !option_without_arg(o) && i + 1 < n ? t[i + 1] : NULL;
 			i += a ? 2 : 1;
 			if (!a && !option_without_arg(o)) {
-				/* Kept, it would take the refid we append as its value, and a second
-				 * run would edit again (fuzz_setup_edit); ntpsec refuses it anyway. */
-				notes_add(notes, "ntp.conf: removed '%s': an option without its value "
-						 "(ntpsec's parser refuses the line)", o);
+				/* an option that needs a value has none: ntpsec's parser refuses the
+				 * line; keeping it would swallow whatever follows it next time */
+				notes_add(notes, "ntp.conf: removed '%s' without its value from the SHM "
+						 "refclock line",
+					  o);
 				continue;
 			}
 			if (strcmp(o, "time2") == 0 && a && atof(a) < 1.0) {

@@ -49,7 +49,15 @@ static const char usage[] =
 	"path delays, ptpcal analyze --lucky 50): a few delay spikes on a loaded host move a\n"
 	"short run's plain mean far more than the residual asymmetry.\n"
 	"Exit: 0 the correction cut the bias to below a quarter, 1 it did not or a stage\n"
-	"failed, 2 bad usage.\n";
+	"failed, 2 bad usage, 130 interrupted (the lab cleans up; datasets are kept).\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1; /* the child (lab run) gets the same Ctrl-C and cleans up itself */
+}
 
 /* Run this binary with args, stdout/stderr inherited (progress stays on the terminal);
  * returns its exit status, or -1. */
@@ -59,9 +67,17 @@ static int run_self_inherit(char *const args[])
 	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, environ) != 0)
 		return -1;
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
+	bool forwarded = false;
+	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
+		/* a signal sent to us alone (not the terminal's process group): pass it on to
+		 * our child, by its PID, so that the lab tears itself down now */
+		if (interrupted && !forwarded) {
+			kill(pid, SIGINT);
+			forwarded = true;
+		}
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -202,6 +218,11 @@ int cmd_sync(int argc, char **argv)
 		log_err("%s: already exists; give a new --dir", dir);
 		return EXIT_USAGE;
 	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (mkdir(dir, 0755) != 0) {
 		log_err("%s: cannot create it: %s", dir, strerror(errno));
 		return EXIT_USAGE;
@@ -217,6 +238,10 @@ int cmd_sync(int argc, char **argv)
 	char *run1[] = { "ptpcal", "lab", "run", "-q", "-o", before, "-d", (char *)duration, "-t",
 			 (char *)transport, "--fwd", (char *)fwd, "--rev", (char *)rev, NULL };
 	int rc = run_self_inherit(run1);
+	if (interrupted) {
+		log_err("interrupted; what was measured is in %s", dir);
+		return 130;
+	}
 	if (rc != 0) {
 		log_err("%s: lab run failed (exit %d)", before, rc);
 		return rc == EXIT_USAGE ? EXIT_USAGE : EXIT_FAILED;
@@ -236,6 +261,10 @@ int cmd_sync(int argc, char **argv)
 			 (char *)transport, "--fwd", (char *)fwd, "--rev", (char *)rev, "--ptp4l-opt",
 			 opt, NULL };
 	rc = run_self_inherit(run2);
+	if (interrupted) {
+		log_err("interrupted; what was measured is in %s", dir);
+		return 130;
+	}
 	if (rc != 0) {
 		log_err("%s: lab run failed (exit %d)", after, rc);
 		return EXIT_FAILED;

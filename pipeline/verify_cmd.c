@@ -24,6 +24,7 @@
 #include "pipeline/doctor.h"
 #include "pipeline/ethtool_parse.h"
 #include "pipeline/pmc_client.h"
+#include "pipeline/ptp4l_paths.h"
 #include "pipeline/sysview.h"
 
 static const char usage[] =
@@ -42,7 +43,8 @@ static const char usage[] =
 	"  ntpsec-peer  client: ntpsec's system peer is the PTP refclock (ntpq -pn)\n"
 	"\n"
 	"  -i, --iface IF        the PTP interface (default eth0)\n"
-	"  -s, --uds PATH        ptp4l's management socket (default /var/run/ptp4l)\n"
+	"  -s, --uds PATH        ptp4l's management socket (default: uds_address of the\n"
+	"                        ptp4l.conf ptp4l@.service uses, else /var/run/ptp4l)\n"
 	"      --shm-unit N      SHM unit (default: phc2sys@.service's -M, else 2)\n"
 	"      --leapfile PATH   leap-seconds file (default /usr/share/zoneinfo/leap-seconds.list)\n"
 	"      --phc DEV         the PHC (default: from ethtool -T IF), or a `phc` dataset\n"
@@ -438,7 +440,7 @@ int cmd_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vopts o = { .iface = "eth0", .uds = PMC_DEFAULT_UDS, .leapfile = LEAPFILE_DEFAULT,
+	struct vopts o = { .iface = "eth0", .uds = NULL, .leapfile = LEAPFILE_DEFAULT,
 			   .shm_unit = -1, .timeout = 1000 };
 	bool json = false;
 	long lv;
@@ -478,6 +480,11 @@ int cmd_verify(int argc, char **argv)
 	if (o.sv.outputs && (stat(o.sv.outputs, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		log_err("%s: --outputs is not a directory", o.sv.outputs);
 		return EXIT_USAGE;
+	}
+	char udsbuf[1024];
+	if (!o.uds) {
+		ptp4l_uds_path(o.iface, udsbuf, sizeof(udsbuf));
+		o.uds = udsbuf;
 	}
 	if (o.shm_unit < 0) {
 		char unit_path[1100];

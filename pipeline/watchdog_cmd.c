@@ -13,6 +13,7 @@
 #include "common/leapfile.h"
 #include "common/log.h"
 #include "pipeline/pmc_uds.h"
+#include "pipeline/ptp4l_paths.h"
 #include "pipeline/watchdog_policy.h"
 #include "pipeline/watchdog_run.h"
 
@@ -27,7 +28,8 @@ static const char usage[] =
 	"management socket (SET GRANDMASTER_SETTINGS_NP, read back); ptp4l and gpsd restarts are\n"
 	"survived (settings re-applied, reconnects). Every transition is logged on stdout.\n"
 	"\n"
-	"  -s, --uds PATH          ptp4l's read-write management socket (default /var/run/ptp4l)\n"
+	"  -s, --uds PATH          ptp4l's read-write management socket (default: uds_address\n"
+	"                          of /etc/linuxptp/ptp4l.conf, else /var/run/ptp4l)\n"
 	"      --gpsd HOST[:PORT]  gpsd (default localhost:2947)\n"
 	"      --device DEV        only this GNSS device of gpsd\n"
 	"      --loss D            sustained loss before holdover (default 10s)\n"
@@ -127,7 +129,7 @@ int cmd_watchdog(int argc, char **argv)
 	};
 	struct wd_config cfg;
 	wd_config_default(&cfg);
-	const char *uds = PMC_DEFAULT_UDS, *device = NULL, *leap = LEAPFILE_DEFAULT;
+	const char *uds = NULL, *device = NULL, *leap = LEAPFILE_DEFAULT;
 	char host[256] = "localhost", port[16] = "2947";
 	enum pps_mode pm = PPS_AUTO;
 	double recheck = 5, duration = 0;
@@ -201,6 +203,11 @@ int cmd_watchdog(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 
+	char udsbuf[1024];
+	if (!uds) {
+		ptp4l_uds_path("eth0", udsbuf, sizeof(udsbuf));
+		uds = udsbuf;
+	}
 	struct wd_actuator a;
 	wd_actuator_init(&a, uds, stdout, json);
 	a.recheck_s = recheck;

@@ -51,10 +51,21 @@ static void setname(struct figure *f, const char *name, const char *title)
 	snprintf(f->title, sizeof(f->title), "%s", title);
 }
 
-/* The plot title: what, from which file. */
-static void full_title(const struct fig_ctx *c, const struct figure *f, char *buf, size_t len)
+/* Opens the figure's NAME.gp, titled "what, from which file". */
+static FILE *begin_script(const struct fig_ctx *c, const struct figure *f, const char *source)
 {
-	snprintf(buf, len, "%s \xe2\x80\x94 %s", f->title, c->source);
+	char title[600];
+	snprintf(title, sizeof(title), "%s \xe2\x80\x94 %s", f->title, source);
+	return gp_begin(c->dir, f->name, title);
+}
+
+/* Finishes NAME.gp (renders it); the figure is made when that worked. */
+static bool end_script(const struct fig_ctx *c, struct figure *f, FILE *g)
+{
+	if (!gp_end(g, c->dir, f->name))
+		return false;
+	f->made = true;
+	return true;
 }
 
 /* x axis over the run: relative seconds/minutes/hours or UTC dates. The x expression turns
@@ -86,6 +97,23 @@ static void time_axis(FILE *g, const struct fig_ctx *c)
 static void unit_def(FILE *g, const char *var, struct si_unit u)
 {
 	fprintf(g, "%s = %g # ns per unit shown (%s)\n", var, u.div, u.name);
+}
+
+/* A value against time: U scales ns to the unit shown, the x axis spans the run. */
+static void time_plot_axes(FILE *g, const struct fig_ctx *c, struct si_unit u, const char *ylabel)
+{
+	unit_def(g, "U", u);
+	time_axis(g, c);
+	fprintf(g, "set ylabel '%s (%s)'\n", ylabel, u.name);
+}
+
+/* Log-log axes over the averaging/observation time tau, the legend right of the plot;
+ * extra: settings between the scale and the labels. */
+static void loglog_axes(FILE *g, const char *extra, const char *xlabel, const char *ylabel)
+{
+	fprintf(g, "set logscale xy 10\nset autoscale xfix\n%sset xlabel '%s'\n"
+		   "set ylabel '%s'\nset rmargin -1\nset key outside right center vertical\n",
+		extra, xlabel, ylabel);
 }
 
 /* Writes decimated (t, v) rows; a gap marker becomes a blank line (breaks the line). Returns
@@ -174,7 +202,7 @@ static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const doub
 		skip(f, "no series.tsv in the analysis output");
 		return true;
 	}
-	char stem[80], title[600];
+	char stem[80];
 	snprintf(stem, sizeof(stem), "%s_states", f->name);
 	bool settling = false, excluded = false;
 	if (!write_state_runs(c, stem, &settling, &excluded))
@@ -191,22 +219,16 @@ static bool series_vs_time(const struct fig_ctx *c, struct figure *f, const doub
 		return true;
 	}
 	struct si_unit u = units_for_ns(mag);
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
-	unit_def(g, "U", u);
-	time_axis(g, c);
-	fprintf(g, "set ylabel '%s (%s)'\n", ylabel, u.name);
+	time_plot_axes(g, c, u, ylabel);
 	fprintf(g, "set y2range [0:1]\nunset y2tics\n");
 	fprintf(g, "plot \\\n");
 	state_plots(g, stem, settling, excluded);
 	fprintf(g, "     '%s.dat' using (X($1)):($2/U) with lines lw 1 lc rgb %s title '%s'\n",
 		f->name, color, what);
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_offset(const struct fig_ctx *c, struct figure *f)
@@ -296,22 +318,15 @@ static bool zoom_figure(const struct fig_ctx *c, struct figure *f, const double 
 		 what, outside, fmt_si_time(lo, a1, 40), fmt_si_time(hi, a2, 40),
 		 fmt_si_time(alo, b1, 40), fmt_si_time(ahi, b2, 40));
 	struct si_unit u = units_for_ns(fmax(fabs(lo), fabs(hi)));
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
-	unit_def(g, "U", u);
-	time_axis(g, c);
-	fprintf(g, "set ylabel '%s (%s)'\n", ylabel, u.name);
+	time_plot_axes(g, c, u, ylabel);
 	fprintf(g, "set yrange [%.6g/U:%.6g/U] # the 1st..99th percentiles of the locked samples (+15 %%)\n",
 		lo, hi);
 	fprintf(g, "plot '%s.dat' using (X($1)):($2/U) with lines lw 1 lc rgb %s "
 		   "title '%s (locked)'\n", f->name, color, what);
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_offset_zoom(const struct fig_ctx *c, struct figure *f)
@@ -352,7 +367,7 @@ bool fig_truth(const struct fig_ctx *c, struct figure *f)
 		err[i] = s->offset[i] - s->truth[i];
 	double mag = 0;
 	size_t rows[3] = { 0, 0, 0 };
-	char stem[80], title[600];
+	char stem[80];
 	const double *cols[3] = { s->offset, s->truth, err };
 	const char *sfx[3] = { "meas", "true", "err" };
 	for (int k = 0; k < 3; k++) {
@@ -374,23 +389,17 @@ bool fig_truth(const struct fig_ctx *c, struct figure *f)
 		return true;
 	}
 	struct si_unit u = units_for_ns(mag);
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
-	unit_def(g, "U", u);
-	time_axis(g, c);
-	fprintf(g, "set ylabel 'offset (slave \xe2\x88\x92 master) (%s)'\n", u.name);
+	time_plot_axes(g, c, u, "offset (slave \xe2\x88\x92 master)");
 	fprintf(g, "plot 'truth_meas.dat' using (X($1)):($2/U) with lines lw 1 lc rgb C_OFFSET "
 		   "title 'measured (exchanges)', \\\n"
 		   "     'truth_true.dat' using (X($1)):($2/U) with lines lw 2 lc rgb C_TRUTH "
 		   "title 'truth', \\\n"
 		   "     'truth_err.dat' using (X($1)):($2/U) with lines lw 1 dt 2 lc rgb C_MARK "
 		   "title 'measured \xe2\x88\x92 truth'\n");
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_histogram(const struct fig_ctx *c, struct figure *f)
@@ -419,9 +428,7 @@ bool fig_histogram(const struct fig_ctx *c, struct figure *f)
 		 "Histogram of the offsets used for the statistics; dashed lines mark the 1st, 5th, "
 		 "50th, 95th and 99th percentiles (from every sample).");
 	struct si_unit u = units_for_ns(mag);
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
 	unit_def(g, "U", u);
@@ -439,10 +446,7 @@ bool fig_histogram(const struct fig_ctx *c, struct figure *f)
 	}
 	fprintf(g, "plot '%s.dat' using (($1+$2)/2/U):3:(($2-$1)/U) with boxes "
 		   "fs solid 0.75 noborder lc rgb C_OFFSET notitle\n", f->name);
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_bias(const struct fig_ctx *c, struct figure *f)
@@ -479,14 +483,10 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 	if (isfinite(bm))
 		mag = fmax(mag, fabs(bm));
 	struct si_unit u = units_for_ns(mag);
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
-	unit_def(g, "U", u);
-	time_axis(g, c);
-	fprintf(g, "set ylabel 'bias: offset \xe2\x88\x92 true offset (%s)'\n", u.name);
+	time_plot_axes(g, c, u, "bias: offset \xe2\x88\x92 true offset");
 	if (isfinite(blo) && isfinite(bhi))
 		fprintf(g, "set object 1 rect from graph 0, first %.6g/U to graph 1, first %.6g/U "
 			   "behind fc rgb '#e0e0e0' fs solid 1.0 noborder\n", blo, bhi);
@@ -503,10 +503,7 @@ bool fig_bias(const struct fig_ctx *c, struct figure *f)
 			   "'whole run: %s'", bm, sib);
 	}
 	fprintf(g, "\n");
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 /* Slope guides: a * tau^slope through (t1, y1), drawn light so they read as background. */
@@ -599,15 +596,11 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 		 "the power-law noises through the first point (\xcf\x84\xe2\x81\xbb\xc2\xb9 white/flicker "
 		 "phase, \xcf\x84\xe2\x81\xbb\xc2\xbd white frequency, \xcf\x84\xe2\x81\xb0 flicker "
 		 "frequency, \xcf\x84\xe2\x81\xba\xc2\xbd random-walk frequency).");
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
-	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset format y '%%.0e'\n"
-		   "set xlabel 'averaging time \xcf\x84 (s)'\n"
-		   "set ylabel 'deviation \xcf\x83(\xcf\x84) (dimensionless)'\n"
-		   "set rmargin -1\nset key outside right center vertical\n");
+	loglog_axes(g, "set format y '%.0e'\n", "averaging time \xcf\x84 (s)",
+		    "deviation \xcf\x83(\xcf\x84) (dimensionless)");
 	fprintf(g, "T0 = %.9g; G0 = %.9g # the guides pass through the first OADEV point\n", t0, y0);
 	fprintf(g, "set yrange [%.3g:%.3g]\n", lo / 3, hi * 3);
 	fprintf(g, "plot ");
@@ -625,10 +618,7 @@ bool fig_adev(const struct fig_ctx *c, struct figure *f)
 	};
 	guides(g, gd, sizeof(gd) / sizeof(gd[0]), "");
 	fprintf(g, "\n");
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_tdev(const struct fig_ctx *c, struct figure *f)
@@ -653,14 +643,13 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 		 "flicker phase, \xcf\x84\xe2\x81\xba\xc2\xbd white frequency, \xcf\x84\xc2\xb9 flicker "
 		 "frequency).");
 	struct si_unit u = units_for_ns(hi * 1e9);
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
 	fprintf(g, "U = %g # seconds per unit shown (%s)\n", u.div / 1e9, u.name);
-	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset xlabel 'averaging time \xcf\x84 (s)'\n"
-		   "set ylabel 'TDEV (%s)'\nset rmargin -1\nset key outside right center vertical\n", u.name);
+	char ylabel[80];
+	snprintf(ylabel, sizeof(ylabel), "TDEV (%s)", u.name);
+	loglog_axes(g, "", "averaging time \xcf\x84 (s)", ylabel);
 	fprintf(g, "T0 = %.9g; G0 = %.9g/U # the guides pass through the first point\n", t0, y0);
 	fprintf(g, "set yrange [%.3g/U:%.3g/U]\n", lo / 3, hi * 3);
 	fprintf(g, "plot '%s.dat' using 1:($2/U) with linespoints pt 7 ps 0.6 lw 1.5 "
@@ -673,10 +662,7 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 	};
 	guides(g, gd, sizeof(gd) / sizeof(gd[0]), "");
 	fprintf(g, "\n");
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 /* te_masks.tsv: measured value and each class's limit per tau. */
@@ -736,14 +722,14 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		return true;
 	}
 	struct si_unit u = units_for_ns(hi);
-	char title[600];
-	full_title(c, f, title, sizeof(title));
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->source);
 	if (!g)
 		return false;
 	unit_def(g, "U", u);
-	fprintf(g, "set logscale xy 10\nset autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\nset xlabel 'observation interval \xcf\x84 (s)'\n"
-		   "set ylabel '%s of dTE_L (%s)'\nset rmargin -1\nset key outside right center vertical\n", what, u.name);
+	char ylabel[80];
+	snprintf(ylabel, sizeof(ylabel), "%s of dTE_L (%s)", what, u.name);
+	loglog_axes(g, "set offsets graph 0.02, graph 0.02, 0, 0\n", "observation interval \xcf\x84 (s)",
+		    ylabel);
 	fprintf(g, "set yrange [%.6g/U:%.6g/U]\n", lo / 3, hi * 3);
 	fprintf(g, "plot '%s.dat' index 0 using 1:($2/U) with linespoints pt 7 ps 0.6 lw 2 "
 		   "lc rgb C_TDEV title 'measured %s'", f->name, what);
@@ -754,10 +740,7 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			   "lc rgb C_MASK title 'G.8273.2 class %s limit'",
 			f->name, k, dts[k % 4], classes[k]);
 	fprintf(g, "\n");
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 bool fig_mtie_mask(const struct fig_ctx *c, struct figure *f)
@@ -779,12 +762,6 @@ bool fig_tdev_mask(const struct fig_ctx *c, struct figure *f)
 	return mask_figure(c, f, "tdev_ns", "tdev_limit_ns", "TDEV");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 bool fig_residence(const struct fig_ctx *c, struct figure *f)
 {
 	setname(f, "residence", "Switch residence-time distribution");
@@ -800,7 +777,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 	double *all = xmalloc(n * sizeof(double));
 	memcpy(all, r->fwd, r->nfwd * sizeof(double));
 	memcpy(all + r->nfwd, r->rev, r->nrev * sizeof(double));
-	qsort(all, n, sizeof(double), cmp_double);
+	qsort(all, n, sizeof(double), cmp_dbl);
 	double lo = all[(size_t)(0.005 * (double)(n - 1))], hi = all[(size_t)(0.995 * (double)(n - 1))];
 	free(all);
 	if (!(hi > lo))
@@ -835,9 +812,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 		 "two peaks is path asymmetry a transparent clock must correct.",
 		 r->nfwd, r->nrev, c->res_source, outside);
 	struct si_unit u = units_for_ns(fmax(fabs(lo), fabs(hi)));
-	char title[600];
-	snprintf(title, sizeof(title), "%s \xe2\x80\x94 %s", f->title, c->res_source);
-	FILE *g = gp_begin(c->dir, f->name, title);
+	FILE *g = begin_script(c, f, c->res_source);
 	if (!g)
 		return false;
 	unit_def(g, "U", u);
@@ -848,10 +823,7 @@ bool fig_residence(const struct fig_ctx *c, struct figure *f)
 		   "     '%s.dat' using (($1+$2)/2/U):4:(($2-$1)/U) with boxes "
 		   "fs transparent solid 0.5 noborder lc rgb C_REV title 'Delay_Req (rev)'\n",
 		f->name, f->name);
-	if (!gp_end(g, c->dir, f->name))
-		return false;
-	f->made = true;
-	return true;
+	return end_script(c, f, g);
 }
 
 const figure_fn figure_list[] = {

@@ -19,3 +19,13 @@ peak_kb() {
     /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# once_us CMD...: one run of CMD, in microseconds (wall clock). For interleaving contenders:
+# run them in turn, several rounds, and keep each one's minimum (min_us), so that a busy
+# spell on a shared machine hits all of them alike.
+once_us() {
+    s=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    e=$(date +%s%N)
+    echo $(( (e - s) / 1000 ))
+}
+min_us() { if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }

@@ -17,6 +17,9 @@ awk 'BEGIN { for (i = 0; i < 2000; i++) print (i % 2 ? "1e-9" : "0") }' >alt.txt
     die "phase series"
 awk 'BEGIN { for (i = 0; i < 3000; i++) print "1e-9" }' >freq.txt
 "$P" analyze --series freq --rate 1 --tau decade --json freq.txt >freq.json || die "freq series"
+"$P" analyze --series phase --rate 1 alt.txt >alt.txt.out || die "phase series, text"
+grep -q "class D: pass (max|TE_L| ok, cTE -," alt.txt.out || die "class D label: $(grep 'class D' alt.txt.out)"
+grep -q "network limit at point C (G.8271.1 7.3.1): pass" alt.txt.out || die "point C line"
 python3 - <<'PY' || die "stability of the plain series"
 import json, math
 a = json.load(open("alt.json"))
@@ -29,6 +32,14 @@ te = a["time_error"]
 assert abs(te["max_abs_te"] - 1) < 1e-9 and abs(te["cte"] - 0.5) < 1e-9
 # a 1 ns peak-to-peak square wave passes every class's limits but class D's max|TE_L| 5 ns
 assert all(te["classes"][c]["pass"] for c in "ABC"), te["classes"]
+# class D's limit is on the 0.1 Hz low-pass filtered TE, and says so; the low-pass of the
+# 0/1 ns square wave stays within 0..1 ns, around its 0.5 ns mean
+assert te["classes"]["D"]["max_abs_te_limit_on"] == "max|TE_L|"
+assert te["classes"]["A"]["max_abs_te_limit_on"] == "max|TE|"
+assert te["classes"]["D"]["max_abs_te_l_limit"] == 5 and te["classes"]["A"]["max_abs_te_l_limit"] is None
+assert 0.5 <= te["max_abs_te_l"] <= 1, te["max_abs_te_l"]
+nc = te["network_c"]
+assert nc["pass"] and nc["max_abs_te_l_limit"] == 1100 and nc["dte_l_mtie"][0]["limit"] == 250, nc
 f = json.load(open("freq.json"))
 for p in f["stability"]:
     assert abs(p["mtie"] - p["tau"] * 1e-9) < 1e-15 * max(1, p["tau"]), p

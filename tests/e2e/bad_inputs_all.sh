@@ -115,7 +115,7 @@ run 2 "" # no command
 run 2 "frobnicate" frobnicate
 help help
 for c in capture lab validate-switch analyze calibrate report shm setup pmc phc pps extts \
-         truth gnss doctor verify import sync watchdog; do
+         truth gnss doctor verify import sync watchdog leap; do
     help "$c"
     run 2 "--frobnicate" "$c" --frobnicate
 done
@@ -238,6 +238,9 @@ done
 run 2 "frob" import frob ptp4l.log -o x.tsv
 run 2 "/dev/full" import ptp4l ptp4l.log -o /dev/full
 run 2 "afile" import ptp4l ptp4l.log -o afile/sub/x.tsv
+# leap
+files "leap -f" ""
+run 2 "--at" leap --at 12q
 # sync
 run 2 "--fwd" sync --lab --fwd 12q
 run 2 "--lab" sync

@@ -3,7 +3,7 @@
 # namespaces, with a scripted GNSS timeline (tests/tools/wd_drive): GNSS lost at 1 s ->
 # holdover (clockClass 7) after 1 s, degraded (52) after the 3 s budget; the GM's ptp4l is
 # restarted while degraded (it comes back announcing 6) and the watchdog re-applies 52; GNSS
-# back at 9 s -> clockClass 6 after 1.5 s of good GNSS. linuxptp's own pmc on the CLIENT
+# back at 11 s -> clockClass 6 after 1.5 s of good GNSS. linuxptp's own pmc on the CLIENT
 # watches the class the GM announces.
 set -eu
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
@@ -27,7 +27,7 @@ for _ in $(seq 1 40); do
     pmc -u -b 0 -s "$E2E_DIR/cl.uds" "GET PARENT_DATA_SET" 2>/dev/null | grep -Eq 'gm.ClockClass +6' && break
     sleep 0.25
 done
-"$drive" "$E2E_DIR/gm.uds" 1 3 1.5 1:bad 9:good 12:end >wd.log 2>&1 &
+"$drive" "$E2E_DIR/gm.uds" 1 3 1.5 1:bad 11:good 14:end >wd.log 2>&1 &
 d=$!
 NETNS_PIDS="$NETNS_PIDS $d"
 start=$(date +%s)

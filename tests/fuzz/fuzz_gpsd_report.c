@@ -1,7 +1,5 @@
-/* One gpsd JSON report through the guarded path the client uses (gnss_report_unpack: strict
- * JSON validation, then libgps's gps_unpack), into an event and the health state. libgps 3.22
- * hangs on some malformed reports (corpus: toff-att-hang.json); calling gps_unpack directly
- * here would only fuzz libgps, the guard is what ptpcal ships. */
+/* One gpsd JSON report, decoded as the client does (gnss_unpack: libgps's decoder without
+ * gps_unpack's endless loop), into an event and the health state. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size] = '\0';
 	static struct gps_data_t g;
 	memset(&g, 0, sizeof(g));
+	gnss_unpack(buf, &g);
 	struct gnss_event ev;
 	struct gnss_limits lim;
 	gnss_limits_default(&lim);
 	lim.min_sats = 4;
 	struct gnss_state st;
 	gnss_state_init(&st, &lim, 0);
-	if (gnss_report_unpack(buf, &g, 1, 1000000000, &ev) > 0) {
+	if (gnss_event_from_message(buf, &g, 1, 1000000000, &ev)) {
 		gnss_state_feed(&st, &ev);
 		gnss_event_offset_ns(&ev);
 	}

@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const enum daemon_log formats[] = { LOG_NTPSEC_PEERSTATS, LOG_NTPSEC_LOOPSTATS };
+static const enum daemon_log formats[] = { LOG_NTPSEC_PEERSTATS, LOG_NTPSEC_LOOPSTATS, LOG_NTPSEC_RAWSTATS };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,11 +19,14 @@ sleep 30
 while kill -0 $run 2>/dev/null; do
     # the switch of this run: the process in our lab's switch namespace
     for p in $(ip netns pids "lh$$-sw" 2>/dev/null); do
-        grep -q "lab.switch" "/proc/$p/cmdline" 2>/dev/null && awk -v t="$(date +%s)" '/^VmRSS/ { print t, $2 }' "/proc/$p/status" >>"$rss_log"
+        # cmdline is NUL-separated: grep does not match across the NULs
+        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "lab switch" &&
+            awk -v t="$(date +%s)" '/^VmRSS/ { print t, $2 }' "/proc/$p/status" >>"$rss_log"
     done
     sleep 300
 done
 wait $run
+[ "$(wc -l <"$rss_log")" -ge 2 ] || { echo "FAILED: fewer than two RSS samples of the switch"; exit 1; }
 first=$(head -n 1 "$rss_log" | cut -d' ' -f2) last=$(tail -n 1 "$rss_log" | cut -d' ' -f2)
 echo "switch RSS: first $first KiB, last $last KiB ($(wc -l <"$rss_log") samples)"
 awk -v a="$last" -v b="$first" 'BEGIN { exit !(a <= 1.1 * b) }' || { echo "FAILED: switch memory grew"; exit 1; }

@@ -273,6 +273,26 @@ START_TEST(truth_series_reference)
 }
 END_TEST
 
+/* n seconds of exchanges (600 us forward, 400 us back, truth offset 0) whose forward delay
+ * drifts by drift_ns_per_s and steps by step halfway: written, loaded into s, measured into m. */
+static void measured_run(struct cal_series *s, struct cal_measurement *m, const char *name, int n,
+			 double drift_ns_per_s, double step)
+{
+	const char *p = tu_path(name);
+	write_exchanges(p, n, 600000, 400000, 0, 0, "0", drift_ns_per_s, step);
+	ck_assert_int_eq(cal_series_load(s, p, NULL), 0);
+	ck_assert_int_eq(cal_measure(s, NULL, 0, m), 0);
+}
+
+/* Whether one of the n checks says text. */
+static bool check_says(const struct cal_check *chk, int n, const char *text)
+{
+	for (int i = 0; i < n; i++)
+		if (strstr(chk[i].text, text))
+			return true;
+	return false;
+}
+
 /* Every refusal rule on constructed series. */
 START_TEST(refusals)
 {
@@ -281,42 +301,24 @@ START_TEST(refusals)
 	struct cal_check chk[8];
 	struct cal_limits lim = limits();
 	/* 5 min: shorter than 10 min */
-	const char *p = tu_path("short.tsv");
-	write_exchanges(p, 300, 600000, 400000, 0, 0, "0", 0, 0);
-	ck_assert_int_eq(cal_series_load(&s, p, NULL), 0);
-	ck_assert_int_eq(cal_measure(&s, NULL, 0, &m), 0);
+	measured_run(&s, &m, "short.tsv", 300, 0, 0);
 	int n = cal_check(&m, &s, NULL, &lim, m.bias_ns, chk, 8);
 	ck_assert_int_eq(n, 1);
 	ck_assert(strstr(chk[0].text, "shorter than the minimum") && chk[0].forceable);
 	cal_series_free(&s);
 	/* drift: the forward delay grows 50 ns/s (= 90 us/h of offset, 25 ns/s): significant */
-	p = tu_path("drift.tsv");
-	write_exchanges(p, 1200, 600000, 400000, 0, 0, "0", 50, 0);
-	ck_assert_int_eq(cal_series_load(&s, p, NULL), 0);
-	ck_assert_int_eq(cal_measure(&s, NULL, 0, &m), 0);
+	measured_run(&s, &m, "drift.tsv", 1200, 50, 0);
 	n = cal_check(&m, &s, NULL, &lim, m.bias_ns, chk, 8);
-	bool drift = false;
-	for (int i = 0; i < n; i++)
-		drift |= strstr(chk[i].text, "drifts") != NULL;
-	ck_assert(drift);
+	ck_assert(check_says(chk, n, "drifts"));
 	ck_assert(fabs(m.test.drift_per_h - 90000) < 2000);
 	cal_series_free(&s);
 	/* a step of 10 us in the forward delay halfway (5 us of offset): halves disagree */
-	p = tu_path("step.tsv");
-	write_exchanges(p, 1200, 600000, 400000, 0, 0, "0", 0, 10000);
-	ck_assert_int_eq(cal_series_load(&s, p, NULL), 0);
-	ck_assert_int_eq(cal_measure(&s, NULL, 0, &m), 0);
+	measured_run(&s, &m, "step.tsv", 1200, 0, 10000);
 	n = cal_check(&m, &s, NULL, &lim, m.bias_ns, chk, 8);
-	bool halves = false;
-	for (int i = 0; i < n; i++)
-		halves |= strstr(chk[i].text, "halves disagree") != NULL;
-	ck_assert(halves);
+	ck_assert(check_says(chk, n, "halves disagree"));
 	cal_series_free(&s);
 	/* width: the interval (tens of ns here) over an absolute limit of 1 ns */
-	p = tu_path("ok.tsv");
-	write_exchanges(p, 1200, 600000, 400000, 0, 0, "0", 0, 0);
-	ck_assert_int_eq(cal_series_load(&s, p, NULL), 0);
-	ck_assert_int_eq(cal_measure(&s, NULL, 0, &m), 0);
+	measured_run(&s, &m, "ok.tsv", 1200, 0, 0);
 	ck_assert_int_eq(cal_check(&m, &s, NULL, &lim, m.bias_ns, chk, 8), 0);
 	lim.max_halfwidth_ns = 1;
 	n = cal_check(&m, &s, NULL, &lim, m.bias_ns, chk, 8);

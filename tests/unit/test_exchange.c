@@ -50,6 +50,26 @@ static void set_ts(struct ptp_packet *p, int64_t ns)
 	p->msg.has_ts = true;
 }
 
+/* master's Delay_Resp to slave's Delay_Req seq, captured at cap_ns, stamping the request's
+ * arrival t4 (master clock). */
+static struct ptp_packet resp(const struct ptp_port_id *master, const struct ptp_port_id *slave,
+			      uint16_t seq, int64_t cap_ns, int64_t t4)
+{
+	struct ptp_packet r = pkt(PTP_DELAY_RESP, master, seq, cap_ns);
+	set_ts(&r, t4);
+	r.msg.port2 = *slave;
+	return r;
+}
+
+/* A one-step Sync from master, captured at cap_ns, stamped t1. */
+static struct ptp_packet sync1(const struct ptp_port_id *master, uint16_t seq, int64_t cap_ns,
+			       int64_t t1)
+{
+	struct ptp_packet p = pkt(PTP_SYNC, master, seq, cap_ns);
+	set_ts(&p, t1);
+	return p;
+}
+
 struct model {
 	int64_t theta, d_ms, d_sm;   /* ns */
 	int64_t tc_fwd, tc_rev;      /* transparent-clock residence in the path, scaled ns */
@@ -83,9 +103,7 @@ static void exchange_at(struct pairer *p, const struct model *m, int64_t T, uint
 	q.msg.hdr.correction = -m->asym_sns;
 	if (!(drop & 4))
 		pairer_feed(p, &q);
-	struct ptp_packet r = pkt(PTP_DELAY_RESP, &M, seq, t3 + 200000);
-	set_ts(&r, t4);
-	r.msg.port2 = S;
+	struct ptp_packet r = resp(&M, &S, seq, t3 + 200000, t4);
 	r.msg.hdr.correction = -m->asym_sns + m->tc_rev; /* master copies the request's */
 	if (!(drop & 8))
 		pairer_feed(p, &r);
@@ -225,9 +243,7 @@ START_TEST(reordering_and_duplicates)
 	struct ptp_packet q = pkt(PTP_DELAY_REQ, &S, 9, T + 10000);
 	pairer_feed(p, &q);
 	pairer_feed(p, &q); /* duplicate Delay_Req */
-	struct ptp_packet r = pkt(PTP_DELAY_RESP, &M, 9, T + 20000);
-	set_ts(&r, T + 12000);
-	r.msg.port2 = S;
+	struct ptp_packet r = resp(&M, &S, 9, T + 20000, T + 12000);
 	pairer_feed(p, &r);
 	pairer_feed(p, &r); /* duplicate Delay_Resp */
 	struct ptp_packet r2 = r;
@@ -269,9 +285,7 @@ START_TEST(no_sync_before_request)
 	int64_t T = 1795578557000000000LL;
 	struct ptp_packet q = pkt(PTP_DELAY_REQ, &S, 1, T);
 	pairer_feed(p, &q);
-	struct ptp_packet r = pkt(PTP_DELAY_RESP, &M, 1, T + 5000);
-	set_ts(&r, T + 2000);
-	r.msg.port2 = S;
+	struct ptp_packet r = resp(&M, &S, 1, T + 5000, T + 2000);
 	pairer_feed(p, &r);
 	pairer_finish(p);
 	ck_assert_int_eq(ngot, 0);
@@ -291,9 +305,8 @@ START_TEST(sessions_and_directions)
 		/* M in domain 0, M2 in domain 1, S and S2 both ask each */
 		for (int dm = 0; dm < 2; dm++) {
 			const struct ptp_port_id *mm = dm ? &M2 : &M;
-			struct ptp_packet s = pkt(PTP_SYNC, mm, (uint16_t)i, t + 1000);
+			struct ptp_packet s = sync1(mm, (uint16_t)i, t + 1000, t);
 			s.msg.hdr.domain = (uint8_t)dm;
-			set_ts(&s, t);
 			pairer_feed(p, &s);
 			for (int ds = 0; ds < 2; ds++) {
 				const struct ptp_port_id *ss = ds ? &S2 : &S;
@@ -301,10 +314,8 @@ START_TEST(sessions_and_directions)
 				struct ptp_packet q = pkt(PTP_DELAY_REQ, ss, seq, t + 5000);
 				q.msg.hdr.domain = (uint8_t)dm;
 				pairer_feed(p, &q);
-				struct ptp_packet r = pkt(PTP_DELAY_RESP, mm, seq, t + 9000);
+				struct ptp_packet r = resp(mm, ss, seq, t + 9000, t + 6000);
 				r.msg.hdr.domain = (uint8_t)dm;
-				set_ts(&r, t + 6000);
-				r.msg.port2 = *ss;
 				pairer_feed(p, &r);
 			}
 		}
@@ -325,15 +336,12 @@ START_TEST(sessions_and_directions)
 	ngot = 0;
 	struct pairer_opts o = { .have_slave = true, .slave = S2 };
 	p = pairer_new(&o, on_ex, on_pd, NULL);
-	struct ptp_packet s = pkt(PTP_SYNC, &M, 1, T + 1000);
-	set_ts(&s, T);
+	struct ptp_packet s = sync1(&M, 1, T + 1000, T);
 	pairer_feed(p, &s);
 	for (int ds = 0; ds < 2; ds++) {
 		struct ptp_packet qq = pkt(PTP_DELAY_REQ, ds ? &S2 : &S, 3, T + 5000);
 		pairer_feed(p, &qq);
-		struct ptp_packet r = pkt(PTP_DELAY_RESP, &M, 3, T + 9000);
-		set_ts(&r, T + 6000);
-		r.msg.port2 = ds ? S2 : S;
+		struct ptp_packet r = resp(&M, ds ? &S2 : &S, 3, T + 9000, T + 6000);
 		pairer_feed(p, &r);
 	}
 	pairer_finish(p);
@@ -349,14 +357,11 @@ START_TEST(out_of_range_timestamps)
 	/* a master whose origin is near the epoch (unsynchronised PHC) against a 2026 capture */
 	struct pairer *p = pairer_new(NULL, on_ex, on_pd, NULL);
 	int64_t T = 1795578557000000000LL;
-	struct ptp_packet s = pkt(PTP_SYNC, &M, 1, T + 1000);
-	set_ts(&s, 1000);
+	struct ptp_packet s = sync1(&M, 1, T + 1000, 1000);
 	pairer_feed(p, &s);
 	struct ptp_packet q = pkt(PTP_DELAY_REQ, &S, 1, T + 5000);
 	pairer_feed(p, &q);
-	struct ptp_packet r = pkt(PTP_DELAY_RESP, &M, 1, T + 9000);
-	set_ts(&r, 6000);
-	r.msg.port2 = S;
+	struct ptp_packet r = resp(&M, &S, 1, T + 9000, 6000);
 	pairer_feed(p, &r);
 	pairer_finish(p);
 	ck_assert_int_eq(ngot, 0);

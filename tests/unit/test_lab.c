@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/pcap_in.h"
 #include "lab/delay_model.h"
+#include "lab/infile.h"
 #include "lab/ptp_frame.h"
 #include "lab/runstats.h"
 #include "tests/unit/testutil.h"
@@ -262,6 +264,56 @@ START_TEST(runstats_matches_direct)
 }
 END_TEST
 
+/* Packets infile_open_pcap() delivers from path, -1 when it refuses the file. */
+static int pcap_count(const char *path)
+{
+	struct infile f;
+	struct pcap_in *in = infile_open_pcap(&f, path);
+	if (!in) {
+		ck_assert_int_eq(f.fd, -1); /* closed again: no pipe or child left behind */
+		ck_assert_int_eq(f.pid, 0);
+		return -1;
+	}
+	struct ptp_packet pkt;
+	int n = 0;
+	while (pcap_in_next(in, &pkt) > 0)
+		n++;
+	pcap_in_close(in);
+	ck_assert_int_eq(infile_close(&f, path), 0);
+	return n;
+}
+
+START_TEST(infile_pcap_plain_and_compressed)
+{
+	const char *plain = tu_path("three.pcap");
+	struct tu_pcap *pc = tu_pcap_open(plain, DLT_EN10MB, 1);
+	struct ptp_port_id src = tu_port(1, 1);
+	for (uint16_t seq = 0; seq < 3; seq++) {
+		struct ptp_msg m;
+		ptp_msg_init(&m, PTP_SYNC, 0, &src, seq);
+		uint8_t ptp[128], fr[256];
+		size_t n = ptp_encode(&m, ptp, sizeof(ptp));
+		tu_pcap_add(pc, 1000 + seq, fr, tu_eth(fr, ptp, n, NULL, 0, 0));
+	}
+	tu_pcap_close(pc);
+	ck_assert_int_eq(pcap_count(plain), 3);
+	char cmd[1400];
+	snprintf(cmd, sizeof(cmd), "xz -k -c '%s' > '%s.xz'", plain, plain);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s.xz", plain);
+	ck_assert_int_eq(pcap_count(cmd), 3);
+	/* refused: a missing file, a text file, and a compressed text file */
+	ck_assert_int_eq(pcap_count(tu_path("absent.pcap")), -1);
+	const char *text = tu_path("notes.pcap");
+	tu_write_file(text, "not a capture\n");
+	ck_assert_int_eq(pcap_count(text), -1);
+	snprintf(cmd, sizeof(cmd), "xz -k -c '%s' > '%s.xz'", text, text);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s.xz", text);
+	ck_assert_int_eq(pcap_count(cmd), -1);
+}
+END_TEST
+
 Suite *lab_suite(void)
 {
 	Suite *s = suite_create("lab");
@@ -272,6 +324,7 @@ Suite *lab_suite(void)
 	tcase_add_test(tc, delay_bad_specs);
 	tcase_add_test(tc, udp_checksum_after_rewrite);
 	tcase_add_test(tc, runstats_matches_direct);
+	tcase_add_test(tc, infile_pcap_plain_and_compressed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -73,6 +73,9 @@ START_TEST(ptp4l_lines)
 		"host ptp4l[1234]: ptp4l[1683.688]: ",
 		"ptp4l[1683.688]: [eth0] ",
 		"[1683.688] ",
+		/* journalctl -o short-monotonic and -o short-precise */
+		"[ 5123.456789] host ptp4l[1234]: [1683.688] ",
+		"Nov 26 21:00:00.123456 host ptp4l[1234]: [1683.688] ",
 	};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		snprintf(line, sizeof(line), "%s%s\n", prefixes[i], msg);
@@ -81,7 +84,7 @@ START_TEST(ptp4l_lines)
 		ck_assert_int_eq(l.offset_ns, -42);
 		ck_assert_int_eq(l.delay_ns, 512);
 		ck_assert_str_eq(l.prog, i == 4 ? "" : "ptp4l");
-		ck_assert(l.syslog_form == (i < 2 || i == 4));
+		ck_assert(l.syslog_form == (i != 2 && i != 3));
 	}
 }
 END_TEST
@@ -278,12 +281,101 @@ START_TEST(ntpsec_real)
 	fclose(f);
 	ck_assert_int_eq(n, 14);
 	ck_assert_int_ge(at5, 10);
+	/* rawstats: offset and delay as ntp_proto.c computes them, from the first real line
+	 * (t21 = 89634 ns, t34 = -16635 ns: theta = 36499.5 ns, delta = 106269 ns). */
+	f = fopen(tu_src("tests/data/ntpsec-1.2.2-rawstats"), "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_RAWSTATS, line, &r, why, sizeof(why)), 1);
+	ck_assert_double_near(r.offset_ns, -36499.5, 1e-9);
+	const char *const *rc = table_log_columns(LOG_NTPSEC_RAWSTATS);
+	ck_assert_str_eq(rc[2], "t1");
+	ck_assert_str_eq(r.cols[2], "1795730101.573372634");
+	ck_assert_str_eq(rc[7], "delay_ns");
+	ck_assert_str_eq(r.cols[7], "106269");
+	ck_assert_str_eq(rc[19], "flag");
+	ck_assert_str_eq(r.cols[19], "20");
+	ck_assert_str_eq(r.cols[16], ".PTPC.");
+	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_RAWSTATS,
+				       "61370 78901.574 a b 0.000000000 1.0 2.0 3.0 3 4 4 1 0 -24 0 0 X 0 1 20",
+				       &r, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "t1"), "%s", why);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_LOOPSTATS, "61370 75968.474 0.005 0 0 0", &r, why,
 				       sizeof(why)), -1);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_PEERSTATS, "40000 1.0 a 0 0 0 0 0", &r, why, sizeof(why)), -1);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_PEERSTATS, "61370 90000.0 a 0 0 0 0 0", &r, why, sizeof(why)), -1);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_PEERSTATS, "61370 1.0 a 0g 0 0 0 0", &r, why, sizeof(why)), -1);
 	ck_assert_int_eq(tl_parse_line(LOG_NTPSEC_PEERSTATS, "61370 1.0 a 0 0 0 0", &r, why, sizeof(why)), -1);
+}
+END_TEST
+
+/* Real chronyd 4.3 logs (tests/data/README.md): the SHM refclock PTPC had the reference
+ * 5 ms ahead of the system clock, so local − reference = −5 ms (chrony with -x drifts its
+ * estimate by a few us); the NTP server shares the host clock (|offset| well under 1 ms). */
+static int count_data_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += line[0] >= '0' && line[0] <= '9';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+START_TEST(chrony_real)
+{
+	const char *names[] = { "tracking", "statistics", "measurements", "refclocks" };
+	const char *formats[] = { "chrony-tracking", "chrony-statistics", "chrony-measurements",
+				  "chrony-refclocks" };
+	log_set_verbosity(-1);
+	for (int k = 0; k < 4; k++) {
+		char in[256];
+		snprintf(in, sizeof(in), "tests/data/chrony-4.3-%s.log", names[k]);
+		const char *out = tu_path(names[k]);
+		struct import_stats st;
+		ck_assert_int_eq(log_import(LOG_CHRONY, tu_src(in), out, &st), EXIT_OK);
+		ck_assert_int_eq(st.malformed, 0);
+		ck_assert_int_eq(st.rows, (uint64_t)count_data_lines(tu_src(in)));
+		struct ds_reader *r = ds_open(out, "servo");
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(ds_meta_get(r, "log_format"), formats[k]);
+		int c_off = ds_require_col(r, "offset_ns");
+		int c_src = ds_col(r, k == 3 ? "refid" : k == 0 ? "reference" : "source");
+		ck_assert_int_ge(c_src, 0);
+		int ptpc = 0, server = 0;
+		while (ds_next(r) == 1) {
+			double off;
+			ck_assert(ds_get_double(r, c_off, &off));
+			const char *src = ds_field(r, c_src);
+			if (!strcmp(src, "PTPC")) {
+				ck_assert_msg(fabs(off + 5e6) < 1e4, "%s: PTPC offset %.0f ns", names[k], off);
+				ptpc++;
+			} else if (!strcmp(src, "127.0.0.1")) {
+				ck_assert_msg(fabs(off) < 1e6, "%s: server offset %.0f ns", names[k], off);
+				server++;
+			}
+		}
+		ds_reader_close(r);
+		if (k == 1 || k == 3)
+			ck_assert_int_ge(ptpc, 5);
+		if (k == 0 || k == 2)
+			ck_assert_int_ge(server, 5);
+	}
+	/* A refclocks line: raw and filtered rows, exact microseconds. */
+	struct tl_row row;
+	char why[160];
+	ck_assert_int_eq(tl_parse_line(LOG_CHRONY,
+				       "2026-11-26 21:49:11.487266 PTPC    - N -       -        5.000000e-03  2.900e-08",
+				       &row, why, sizeof(why)), 1);
+	ck_assert_int_eq(row.format, LOG_CHRONY_REFCLOCKS);
+	ck_assert_int_eq(row.t_ns, 1795729751487266000LL);
+	ck_assert_str_eq(row.cols[1], "1"); /* filtered */
+	ck_assert_int_eq(tl_parse_line(LOG_CHRONY_REFCLOCKS,
+				       "2026-11-26 21:49:11.48726 PTPC    - N -       -        5.000000e-03  2.900e-08",
+				       &row, why, sizeof(why)), -1);
 }
 END_TEST
 
@@ -339,6 +431,56 @@ START_TEST(import_real_ptp4l)
 	/* The same log is no phc2sys log. */
 	ck_assert_int_eq(log_import(LOG_PHC2SYS, log, tu_path("x.tsv"), &st), EXIT_USAGE);
 	ck_assert_int_eq(st.rows, 0);
+}
+END_TEST
+
+/* Real ptp4l 3.1.1 summaries: each row against its own line's numbers (read with sscanf). */
+START_TEST(import_real_summaries)
+{
+	const char *in = tu_src("tests/data/ptp4l-3.1.1-summary.log");
+	struct import_stats st;
+	log_set_verbosity(-1);
+	ck_assert_int_eq(log_import(LOG_PTP4L, in, tu_path("sum.tsv"), &st), EXIT_OK);
+	FILE *f = fopen(in, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[300];
+	int n = 0;
+	struct ds_reader *r = ds_open(tu_path("sum.tsv"), "servo");
+	ck_assert_ptr_nonnull(r);
+	while (fgets(line, sizeof(line), f)) {
+		long sec, ms;
+		double rms, max, fr, frsd, d, dsd;
+		if (sscanf(line, "ptp4l[%ld.%ld]: rms %lf max %lf freq %lf +/- %lf delay %lf +/- %lf", &sec,
+			   &ms, &rms, &max, &fr, &frsd, &d, &dsd) != 8)
+			continue;
+		ck_assert_int_eq(ds_next(r), 1);
+		struct ptime t;
+		double v;
+		ck_assert(ds_get_time(r, ds_col(r, "t_s"), &t));
+		ck_assert_int_eq(t.ns, sec * 1000000000LL + ms * 1000000LL);
+		ck_assert_str_eq(ds_field(r, ds_col(r, "kind")), "summary");
+		ck_assert(ds_get_double(r, ds_col(r, "rms_ns"), &v));
+		ck_assert_double_near(v, rms, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "max_abs_ns"), &v));
+		ck_assert_double_near(v, max, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "freq_ppb"), &v));
+		ck_assert_double_near(v, fr, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "freq_sd_ppb"), &v));
+		ck_assert_double_near(v, frsd, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "delay_ns"), &v));
+		ck_assert_double_near(v, d, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "delay_sd_ns"), &v));
+		ck_assert_double_near(v, dsd, 0);
+		ck_assert(ds_get_double(r, ds_col(r, "offset_ns"), &v));
+		ck_assert(isnan(v));
+		ck_assert_str_eq(ds_field(r, ds_col(r, "port_state")), "UNCALIBRATED");
+		n++;
+	}
+	fclose(f);
+	ck_assert_int_eq(ds_next(r), 0);
+	ds_reader_close(r);
+	ck_assert_int_ge(n, 3);
+	ck_assert_int_eq(st.summaries, (uint64_t)n);
 }
 END_TEST
 
@@ -405,7 +547,9 @@ Suite *log_import_suite(void)
 	tcase_add_test(tc, malformed_and_other);
 	tcase_add_test(tc, chrony_doc_examples);
 	tcase_add_test(tc, ntpsec_real);
+	tcase_add_test(tc, chrony_real);
 	tcase_add_test(tc, import_real_ptp4l);
+	tcase_add_test(tc, import_real_summaries);
 	tcase_add_test(tc, import_mixed_and_empty);
 	suite_add_tcase(s, tc);
 	return s;

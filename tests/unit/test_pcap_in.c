@@ -200,6 +200,58 @@ START_TEST(truncated_file_keeps_data)
 }
 END_TEST
 
+/* pcap_in_each (libpcap's own loop, used by `ptpcal capture -r`) delivers what the model
+ * wrote, in order, and stops when told to. */
+struct each_seen {
+	int n, stop_after;
+	uint64_t frames[128];
+	uint8_t types[128];
+	uint16_t seqs[128];
+};
+
+static bool each_collect(void *ctx, const struct ptp_packet *pkt)
+{
+	struct each_seen *e = ctx;
+	if (e->n < 128) {
+		e->frames[e->n] = pkt->frame;
+		e->types[e->n] = pkt->msg.hdr.type;
+		e->seqs[e->n] = pkt->msg.hdr.seq;
+	}
+	e->n++;
+	return e->n != e->stop_after;
+}
+
+START_TEST(each_in_order_and_stops)
+{
+	const char *in = tu_path("each.pcap");
+	struct sink s = { .pcap = tu_pcap_open(in, DLT_EN10MB, 1) };
+	write_model(&s, 20, 0, 1000, 1000); /* Announce, then 4 messages per exchange */
+	tu_pcap_close(s.pcap);
+	static const uint8_t order[4] = { PTP_SYNC, PTP_FOLLOW_UP, PTP_DELAY_REQ, PTP_DELAY_RESP };
+	struct pcap_in *pin = pcap_in_open_offline(in);
+	ck_assert(pin != NULL);
+	struct each_seen all = { .stop_after = -1 };
+	ck_assert_int_eq(pcap_in_each(pin, each_collect, &all), 0);
+	ck_assert_int_eq(all.n, 81);
+	ck_assert_int_eq(all.types[0], PTP_ANNOUNCE);
+	for (int i = 1; i < 81; i++) {
+		ck_assert_int_eq(all.frames[i], (uint64_t)i + 1);
+		ck_assert_int_eq(all.types[i], order[(i - 1) % 4]);
+		ck_assert_int_eq(all.seqs[i], (i - 1) / 4);
+	}
+	ck_assert_int_eq(pcap_in_stats(pin)->packets, 81);
+	ck_assert_int_eq(pcap_in_stats(pin)->by_type[PTP_DELAY_RESP], 20);
+	pcap_in_close(pin);
+
+	pin = pcap_in_open_offline(in);
+	struct each_seen some = { .stop_after = 10 };
+	ck_assert_int_eq(pcap_in_each(pin, each_collect, &some), 0);
+	ck_assert_int_eq(some.n, 10);
+	ck_assert_int_eq(pcap_in_stats(pin)->packets, 10);
+	pcap_in_close(pin);
+}
+END_TEST
+
 START_TEST(malformed_counted_by_reason)
 {
 	const char *in = tu_path("mal.pcap");
@@ -295,6 +347,7 @@ Suite *pcap_in_suite(void)
 	tcase_add_test(tc, pcap_micro_scaled);
 	tcase_add_test(tc, pcapng_nano_exact);
 	tcase_add_test(tc, truncated_file_keeps_data);
+	tcase_add_test(tc, each_in_order_and_stops);
 	tcase_add_test(tc, malformed_counted_by_reason);
 	tcase_add_test(tc, unreadable_inputs);
 	tcase_add_test(tc, usage_errors);

@@ -217,6 +217,121 @@ START_TEST(limits_and_errors)
 }
 END_TEST
 
+/* TE = s (t - t_mid) at 1 Hz for n samples (centred, so |TE_L| stays small). */
+static double *ramp(double s, size_t n)
+{
+	double *te = series(n);
+	for (size_t i = 0; i < n; i++)
+		te[i] = s * ((double)i - (double)(n - 1) / 2);
+	return te;
+}
+
+START_TEST(net_c_max_abs_te_l)
+{
+	/* G.8271.1 point C: max|TE_L| <= 1100 ns. A constant passes the low-pass unchanged (the
+	 * filter starts settled), so 1099 ns is just inside and 1101 ns just outside. */
+	const size_t n = 200;
+	double *te = series(n);
+	struct te_report r;
+	for (size_t i = 0; i < n; i++)
+		te[i] = -1099.0;
+	ck_assert_int_eq(te_evaluate(te, n, 1.0, &r), 0);
+	ck_assert_double_near(r.max_abs_te_l, 1099.0, 1e-9);
+	ck_assert_double_near(r.net_c.max_abs_te_l_limit, 1100.0, 0);
+	ck_assert(r.net_c.max_abs_te_l_pass);
+	ck_assert(r.net_c.dte_l_mtie.pass); /* no dynamic TE */
+	ck_assert(r.net_c.pass);
+	for (size_t i = 0; i < n; i++)
+		te[i] = 1101.0;
+	ck_assert_int_eq(te_evaluate(te, n, 1.0, &r), 0);
+	ck_assert(!r.net_c.max_abs_te_l_pass);
+	ck_assert(!r.net_c.pass);
+	free(te);
+
+	/* The limit is on the FILTERED TE: a 1 Hz (10 fc) sine of amplitude 1500 ns has TE_L
+	 * amplitude 1500 / sqrt(101) = 149 ns, inside, though |TE| reaches 1500 ns. */
+	size_t ns;
+	te = sine(1500.0, 1.0, 100.0, 200.0, &ns);
+	ck_assert_int_eq(te_evaluate(te, ns, 100.0, &r), 0);
+	ck_assert(r.max_abs_te > 1499);
+	ck_rel(r.max_abs_te_l, 1500.0 / sqrt(101.0), 0.02);
+	ck_assert(r.net_c.max_abs_te_l_pass);
+	free(te);
+	/* 0.01 Hz (fc / 10): TE_L amplitude A / sqrt(1.01): A = 1100 gives 1094.5 (inside),
+	 * A = 1110 gives 1104.5 (outside). */
+	te = sine(1100.0, 0.01, 10.0, 1010.0, &ns);
+	ck_assert_int_eq(te_evaluate(te, ns, 10.0, &r), 0);
+	ck_rel(r.max_abs_te_l, 1100.0 / sqrt(1.01), 0.002);
+	ck_assert(r.net_c.max_abs_te_l_pass);
+	free(te);
+	te = sine(1110.0, 0.01, 10.0, 1010.0, &ns);
+	ck_assert_int_eq(te_evaluate(te, ns, 10.0, &r), 0);
+	ck_assert(!r.net_c.max_abs_te_l_pass);
+	free(te);
+}
+END_TEST
+
+/* One ramp evaluated at 1 Hz: net_c MTIE verdict, and the largest tau checked. */
+static bool net_c_mtie_pass(double s, size_t n, double *tau_max)
+{
+	double *te = ramp(s, n);
+	struct te_report r;
+	ck_assert_int_eq(te_evaluate(te, n, 1.0, &r), 0);
+	free(te);
+	const struct te_mask_check *m = &r.net_c.dte_l_mtie;
+	ck_assert_uint_gt(m->npoints, 0);
+	for (size_t i = 0; i < m->npoints; i++) {
+		/* the low-pass of a ramp is the ramp delayed: MTIE(tau) = s tau */
+		ck_assert_double_near(m->value[i], s * m->tau[i], 1e-3 * s * m->tau[i]);
+		ck_assert_double_near(m->limit[i], te_net_c_mtie_limit(m->tau[i]), 0);
+	}
+	ck_assert(r.net_c.max_abs_te_l_pass); /* these ramps stay under 1100 ns */
+	ck_assert(r.net_c.pass == m->pass);
+	*tau_max = m->tau[m->npoints - 1];
+	return m->pass;
+}
+
+START_TEST(net_c_mtie_mask)
+{
+	/* G.8271.1 Table 7-1 at point C, checked with ramps TE = s t (dTE_L MTIE = s tau) on runs
+	 * whose filtered part (after 10 s) holds exactly the taus wanted:
+	 * - 15 s: only tau = 2 s, limit 100 + 75 * 2 = 250: s = 124 (248) in, 126 (252) out;
+	 * - 311 s: taus to 275 s, limit 277 + 1.1 * 275 = 579.5: s = 2.10 (577.5) in, 2.12 (583)
+	 *   out (every shorter tau is inside for both);
+	 * - 610 s: taus to 500 s, limit 580: s = 1.15 (575) in, 1.17 (585) out. */
+	double tmax;
+	ck_assert(net_c_mtie_pass(124, 15, &tmax));
+	ck_assert_double_near(tmax, 2, 0);
+	ck_assert(!net_c_mtie_pass(126, 15, &tmax));
+	ck_assert(net_c_mtie_pass(2.10, 311, &tmax));
+	ck_assert_double_near(tmax, 275, 0);
+	ck_assert(!net_c_mtie_pass(2.12, 311, &tmax));
+	ck_assert(net_c_mtie_pass(1.15, 610, &tmax));
+	ck_assert_double_near(tmax, 500, 0);
+	ck_assert(!net_c_mtie_pass(1.17, 610, &tmax));
+
+	/* The mask as transcribed (intervals open below, closed above). */
+	ck_assert(isnan(te_net_c_mtie_limit(1.3)));
+	ck_assert_double_near(te_net_c_mtie_limit(2.0), 250, 1e-9);
+	ck_assert_double_near(te_net_c_mtie_limit(2.4), 280, 1e-9);
+	ck_assert_double_near(te_net_c_mtie_limit(100), 387, 1e-9);
+	ck_assert_double_near(te_net_c_mtie_limit(275), 579.5, 1e-9);
+	ck_assert_double_near(te_net_c_mtie_limit(276), 580, 0);
+	ck_assert_double_near(te_net_c_mtie_limit(10000), 580, 0);
+	ck_assert(isnan(te_net_c_mtie_limit(10001)));
+	ck_assert(isnan(te_net_c_mtie_limit(NAN)));
+}
+END_TEST
+
+START_TEST(max_abs_labels)
+{
+	/* class D's max-absolute limit is on the low-pass filtered TE (G.8273.2 Table 7-2) */
+	ck_assert_str_eq(te_max_abs_te_label(TE_CLASS_A), "max|TE|");
+	ck_assert_str_eq(te_max_abs_te_label(TE_CLASS_C), "max|TE|");
+	ck_assert_str_eq(te_max_abs_te_label(TE_CLASS_D), "max|TE_L|");
+}
+END_TEST
+
 Suite *time_error_suite(void)
 {
 	Suite *s = suite_create("time_error");
@@ -226,6 +341,9 @@ Suite *time_error_suite(void)
 	tcase_add_test(tc, fast_sine_passes_high_pass);
 	tcase_add_test(tc, ramp_mtie_and_masks);
 	tcase_add_test(tc, limits_and_errors);
+	tcase_add_test(tc, net_c_max_abs_te_l);
+	tcase_add_test(tc, net_c_mtie_mask);
+	tcase_add_test(tc, max_abs_labels);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,39 @@
+#!/bin/sh
+# `ptpcal shm write --replay` as a bridge: the offsets of a dataset (local - reference, ns,
+# one nan row to skip) go into an SHM segment at the dataset's pace; gpsd's ntpshmmon (an
+# independent reader) and `ptpcal shm read` must see exactly those values, to the ns.
+set -eu
+. "$PTPCAL_TOP/tests/e2e/_lib.sh"
+need ipcs
+cd "$E2E_DIR"
+unit=""
+for u in $(seq $((240 + $$ % 10)) 249) $(seq 240 249); do
+    key=$(printf '0x%08x' $((0x4e545030 + u)))
+    if ! ipcs -m | grep -qi "^$key "; then unit=$u; break; fi
+done
+[ -n "$unit" ] || skip "no free SHM unit in 240..249"
+printf '# ptpcal-dataset 1 truth\nt_s\toffset_ns\n0.0\t1000\n0.3\t-2000\n0.6\t123456\n0.9\tnan\n1.2\t-7\n1.5\t5000000\n' >in.tsv
+# The writer creates the segment and waits, so that both readers attach before sample 1.
+"$PTPCAL" shm write --unit "$unit" --replay in.tsv --wait 1.5s >writer.log 2>&1 &
+w=$!
+sleep 0.5
+trap 'kill $w 2>/dev/null || true' EXIT
+have_mon=0
+if command -v ntpshmmon >/dev/null 2>&1; then
+    have_mon=1
+    ntpshmmon -o -t 4 -n 5 >mon.out 2>&1 &
+    m=$!
+fi
+"$PTPCAL" shm read --unit "$unit" --count 5 --duration 4s -o read.tsv >/dev/null 2>read.err ||
+    die "shm read: $(cat read.err writer.log)"
+wait $w || die "writer: $(cat writer.log)"
+got=$(awk -F'\t' '/^[0-9]/ { printf "%s ", $6 }' read.tsv)
+[ "$got" = "1000 -2000 123456 -7 5000000 " ] || die "ptpcal shm read got: $got"
+if [ $have_mon = 1 ]; then
+    wait "$m" || true
+    mon=$(awk '$1 == "sample" { printf "%s ", $3 }' mon.out)
+    [ "$mon" = "0.000001000 -0.000002000 0.000123456 -0.000000007 0.005000000 " ] ||
+        die "ntpshmmon saw: $mon ($(cat mon.out))"
+fi
+if ipcs -m | grep -qi "^$key "; then die "segment $key left behind"; fi
+echo "replayed 5 offsets (nan skipped) into SHM($unit); read back exactly"
