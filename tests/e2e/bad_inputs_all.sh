@@ -114,8 +114,16 @@ files() {
 run 2 "" # no command
 run 2 "frobnicate" frobnicate
 help help
-for c in capture lab validate-switch analyze calibrate report shm setup pmc phc pps extts \
-         truth gnss doctor verify import sync watchdog leap; do
+CMDS="capture lab validate-switch analyze calibrate report shm setup pmc phc pps extts truth
+      gnss doctor verify import sync watchdog leap"
+# A command added to `ptpcal help` must be added here too.
+for c in $("$P" help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
+    case " $(echo $CMDS) help version " in
+        *" $c "*) ;;
+        *) n=$((n + 1)); bad=$((bad + 1)); echo "VIOLATION [ptpcal $c]: not in this matrix" ;;
+    esac
+done
+for c in $CMDS; do
     help "$c"
     run 2 "--frobnicate" "$c" --frobnicate
 done
