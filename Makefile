@@ -152,11 +152,14 @@ fuzz:
 
 build/fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libptpcal.a
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	clang $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS)
 
 build/asan/fuzz/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c build/asan/libptpcal.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS)
+
+# The importer targets share their body (tests/fuzz/import_common.h).
+$(foreach t,$(filter fuzz_import_%,$(notdir $(FUZZ_SRCS:.c=))),build/fuzz/fuzz/$(t) build/asan/fuzz/$(t)-replay): tests/fuzz/import_common.h
 
 # --- demo and bench ------------------------------------------------------------------------
 demo: deps

@@ -35,7 +35,7 @@ static const struct command commands[] = {
 	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
 	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
-	{ "sync", cmd_sync, "the lab chain end to end: measure, calibrate, apply, measure again" },
+	{ "sync", cmd_sync, "the chain end to end (lab, or host via systemd): measure, calibrate, apply, redo" },
 	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses fix or PPS; restore it" },
 	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "lab", NULL, NULL },

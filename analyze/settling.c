@@ -1,5 +1,4 @@
 /* Settling-phase detection: servo states from logs, MSER-5 from data. */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,44 +6,10 @@
 
 #include "analyze/distribution.h"
 #include "analyze/settling.h"
+#include "capture/log_import.h"
 #include "common/dataset.h"
 #include "common/log.h"
 #include "common/textin.h"
-
-bool servo_log_parse_line(const char *line, double *t_s, double *offset_ns, int *state)
-{
-	/* "<name>[<monotonic s>]: " prefix (linuxptp print.c v3.1.1 print(): "%s[%lld.%03ld]: %s%s%s",
-	 * program name, CLOCK_MONOTONIC, then an optional message_tag) -- optional: a syslog line
-	 * has its own prefix. Same in v4.4 (clock.c and phc2sys.c print the same sample lines). */
-	const char *p = strchr(line, '[');
-	double t = NAN;
-	if (p) {
-		char *end;
-		double v = strtod(p + 1, &end);
-		if (end != p + 1 && *end == ']' && isfinite(v))
-			t = v;
-	}
-	/* ptp4l: "master offset %10 PRId64 s%d freq %+7.0f path delay %9 PRId64" (clock.c
-	 * v3.1.1 clock_synchronize); phc2sys: "%s offset %9 PRId64 s%d freq %+7.0f delay %6
-	 * PRId64" (phc2sys.c v3.1.1 update_clock). Both: "offset" <int> "s"<digit>. */
-	const char *o = strstr(line, " offset ");
-	if (!o)
-		return false;
-	o += 8;
-	char *end;
-	long long off = strtoll(o, &end, 10);
-	if (end == o)
-		return false;
-	while (*end == ' ')
-		end++;
-	if (end[0] != 's' || !isdigit((unsigned char)end[1]) ||
-	    (end[2] != ' ' && end[2] != '\0' && end[2] != '\n'))
-		return false;
-	*t_s = t;
-	*offset_ns = (double)off;
-	*state = end[1] - '0';
-	return true;
-}
 
 static void sl_push(struct servo_log *sl, size_t *cap, double t, double off, int st)
 {
@@ -104,19 +69,42 @@ bool servo_log_load(struct servo_log *sl, const char *path)
 			return false;
 		}
 	} else {
-		size_t cap = 0, lines = 0, binary = 0;
+		/* The lines are parsed by the log importer's parser (capture/log_import.h): plain
+		 * "-m" output, syslog / journal prefixes, message tags, ptp4l and phc2sys, linuxptp
+		 * 3.x and 4.x. Every linuxptp line carries its CLOCK_MONOTONIC stamp (print.c v3.1.1
+		 * print(): "%s[%lld.%03ld]: " with -m, "[%lld.%03ld] " to syslog; same in v4.4).
+		 * The settling is that of one servo: ptp4l's samples if the log has any, else
+		 * phc2sys's for the first clock it reports (a journal may interleave both). */
+		struct servo_log other; /* phc2sys samples, until the log proves to have ptp4l's */
+		memset(&other, 0, sizeof(other));
+		size_t cap = 0, ocap = 0, binary = 0;
+		char clock[64] = "";
 		while (fgets(line, sizeof(line), f)) {
-			lines++;
 			for (const char *c = line; *c; c++)
 				if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r')
 					binary++;
-			double t, off;
-			int st;
-			if (servo_log_parse_line(line, &t, &off, &st))
-				sl_push(sl, &cap, t, off, st);
+			struct lp_line l;
+			char why[160];
+			if (lp_parse_line(line, &l, why, sizeof(why)) != 1 || l.kind != LP_SAMPLE)
+				continue;
+			double t = (double)l.t_ns / 1e9;
+			if (!l.phc2sys) {
+				sl_push(sl, &cap, t, (double)l.offset_ns, l.state);
+			} else if (!sl->n) {
+				if (!clock[0])
+					snprintf(clock, sizeof(clock), "%s", l.clock);
+				if (!strcmp(clock, l.clock))
+					sl_push(&other, &ocap, t, (double)l.offset_ns, l.state);
+			}
 		}
 		bool err = ferror(f);
 		fclose(f);
+		if (!sl->n) {
+			servo_log_free(sl);
+			*sl = other;
+		} else {
+			servo_log_free(&other);
+		}
 		if (err || binary) {
 			log_err("%s: %s", path, err ? "read error" : "not a text log");
 			servo_log_free(sl);

@@ -31,13 +31,11 @@ struct servo_log {
 	size_t unlocks; /* transitions from locked (>= 2) back to 0/1 after the first lock */
 };
 
-/* A ptp4l / phc2sys log (text) or a `servo` dataset. false after printing why. */
+/* A ptp4l / phc2sys log (text; lines parsed by capture/log_import.h lp_parse_line: ptp4l's
+ * samples, or if there are none phc2sys's for its first clock) or a `servo` dataset (as
+ * `ptpcal import` writes it). false after printing why. */
 bool servo_log_load(struct servo_log *sl, const char *path);
 void servo_log_free(struct servo_log *sl);
-/* Parses one line of a ptp4l/phc2sys log: true and the fields if it is a servo sample
- * ("ptp4l[1683.688]: master offset -12 s2 freq +3 path delay 540"; phc2sys prints
- * "... offset -12 s2 freq +3 delay 540"). Exposed for tests and fuzzing. */
-bool servo_log_parse_line(const char *line, double *t_s, double *offset_ns, int *state);
 /* Seconds from the first sample to the first locked one; -1 if it never locks, -2 if it
  * locks but the lines have no time stamps. */
 double servo_log_settle_s(const struct servo_log *sl);

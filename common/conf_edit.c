@@ -455,12 +455,14 @@ char *conf_diff(const char *old_text, const char *new_text, const char *path)
 				ops[nops++] = 0;
 				i++;
 				j++;
-			} else if (j < m && (i == n || L(i, j + 1) >= L(i + 1, j))) {
-				ops[nops++] = 2;
-				j++;
-			} else {
+			} else if (i < n && (j == m || L(i + 1, j) >= L(i, j + 1))) {
+				/* deletions before insertions on a tie: a replaced line reads
+				 * "-old" then "+new", as diff(1) -u prints it */
 				ops[nops++] = 1;
 				i++;
+			} else {
+				ops[nops++] = 2;
+				j++;
 			}
 		}
 #undef L

@@ -665,9 +665,11 @@ bool fig_tdev(const struct fig_ctx *c, struct figure *f)
 	return end_script(c, f, g);
 }
 
-/* te_masks.tsv: measured value and each class's limit per tau. */
+/* te_masks.tsv: measured value and each class's limit per tau; and, given netc (the
+ * summary's time_error.network_c.dte_l_mtie: [{tau, mtie, limit}]), the G.8271.1 network
+ * limit at reference point C as one more block after the classes'. */
 static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *vcol,
-			const char *lcol, const char *what)
+			const char *lcol, const char *what, const struct jr_value *netc)
 {
 	const struct table *t = &c->a->te_masks;
 	if (!c->a->have_te_masks) {
@@ -715,6 +717,25 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 		}
 		fprintf(d, "\n\n");
 	}
+	/* G.8271.1 point C: its own taus (1.3 s < tau <= 10000 s), measured MTIE and limit */
+	bool has_netc = false;
+	if (jr_len(netc)) {
+		fprintf(d, "# G.8271.1 point C\n");
+		for (size_t i = 0; i < jr_len(netc); i++) {
+			const struct jr_value *p = jr_at(netc, i);
+			double tau = jr_num(jr_get(p, "tau")), v = jr_num(jr_get(p, "mtie")),
+			       l = jr_num(jr_get(p, "limit"));
+			if (!(tau > 0))
+				continue;
+			fprintf(d, "%.9g\t%.6g\t%.6g\n", tau, v, l);
+			if (isfinite(l) && l > 0) {
+				lo = fmin(lo, l);
+				hi = fmax(hi, l);
+				has_netc = true;
+			}
+		}
+		fprintf(d, "\n\n");
+	}
 	if (!close_dat(c, d, f->name))
 		return false;
 	if (!any_measured) {
@@ -739,18 +760,29 @@ static bool mask_figure(const struct fig_ctx *c, struct figure *f, const char *v
 			fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with lines lw 1.5 dt %d "
 			   "lc rgb C_MASK title 'G.8273.2 class %s limit'",
 			f->name, k, dts[k % 4], classes[k]);
+	if (has_netc)
+		fprintf(g, ", \\\n     '%s.dat' index %zu using 1:($3/U) with linespoints pt 6 ps 0.7 "
+			   "lw 2 lc rgb C_NETWORK title 'G.8271.1 point C limit'",
+			f->name, nclass);
 	fprintf(g, "\n");
 	return end_script(c, f, g);
 }
 
 bool fig_mtie_mask(const struct fig_ctx *c, struct figure *f)
 {
-	setname(f, "mtie_mask", "MTIE against the G.8273.2 masks");
+	const struct jr_value *netc =
+		jr_get(jr_get(jr_get(c->a->summary, "time_error"), "network_c"), "dte_l_mtie");
+	bool net = jr_len(netc) > 0;
+	setname(f, "mtie_mask", net ? "MTIE against the G.8273.2 masks and the G.8271.1 point C limit"
+				    : "MTIE against the G.8273.2 masks");
 	snprintf(f->caption, sizeof(f->caption),
 		 "MTIE of the low-pass filtered dynamic time error dTE_L (0.1 Hz, ITU-T G.8273.2) "
-		 "and each class's mask; the clock passes a class where the measured curve stays "
-		 "below its limit.");
-	return mask_figure(c, f, "mtie_ns", "mtie_limit_ns", "MTIE");
+		 "and each class's mask%s; the clock passes a class where the measured curve stays "
+		 "below its limit.",
+		 net ? ", and the network limit at reference point C (G.8271.1 clause 7.3.1, "
+		       "deployment case 1; an unverified transcription), drawn at the taus it was "
+		       "checked at" : "");
+	return mask_figure(c, f, "mtie_ns", "mtie_limit_ns", "MTIE", netc);
 }
 
 bool fig_tdev_mask(const struct fig_ctx *c, struct figure *f)
@@ -759,7 +791,7 @@ bool fig_tdev_mask(const struct fig_ctx *c, struct figure *f)
 	snprintf(f->caption, sizeof(f->caption),
 		 "TDEV of dTE_L and each class's mask (ITU-T G.8273.2); a point above its mask "
 		 "fails the class.");
-	return mask_figure(c, f, "tdev_ns", "tdev_limit_ns", "TDEV");
+	return mask_figure(c, f, "tdev_ns", "tdev_limit_ns", "TDEV", NULL);
 }
 
 bool fig_residence(const struct fig_ctx *c, struct figure *f)

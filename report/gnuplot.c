@@ -20,7 +20,7 @@ static const char PREAMBLE[] =
 	"C_OFFSET = '#0072b2'; C_DELAY = '#009e73'; C_TRUTH = '#d55e00'; C_BIAS = '#cc79a7'\n"
 	"C_ADEV = '#0072b2'; C_MDEV = '#e69f00'; C_TDEV = '#009e73'; C_FWD = '#0072b2'\n"
 	"C_REV = '#d55e00'; C_MASK = '#000000'; C_GUIDE = '#a0a0a0'; C_MARK = '#555555'\n"
-	"C_SETTLING = '#f0c419'; C_EXCLUDED = '#b0b0b0'\n"
+	"C_SETTLING = '#f0c419'; C_EXCLUDED = '#b0b0b0'; C_NETWORK = '#d55e00'\n"
 	"set border lw 1 lc rgb '#404040'\n"
 	"set grid xtics ytics mxtics mytics lc rgb '#e4e4e4' lw 1 dt 1, lc rgb '#f2f2f2' lw 1 dt 1\n"
 	"set tics out nomirror\n"

@@ -105,6 +105,75 @@ static const struct jr_value *near_tau(const struct jr_value *stab, double want)
 	return best;
 }
 
+/* "max|TE| 1.3 µs > 100 ns; also fails cTE, dTE_H": the class's own limit on max|TE| (or,
+ * class D, max|TE_L|) with the measured value, then the other checks that fail. */
+static void te_class_note(char *out, size_t len, const struct jr_value *te,
+			  const struct jr_value *cl, const char *on)
+{
+	char a[40], b[40];
+	out[0] = '\0';
+	double lim = jr_num(jr_get(cl, "max_abs_te_limit"));
+	bool on_l = on && strcmp(on, "max|TE|") != 0;
+	double v = jr_num(jr_get(te, on_l ? "max_abs_te_l" : "max_abs_te"));
+	bool known;
+	bool ok = jr_bool(jr_get(cl, "max_abs_te_pass"), &known);
+	size_t used = 0;
+	if (isfinite(lim) && known) {
+		if (isfinite(v))
+			used += (size_t)snprintf(out, len, "%s %s %s %s", on ? on : "max|TE|",
+						 si(v, a), ok ? "\xe2\x89\xa4" : ">", si(lim, b));
+		else
+			used += (size_t)snprintf(out, len, "%s limit %s: %s", on ? on : "max|TE|",
+						 si(lim, b), ok ? "met" : "exceeded");
+	}
+	static const struct {
+		const char *key, *name;
+	} parts[] = { { "cte_pass", "cTE" },
+		      { "dte_l_mtie_pass", "dTE_L MTIE" },
+		      { "dte_l_tdev_pass", "dTE_L TDEV" },
+		      { "dte_h_pass", "dTE_H" } };
+	bool first = true;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && used < len; i++) {
+		bool k;
+		if (jr_bool(jr_get(cl, parts[i].key), &k) || !k)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s", first ?
+					 (used ? "; also fails " : "fails ") : ", ", parts[i].name);
+		first = false;
+	}
+}
+
+/* "<the limits' source, as the analysis names it>: max|TE_L| 107 µs > 1.1 µs; dTE_L MTIE
+ * above the mask at 5 of 5 taus" */
+static void net_c_note(char *out, size_t len, const struct jr_value *te, const struct jr_value *nc)
+{
+	char a[40], b[40];
+	const char *src = jr_str(jr_get(nc, "limits"));
+	size_t used = (size_t)snprintf(out, len, "%s", src ? src : "ITU-T G.8271.1 clause 7.3.1");
+	double v = jr_num(jr_get(te, "max_abs_te_l")), lim = jr_num(jr_get(nc, "max_abs_te_l_limit"));
+	bool known;
+	bool ok = jr_bool(jr_get(nc, "max_abs_te_l_pass"), &known);
+	if (known && isfinite(v) && isfinite(lim) && used < len)
+		used += (size_t)snprintf(out + used, len - used, ": max|TE_L| %s %s %s", si(v, a),
+					 ok ? "\xe2\x89\xa4" : ">", si(lim, b));
+	const struct jr_value *m = jr_get(nc, "dte_l_mtie");
+	size_t n = jr_len(m), over = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct jr_value *p = jr_at(m, i);
+		if (!(jr_num(jr_get(p, "mtie")) <= jr_num(jr_get(p, "limit"))))
+			over++;
+	}
+	if (used < len) {
+		if (n && over)
+			snprintf(out + used, len - used, "; dTE_L MTIE above the mask at %zu of %zu taus",
+				 over, n);
+		else if (n)
+			snprintf(out + used, len - used, "; dTE_L MTIE within the mask at %zu taus", n);
+		else
+			snprintf(out + used, len - used, "; dTE_L MTIE not checked (run too short)");
+	}
+}
+
 void summary_build(struct summary *s, const struct jr_value *a, const struct jr_value *cal)
 {
 	memset(s, 0, sizeof(*s));
@@ -209,21 +278,41 @@ void summary_build(struct summary *s, const struct jr_value *a, const struct jr_
 	/* --- time error */
 	const struct jr_value *te = jr_get(a, "time_error");
 	if (te && te->type == JR_OBJECT) {
-		const char *sec = "Time error (ITU-T G.8273.2)";
+		const char *sec = "Time error (ITU-T G.8273.2, G.8271.1)";
 		r = add(s, sec, "max |TE| / cTE", ROW_PLAIN);
 		setv(r->value, sizeof(r->value), "%s / %s", si(jr_num(jr_get(te, "max_abs_te")), b1),
 		     si(jr_num(jr_get(te, "cte")), b2));
 		r = add(s, sec, "dTE_L / dTE_H peak-to-peak", ROW_PLAIN);
 		setv(r->value, sizeof(r->value), "%s / %s", si(jr_num(jr_get(te, "dte_l_pp")), b1),
 		     si(jr_num(jr_get(te, "dte_h_pp")), b2));
+		double te_l = jr_num(jr_get(te, "max_abs_te_l"));
+		if (isfinite(te_l)) {
+			r = add(s, sec, "max |TE_L| (0.1 Hz low-pass)", ROW_PLAIN);
+			setv(r->value, sizeof(r->value), "%s", si(te_l, b1));
+		}
 		const struct jr_value *classes = jr_get(te, "classes");
 		for (size_t i = 0; classes && classes->type == JR_OBJECT && i < classes->n; i++) {
+			const struct jr_value *cl = &classes->items[i];
 			bool known;
-			bool pass = jr_bool(jr_get(&classes->items[i], "pass"), &known);
+			bool pass = jr_bool(jr_get(cl, "pass"), &known);
+			/* Class D has no max|TE| limit: its verdict is on max|TE_L| (the analysis
+			 * says which in max_abs_te_limit_on). */
+			const char *on = jr_str(jr_get(cl, "max_abs_te_limit_on"));
+			bool on_l = on && strcmp(on, "max|TE|") != 0;
 			char label[64];
-			snprintf(label, sizeof(label), "class %.20s", classes->keys[i]);
+			snprintf(label, sizeof(label), "class %.20s%s%.16s%s", classes->keys[i],
+				 on_l ? " (" : "", on_l ? on : "", on_l ? ")" : "");
 			r = add(s, sec, label, !known ? ROW_INFO : pass ? ROW_OK : ROW_ERROR);
 			setv(r->value, sizeof(r->value), "%s", !known ? "n/a" : pass ? "pass" : "fail");
+			te_class_note(r->note, sizeof(r->note), te, cl, on);
+		}
+		const struct jr_value *nc = jr_get(te, "network_c");
+		if (nc && nc->type == JR_OBJECT) {
+			bool known;
+			bool pass = jr_bool(jr_get(nc, "pass"), &known);
+			r = add(s, sec, "network limit, point C", !known ? ROW_INFO : pass ? ROW_OK : ROW_ERROR);
+			setv(r->value, sizeof(r->value), "%s", !known ? "n/a" : pass ? "pass" : "fail");
+			net_c_note(r->note, sizeof(r->note), te, nc);
 		}
 	}
 	/* --- health */

@@ -68,6 +68,48 @@ grep -q 'synthetic fixture &lt;not a measurement&gt; &amp;' "$out/index.html" \
 grep -q "delayAsymmetry -3198" "$out/report.txt" || die "calibration lines missing in report.txt"
 # residence: both directions counted from the switch log
 grep -q "Sync (master.*slave, [1-9]" "$out/index.html" || die "residence caption without counts"
+# time error: class D's verdict is on max|TE_L|; the G.8271.1 network limit at point C is a
+# row with its verdict and a mask in the MTIE figure (at its own taus), not in the TDEV one
+grep -qE "^  class D \(max\|TE_L\|\) +fail +\(max\|TE_L\| 1\.003 µs > 5\.0 ns\)$" "$out/report.txt" \
+    || die "class D not labelled max|TE_L|: $(grep 'class D' "$out/report.txt")"
+grep -qE "^  class A +fail +\(max\|TE\| 3\.933 µs > 100\.0 ns; also fails cTE, dTE_H\)$" "$out/report.txt" \
+    || die "class A verdict: $(grep 'class A' "$out/report.txt")"
+grep -qE "^  network limit, point C +pass +\(.*max\|TE_L\| 1\.003 µs ≤ 1\.100 µs; dTE_L MTIE within the mask at 3 taus\)$" \
+    "$out/report.txt" || die "point C row: $(grep 'point C' "$out/report.txt")"
+grep -q "network limit, point C" "$out/index.html" || die "point C row not on the page"
+[ "$(sed -n '/^# G.8271.1 point C/,/^$/p' "$out/mtie_mask.dat" | grep -c '^[0-9]')" = 3 ] \
+    || die "point C mask not in mtie_mask.dat"
+grep -q "title 'G.8271.1 point C limit'" "$out/mtie_mask.gp" || die "point C mask not plotted"
+grep -q "point C" "$out/tdev_mask.gp" "$out/tdev_mask.dat" && die "point C mask in the TDEV figure"
+# ... failing (max|TE_L| and 2 of 3 MTIE points over), and an analysis from before network_c
+# and max_abs_te_limit_on: no point C row or mask, classes labelled as before
+for v in netfail old; do
+    cp -r "$FX/analyze-out-fixture" "$E2E_DIR/te-$v"
+    python3 - "$E2E_DIR/te-$v/summary.json" "$v" <<'PY'
+import json, sys
+p, v = sys.argv[1], sys.argv[2]
+a = json.load(open(p))
+te = a["time_error"]
+if v == "netfail":
+    n = te["network_c"]
+    n.update(max_abs_te_l_limit=500, max_abs_te_l_pass=False, dte_l_mtie_pass=False, **{"pass": False})
+    for m in n["dte_l_mtie"]:
+        m["limit"] = 6
+else:
+    del te["network_c"], te["max_abs_te_l"]
+    for c in te["classes"].values():
+        for k in ("max_abs_te_limit_on", "max_abs_te_l_limit", "max_abs_te_l_pass"):
+            del c[k]
+json.dump(a, open(p, "w"))
+PY
+    "$PTPCAL" report -q -o "$E2E_DIR/te-$v-out" --from-analysis "$E2E_DIR/te-$v" || die "te-$v: report failed"
+    check_report "$E2E_DIR/te-$v-out"
+done
+grep -qE "^  network limit, point C +fail +\(.*max\|TE_L\| 1\.003 µs > 500\.0 ns; dTE_L MTIE above the mask at 2 of 3 taus\)$" \
+    "$E2E_DIR/te-netfail-out/report.txt" || die "failing point C row: $(grep 'point C' "$E2E_DIR/te-netfail-out/report.txt")"
+grep -q "point C" "$E2E_DIR/te-old-out/report.txt" "$E2E_DIR/te-old-out/mtie_mask.gp" &&
+    die "point C shown for an analysis without network_c"
+grep -qE "^  class D +fail" "$E2E_DIR/te-old-out/report.txt" || die "class D of an older analysis"
 
 # 2. a 10-second run: seconds axis; a 24-hour run: UTC date axis, decimated
 "$SYNTH" -o "$E2E_DIR/a10" -n 80 -d 10
@@ -168,6 +210,10 @@ if "$PTPCAL" analyze --help >/dev/null 2>&1; then
         if [ "$(grep -vc '^#' "$E2E_DIR/real2/data/te_masks.tsv")" -gt 1 ]; then
             [ -s "$E2E_DIR/real2/mtie_mask.png" ] && [ -s "$E2E_DIR/real2/tdev_mask.png" ] \
                 || die "time error evaluated but its masks not drawn"
+            grep -qE "^  network limit, point C +(pass|fail)" "$E2E_DIR/real2/report.txt" \
+                || die "lab-l2-plus200: no point C verdict"
+            grep -q "^# G.8271.1 point C" "$E2E_DIR/real2/mtie_mask.dat" \
+                || die "lab-l2-plus200: no point C mask"
         fi
         if [ -n "$cal" ]; then
             grep -q "delayAsymmetry" "$E2E_DIR/real2/index.html" || die "calibration lines missing"

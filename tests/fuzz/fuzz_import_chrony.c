@@ -1,51 +1,5 @@
-/* The importer of chrony tracking, statistics and measurements logs on arbitrary bytes: every line through the line parser, then the
- * whole input through log_import (dataset to /dev/null). */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "capture/log_import.h"
-#include "common/log.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const enum daemon_log formats[] = { LOG_CHRONY, LOG_CHRONY_TRACKING, LOG_CHRONY_STATISTICS, LOG_CHRONY_MEASUREMENTS };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static char path[64];
-	if (!path[0]) {
-		log_set_verbosity(-1);
-		snprintf(path, sizeof(path), "/tmp/ptpcal-fuzz-import-chrony-%d.log", (int)getpid());
-		if (!freopen("/dev/null", "w", stderr))
-			return 0;
-	}
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = '\0';
-	char why[160];
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		struct lp_line l;
-		lp_parse_line(line, &l, why, sizeof(why));
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-			struct tl_row r;
-			tl_parse_line(formats[i], line, &r, why, sizeof(why));
-		}
-	}
-	free(text);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
-	struct import_stats st;
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-		log_import(formats[i], path, "/dev/null", &st);
-	unlink(path);
-	return 0;
-}
+/* The importer of chrony tracking, statistics, measurements and refclocks logs on arbitrary bytes. */
+#define IMPORT_NAME "chrony"
+#define IMPORT_FORMATS LOG_CHRONY, LOG_CHRONY_TRACKING, LOG_CHRONY_STATISTICS, \
+	LOG_CHRONY_MEASUREMENTS, LOG_CHRONY_REFCLOCKS
+#include "tests/fuzz/import_common.h"

@@ -1,5 +1,6 @@
-/* ptp4l / phc2sys log lines and servo datasets: the line parser on each line, then the whole
- * file through servo_log_load and the settling rule. */
+/* analyze's servo-log loader on arbitrary bytes: a ptp4l / phc2sys log or a servo dataset,
+ * through servo_log_load and the settling rule. The line parser it uses (lp_parse_line) is
+ * fuzzed line by line in fuzz_import_linuxptp.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_set_verbosity(-1);
 		snprintf(path, sizeof(path), "/tmp/ptpcal-fuzz-servo-%d.log", (int)getpid());
 	}
-	char *text = malloc(size + 1);
-	memcpy(text, data, size);
-	text[size] = '\0';
-	double t, off;
-	int st;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		servo_log_parse_line(line, &t, &off, &st);
-	free(text);
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		return 0;

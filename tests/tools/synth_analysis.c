@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,54 @@ int main(int argc, char **argv)
 			fprintf(te, "%g\t%.3f\t%.3f\t%.3f\t%.3f\t%s\n", tau, 2 + 3 * log(tau + 1),
 				ml[k], 0.8 + 0.2 * log(tau + 1), tl[k], cls[k]);
 	fclose(te);
+	/* time error: the classes' verdicts against the fixture's limits (A..C on max|TE|, D on
+	 * max|TE_L| only, as analyze reports them: docs/analyze-json.md) and the network limit at
+	 * point C, all example values */
+	double max_te = fabs(sorted[0]) > fabs(sorted[used - 1]) ? fabs(sorted[0]) : fabs(sorted[used - 1]);
+	double te_l = 3 * sd, cte = mean, dte_h = sd * 6;
+	char *te_json = NULL;
+	size_t te_len = 0;
+	FILE *tj = open_memstream(&te_json, &te_len);
+	fprintf(tj, "\"time_error\":{\"max_abs_te\":%.3f,\"cte\":%.3f,\"dte_l_pp\":%.3f,"
+		    "\"dte_h_pp\":%.3f,\"max_abs_te_l\":%.3f,\"classes\":{",
+		max_te, cte, sd * 4, dte_h, te_l);
+	for (int k = 0; k < 4; k++) {
+		static const double lmax[] = { 100, 70, 30, 5 }, lcte[] = { 50, 20, 10, NAN },
+				    ldteh[] = { 70, 70, 30, NAN };
+		bool d = k == 3;
+		double v = d ? te_l : max_te;
+		bool p_max = v <= lmax[k], p_cte = d || fabs(cte) <= lcte[k],
+		     p_mtie = d || 2 + 3 * log(dur / 2 + 1) <= ml[k],
+		     p_tdev = d || 0.8 + 0.2 * log(dur / 2 + 1) <= tl[k], p_h = d || dte_h <= ldteh[k];
+		char cl[24], hl[24];
+		snprintf(cl, sizeof(cl), d ? "null" : "%g", lcte[k]);
+		snprintf(hl, sizeof(hl), d ? "null" : "%g", ldteh[k]);
+		fprintf(tj, "%s\"%c\":{\"pass\":%s,\"max_abs_te_limit\":%g,\"max_abs_te_pass\":%s,"
+			    "\"cte_limit\":%s,\"cte_pass\":%s,\"dte_l_mtie_pass\":%s,"
+			    "\"dte_l_tdev_pass\":%s,\"dte_h_pp_limit\":%s,\"dte_h_pass\":%s,"
+			    "\"max_abs_te_limit_on\":\"%s\",\"max_abs_te_l_limit\":%s,"
+			    "\"max_abs_te_l_pass\":%s}",
+			k ? "," : "", 'A' + k, p_max && p_cte && p_mtie && p_tdev && p_h ? "true" : "false",
+			lmax[k], p_max ? "true" : "false", cl, p_cte ? "true" : "false",
+			p_mtie ? "true" : "false", p_tdev ? "true" : "false", hl, p_h ? "true" : "false",
+			d ? "max|TE_L|" : "max|TE|", d ? "5" : "null",
+			d ? (p_max ? "true" : "false") : "null");
+	}
+	const double net_lim = 1100, net_mask = 300;
+	bool net_mtie = true;
+	fprintf(tj, "},\"network_c\":{\"limits\":\"fixture example values\",\"dte_l_mtie\":[");
+	static const double net_taus[] = { 2, 5, 10, 20, 50, 100, 200, 275, 500, 1000 };
+	for (int i = 0; i < 10 && net_taus[i] <= dur / 2; i++) {
+		double m = 2 + 3 * log(net_taus[i] + 1);
+		net_mtie = net_mtie && m <= net_mask;
+		fprintf(tj, "%s{\"tau\":%g,\"mtie\":%.3f,\"limit\":%g}", i ? "," : "", net_taus[i], m,
+			net_mask);
+	}
+	fprintf(tj, "],\"max_abs_te_l_limit\":%g,\"max_abs_te_l_pass\":%s,\"dte_l_mtie_pass\":%s,"
+		    "\"pass\":%s}},",
+		net_lim, te_l <= net_lim ? "true" : "false", net_mtie ? "true" : "false",
+		te_l <= net_lim && net_mtie ? "true" : "false");
+	fclose(tj);
 	/* summary */
 	FILE *j = open_out(dir, "summary.json");
 	fprintf(j, "{\"schema\":\"ptpcal-analyze/1\",\"inputs\":[\"synthetic-%ld.tsv\"],"
@@ -258,9 +307,7 @@ int main(int argc, char **argv)
 		   "\"n_eff\":%.1f,\"method\":\"batch means (fixture)\",\"drift_ns_per_h\":1.5,"
 		   "\"drift_ci_lo\":-2.0,\"drift_ci_hi\":5.0,\"drift_significant\":false,"
 		   "\"halves_agree\":true,\"short_run\":%s,\"reference\":\"lab: one host clock\"},"
-		   "\"asymmetry\":%s,\"stability\":[%s],"
-		   "\"time_error\":{\"max_abs_te\":%.3f,\"cte\":%.3f,\"dte_l_pp\":%.3f,\"dte_h_pp\":%.3f,"
-		   "\"classes\":{\"A\":{\"pass\":false},\"B\":{\"pass\":false},\"C\":{\"pass\":false}}},"
+		   "\"asymmetry\":%s,\"stability\":[%s],%s"
 		   "\"health\":[{\"severity\":\"ok\",\"code\":\"fixture\",\"message\":\"synthetic "
 		   "fixture <not a measurement> & written by synth_analysis\"},"
 		   "{\"severity\":\"warn\",\"code\":\"spike\",\"message\":\"%ld samples excluded as "
@@ -268,10 +315,10 @@ int main(int argc, char **argv)
 		settle, settle * tau0, used, mean, mean - ci, mean + ci, sd, used / 9.0,
 		dur < 600 ? "true" : "false",
 		truth ? "{\"mean_ns\":-6400.0,\"ci_lo_ns\":-6500.0,\"ci_hi_ns\":-6300.0,\"note\":\"fixture\"}" : "null",
-		stab_json, fabs(sorted[0]) > fabs(sorted[used - 1]) ? fabs(sorted[0]) : fabs(sorted[used - 1]),
-		mean, sd * 4, sd * 6, (long)(n / 200 + 1));
+		stab_json, te_json, (long)(n / 200 + 1));
 	fclose(j);
 	free(stab_json);
+	free(te_json);
 	free(off);
 	free(sorted);
 	return 0;

@@ -209,6 +209,19 @@ START_TEST(diff_applies)
 }
 END_TEST
 
+/* diff(1) -u order: a replaced line shows "-old" before "+new"; the hunk is exactly what
+ * GNU diff -u prints for these two texts (header lines aside). */
+START_TEST(diff_minus_first)
+{
+	char *d = conf_diff("a\nb\nc\n", "a\nB\nc\n", "f");
+	ck_assert_str_eq(d, "--- f\n+++ f (ptpcal)\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+	free(d);
+	d = conf_diff("x 1\ny 2\n", "x 3\ny 4\nz 5\n", "g");
+	ck_assert_str_eq(d, "--- g\n+++ g (ptpcal)\n@@ -1,2 +1,3 @@\n-x 1\n-y 2\n+x 3\n+y 4\n+z 5\n");
+	free(d);
+}
+END_TEST
+
 START_TEST(atomic_write)
 {
 	quiet_stderr();
@@ -284,6 +297,7 @@ Suite *conf_edit_suite(void)
 	tcase_add_test(tc, ptp4l_duplicates_and_validation);
 	tcase_add_test(tc, directives);
 	tcase_add_test(tc, diff_applies);
+	tcase_add_test(tc, diff_minus_first);
 	tcase_add_test(tc, atomic_write);
 	tcase_add_test(tc, atomic_write_disk_full);
 	suite_add_tcase(s, tc);

@@ -157,6 +157,13 @@ START_TEST(malformed_and_other)
 	ck_assert_int_eq(parse("", &l), 0);
 	ck_assert_int_eq(parse("random text [eth0] master offset 1", &l), 0);
 	ck_assert_int_eq(parse("ptp4l[1234]: no monotonic stamp here", &l), 0);
+	/* print.c stamps every line; a sample without the stamp is not linuxptp's output */
+	ck_assert_int_eq(parse("ptp4l: master offset 5 s2 freq +1 path delay 9", &l), 0);
+	ck_assert_int_eq(parse("master offset 5 sx", &l), 0);
+	/* fewer fraction digits than print.c's %03ld still give exact ns */
+	ck_assert_int_eq(parse("ptp4l[12.5]: master offset -12 s2 freq +3 path delay 540", &l), 1);
+	ck_assert_int_eq(l.t_ns, 12500000000LL);
+	ck_assert_int_eq(l.offset_ns, -12);
 	ck_assert_int_eq(parse("ptp4l[1.000]: clock jumped backward or running slower than expected!", &l), 0);
 	/* Exact stamps. */
 	int64_t ns;

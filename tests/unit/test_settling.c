@@ -9,35 +9,43 @@
 #include "analyze/settling.h"
 #include "tests/unit/testutil.h"
 
-START_TEST(parse_lines)
+/* The loader takes its lines from the importer's parser (capture/log_import.h, tested in
+ * test_log_import.c): any of linuxptp's line forms; one servo per log. */
+START_TEST(load_forms)
 {
-	double t, off;
-	int st;
-	/* ptp4l v3.1.1 clock.c: "master offset %10 PRId64 s%d freq %+7.0f path delay %9 PRId64" */
-	ck_assert(servo_log_parse_line("ptp4l[6994.720]: master offset     100327 s0 freq   +1575 "
-				       "path delay    502623\n", &t, &off, &st));
-	ck_assert_double_near(t, 6994.720, 1e-9);
-	ck_assert_double_near(off, 100327, 0);
-	ck_assert_int_eq(st, 0);
-	ck_assert(servo_log_parse_line("ptp4l[12.5]: master offset        -12 s2 freq      +3 path "
-				       "delay       540", &t, &off, &st));
-	ck_assert_double_near(off, -12, 0);
-	ck_assert_int_eq(st, 2);
-	/* phc2sys v3.1.1: "%s offset %9 PRId64 s%d freq %+7.0f delay %6 PRId64" */
-	ck_assert(servo_log_parse_line("phc2sys[99.001]: CLOCK_REALTIME phc offset       -45 s1 "
-				       "freq   +3000 delay    540", &t, &off, &st));
-	ck_assert_int_eq(st, 1);
-	ck_assert_double_near(off, -45, 0);
-	ck_assert(!servo_log_parse_line("ptp4l[6992.244]: port 1: INITIALIZING to LISTENING on "
-					"INIT_COMPLETE", &t, &off, &st));
-	ck_assert(!servo_log_parse_line("ptp4l[7.0]: rms 12 max 30 freq +3 +/- 2 delay 540 +/- 1",
-					&t, &off, &st));
-	ck_assert(!servo_log_parse_line("master offset x s2", &t, &off, &st));
-	ck_assert(!servo_log_parse_line("master offset 5 sx", &t, &off, &st));
-	/* a syslog line without the [time] prefix still parses, without a time */
-	ck_assert(servo_log_parse_line("ptp4l: master offset 5 s2 freq +1 path delay 9", &t, &off,
-				       &st));
-	ck_assert(isnan(t));
+	const char *p = tu_path("servo-forms.log");
+	/* journal (syslog form, message tag), ptp4l and phc2sys interleaved: ptp4l's servo */
+	tu_write_file(p, "Nov 26 21:00:00 host phc2sys[77]: [99.000] CLOCK_REALTIME phc offset -45 s2 "
+			 "freq +3000 delay 540\n"
+			 "Nov 26 21:00:00 host ptp4l[76]: [100.000] [eth0] master offset 90000 s0 "
+			 "freq +0 path delay 500\n"
+			 "Nov 26 21:00:01 host ptp4l[76]: [101.250] [eth0] rms 12 max 30 freq +3 +/- 2 "
+			 "delay 540 +/- 1\n"
+			 "Nov 26 21:00:02 host ptp4l[76]: [102.500] [eth0] master offset -12 s2 "
+			 "freq +3 path delay 540\n");
+	struct servo_log sl;
+	ck_assert(servo_log_load(&sl, p));
+	ck_assert_int_eq(sl.n, 2);
+	ck_assert_double_near(sl.t_s[0], 100.0, 1e-9);
+	ck_assert_double_near(sl.offset_ns[0], 90000, 0);
+	ck_assert_int_eq(sl.state[0], 0);
+	ck_assert_double_near(servo_log_settle_s(&sl), 2.5, 1e-9);
+	servo_log_free(&sl);
+	/* phc2sys only (v3.1.1 "%s offset %9 PRId64 s%d freq %+7.0f delay %6 PRId64"; 4.x without
+	 * the delay): the first clock's servo, not another's */
+	tu_write_file(p, "phc2sys[99.001]: CLOCK_REALTIME phc offset -45 s1 freq +3000 delay 540\n"
+			 "phc2sys[99.500]: /dev/ptp1 phc offset 7 s2 freq -3\n"
+			 "phc2sys[100.001]: CLOCK_REALTIME phc offset -5 s2 freq +3010 delay 540\n");
+	ck_assert(servo_log_load(&sl, p));
+	ck_assert_int_eq(sl.n, 2);
+	ck_assert_double_near(servo_log_settle_s(&sl), 1.0, 1e-9);
+	servo_log_free(&sl);
+	/* linuxptp stamps every line (print.c); lines without the stamp, malformed samples and
+	 * summaries are no samples */
+	tu_write_file(p, "ptp4l: master offset 5 s2 freq +1 path delay 9\n"
+			 "ptp4l[1.000]: master offset x s2 freq +1 path delay 9\n"
+			 "ptp4l[7.0]: rms 12 max 30 freq +3 +/- 2 delay 540 +/- 1\n");
+	ck_assert(!servo_log_load(&sl, p));
 }
 END_TEST
 
@@ -156,7 +164,7 @@ Suite *settling_suite(void)
 {
 	Suite *s = suite_create("settling");
 	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, parse_lines);
+	tcase_add_test(tc, load_forms);
 	tcase_add_test(tc, settle_from_log);
 	tcase_add_test(tc, mser_transient);
 	tcase_add_test(tc, auto_on_data);
