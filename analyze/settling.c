@@ -40,7 +40,9 @@ static bool load_servo_dataset(struct servo_log *sl, const char *path)
 			rc = -1;
 			break;
 		}
-		sl_push(sl, &cap, t, off, isfinite(st) ? (int)st : -1);
+		/* a state beyond int is no servo state (and its cast would be undefined: UBSan,
+		 * fuzz_servo_log) */
+		sl_push(sl, &cap, t, off, isfinite(st) && fabs(st) < 1e6 ? (int)st : -1);
 		rc = 0;
 	}
 	ds_reader_close(r);
