@@ -134,13 +134,15 @@ long-check: all
 
 # --- fuzzing -------------------------------------------------------------------------------
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+# UBSan must stop the run (a report on libFuzzer's closed stderr is lost otherwise).
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
 # The library is built with fuzzer-no-link so that libFuzzer sees coverage inside the code
 # under test (without it only the target file is instrumented: 6 edges for fuzz_analyze).
 # Objects built before this flag existed: rm -rf build/fuzz once.
 fuzz:
 	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
-	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 	  $(patsubst $(BUILD)/%,build/fuzz/%,$(FUZZERS))
 	@set -e; for f in $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS)); do \
 	  mkdir -p build/fuzz/corpus/$$f; \

@@ -2,8 +2,10 @@
  *
  * The one front end: a table of subcommands (as git and iproute2 do), each a function with
  * its own usage text. Exit codes: 0 ok, 1 a check failed, 2 bad usage or input. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cli.h"
 #include "common/commands.h"
@@ -33,9 +35,9 @@ static const struct command commands[] = {
 	{ "setup", cmd_setup, "write the GNSS/ntpsec/PTP configuration for this linuxptp (server|client)" },
 	{ "verify", cmd_verify, "check the running PTP/ntpsec chain (server|client): PASS/FAIL/SKIP with remedies" },
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
-	{ "sync", cmd_sync, "the chain end to end (lab, or a host via systemd): measure, calibrate, apply, again" },
-	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses the fix or PPS; restore it" },
-	{ "pmc", cmd_pmc, "query ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
+	{ "sync", cmd_sync, "the chain end to end (lab, or host via systemd): measure, calibrate, apply, redo" },
+	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses fix or PPS; restore it" },
+	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "lab", NULL, NULL },
 	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },
 	{ "validate-switch", cmd_validate_switch, "two-point switch test: latency, PDV, asymmetry, TC error" },
@@ -74,6 +76,10 @@ static int cmd_help(int argc, char **argv)
 		overview(stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		overview(stdout);
+		return EXIT_OK;
+	}
 	const struct command *c = find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "ptpcal: unknown command '%s' (see 'ptpcal help')\n", argv[1]);
@@ -94,8 +100,9 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	opterr = 0; /* options are reported by cli_bad_option, in one line */
 	if (argc < 2) {
-		overview(stderr);
+		fprintf(stderr, "ptpcal: no command given (see 'ptpcal help')\n");
 		return EXIT_USAGE;
 	}
 	const char *name = argv[1];
@@ -109,5 +116,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_set_command(c->name);
-	return c->run(argc - 1, argv + 1);
+	int rc = c->run(argc - 1, argv + 1);
+	/* Whatever a command printed must have reached stdout (a full disk, a closed pipe): a
+	 * success with lost output is a failure (as gnulib's close_stdout). */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == EXIT_OK) {
+			fprintf(stderr, "ptpcal %s: stdout: write error: %s\n", c->name, strerror(errno));
+			rc = EXIT_USAGE;
+		}
+	}
+	return rc;
 }

@@ -1,5 +1,6 @@
 /* ptpcal analyze: distributions, settling, lucky packets, bias and asymmetry against a truth,
  * rolling windows and findings, as text or JSON (docs/analyze-json.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -165,7 +166,7 @@ int cmd_analyze(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	for (int i = optind; i < argc; i++) {
@@ -200,8 +201,8 @@ int cmd_analyze(int argc, char **argv)
 			else
 				analyze_write_text(stdout, &an);
 			if (fflush(stdout) != 0 || ferror(stdout)) {
-				log_err("stdout: write error");
-				rc = EXIT_INTERNAL;
+				log_err("stdout: write error: %s", strerror(errno));
+				rc = EXIT_USAGE; /* a full disk is not an internal error */
 			} else if (findings_worst(&an.findings) == SEV_ERROR) {
 				rc = EXIT_FAILED;
 			}

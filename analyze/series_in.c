@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/textin.h"
 
 struct parser {
 	const char *name;
@@ -131,6 +132,11 @@ int value_series_read(const char *path, struct value_series *out)
 	FILE *f = is_stdin ? stdin : fopen(path, "r");
 	if (!f) {
 		log_err("%s: %s", path, strerror(errno));
+		*out = (struct value_series){ 0 };
+		return -1;
+	}
+	if (!is_stdin && !textin_check(f, path)) {
+		fclose(f);
 		*out = (struct value_series){ 0 };
 		return -1;
 	}

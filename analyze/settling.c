@@ -9,6 +9,7 @@
 #include "capture/log_import.h"
 #include "common/dataset.h"
 #include "common/log.h"
+#include "common/textin.h"
 
 static void sl_push(struct servo_log *sl, size_t *cap, double t, double off, int st)
 {
@@ -39,7 +40,9 @@ static bool load_servo_dataset(struct servo_log *sl, const char *path)
 			rc = -1;
 			break;
 		}
-		sl_push(sl, &cap, t, off, isfinite(st) ? (int)st : -1);
+		/* a state beyond int is no servo state (and its cast would be undefined: UBSan,
+		 * fuzz_servo_log) */
+		sl_push(sl, &cap, t, off, isfinite(st) && fabs(st) < 1e6 ? (int)st : -1);
 		rc = 0;
 	}
 	ds_reader_close(r);
@@ -52,6 +55,10 @@ bool servo_log_load(struct servo_log *sl, const char *path)
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		log_err("%s: %m", path);
+		return false;
+	}
+	if (!textin_check(f, path)) {
+		fclose(f);
 		return false;
 	}
 	char line[1024];

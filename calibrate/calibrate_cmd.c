@@ -269,7 +269,7 @@ static int parse_args(int argc, char **argv, struct run *o)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': printf(usage, cal_reference_help); exit(EXIT_OK);
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)

@@ -120,8 +120,9 @@ static int rec_loop(struct clocksrc *s, struct clock_writer *w, const char *out,
 	ds_meta(ds, noun, "%llu", (unsigned long long)n);
 	ds_meta(ds, "stop_reason", "%s", stop_signal_caught() ? "signal" : status ? "error" : "end");
 	if (clock_writer_close(w) != 0)
-		status = EXIT_USAGE;
-	log_note("%s: %llu %s into %s", s->name, (unsigned long long)n, noun, out);
+		status = EXIT_USAGE; /* said why; no summary that reads as a success */
+	else
+		log_note("%s: %llu %s into %s", s->name, (unsigned long long)n, noun, out);
 	clocksrc_close(s);
 	return status;
 }
@@ -245,7 +246,7 @@ static int phc_parse(int argc, char **argv, struct phc_opts *o)
 			break;
 		case O_LEAPFILE: o->leapfile = optarg; break;
 		case O_TOL:
-			if (!parse_time_value(optarg, 1, &d) || !(d > 0))
+			if (!parse_time_value(optarg, 1, &d) || !(d > 0) || d > 9e18) /* fits int64 ns */
 				return usage_error("--tolerance: '%s' is not a positive time", optarg);
 			o->tol = (int64_t)d;
 			break;
@@ -267,7 +268,7 @@ static int phc_parse(int argc, char **argv, struct phc_opts *o)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(phc_usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -450,11 +451,15 @@ static int phc_record(struct phc_opts *o)
 
 int cmd_phc(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(phc_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "cmp, record or caps");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(phc_usage, stdout);
+		return EXIT_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "cmp") && strcmp(sub, "record") && strcmp(sub, "caps"))
+		return usage_error("unknown subcommand '%s' (cmp, record, caps)", sub);
 	struct phc_opts o;
 	int rc = phc_parse(argc - 1, argv + 1, &o);
 	if (rc >= 0)
@@ -556,7 +561,7 @@ static int rec_parse(int argc, char **argv, struct rec_opts *o, const char *usag
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -596,9 +601,11 @@ static bool extts_edges(const char *edge, bool *r, bool *f)
 
 int cmd_pps(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(pps_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "record");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(pps_usage, stdout);
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "record"))
 		return usage_error("unknown subcommand '%s' (record)", argv[1]);
@@ -620,11 +627,15 @@ int cmd_pps(int argc, char **argv)
 
 int cmd_extts(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(extts_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return usage_error("give a subcommand: %s", "record or perout");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(extts_usage, stdout);
+		return EXIT_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "record") && strcmp(sub, "perout"))
+		return usage_error("unknown subcommand '%s' (record, perout)", sub);
 	struct rec_opts o;
 	int rc = rec_parse(argc - 1, argv + 1, &o, extts_usage);
 	if (rc >= 0)
@@ -874,7 +885,7 @@ int cmd_truth(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(truth_usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)
@@ -974,12 +985,13 @@ int cmd_truth(int argc, char **argv)
 		json_finish(&j);
 	}
 	char b1[32], b2[32], b3[32], b4[32];
-	log_note("%s: %llu edges, %llu paired (%llu without readings, %llu missed pulses); offset "
-		 "mean %s, std %s, min %s, max %s", out, (unsigned long long)tc->edges,
-		 (unsigned long long)tc->paired, (unsigned long long)tc->no_readings,
-		 (unsigned long long)tc->missed_pulses, fmt_si_time(mean, b1, sizeof(b1)),
-		 fmt_si_time(sd, b2, sizeof(b2)), fmt_si_time(n ? tout.min : NAN, b3, sizeof(b3)),
-		 fmt_si_time(n ? tout.max : NAN, b4, sizeof(b4)));
+	if (status != EXIT_USAGE) /* a failed write said why; no summary that reads as a success */
+		log_note("%s: %llu edges, %llu paired (%llu without readings, %llu missed pulses); offset "
+			 "mean %s, std %s, min %s, max %s", out, (unsigned long long)tc->edges,
+			 (unsigned long long)tc->paired, (unsigned long long)tc->no_readings,
+			 (unsigned long long)tc->missed_pulses, fmt_si_time(mean, b1, sizeof(b1)),
+			 fmt_si_time(sd, b2, sizeof(b2)), fmt_si_time(n ? tout.min : NAN, b3, sizeof(b3)),
+			 fmt_si_time(n ? tout.max : NAN, b4, sizeof(b4)));
 	if (!tc->paired && rc == 0)
 		log_warn("no edge could be paired%s", need ? ": are the PHC readings around the edges "
 			 "(same time span, --max-gap)?" : "");

@@ -168,8 +168,10 @@ int cmd_gnss(int argc, char **argv)
 		fputs(usage, stdout);
 		return EXIT_OK;
 	}
-	if (argc < 2 || strcmp(argv[1], "record"))
+	if (argc < 2)
 		return usage_error("give a subcommand: record");
+	if (strcmp(argv[1], "record"))
+		return usage_error("unknown subcommand '%s' (record)", argv[1]);
 	argc--;
 	argv++;
 	static const struct option opts[] = {
@@ -230,7 +232,7 @@ int cmd_gnss(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

@@ -56,7 +56,7 @@ int cmd_import(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	/* Options may also follow FORMAT and LOG. */
@@ -74,7 +74,7 @@ int cmd_import(int argc, char **argv)
 			case 'q': log_set_verbosity(-1); break;
 			case 'v': log_set_verbosity(1); break;
 			case 'h': fputs(usage, stdout); return EXIT_OK;
-			default: return usage_error("unknown option");
+			default: return cli_bad_option(argc, argv);
 			}
 			if (optind == before)
 				optind++;

@@ -527,7 +527,7 @@ int capture_live_main(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

@@ -11,6 +11,7 @@
 #include "capture/log_import.h"
 #include "common/dataset.h"
 #include "common/log.h"
+#include "common/textin.h"
 #include "lab/infile.h"
 
 #define NS 1000000000LL
@@ -51,6 +52,8 @@ bool parse_decimal_ns(const char *s, int64_t *ns, const char **end)
 		*end = p;
 	else if (*p)
 		return false;
+	if (sec > (INT64_MAX - (NS - 1)) / NS)
+		return false; /* beyond int64 ns (year 2262; a fuzz_import_linuxptp find, UBSan) */
 	*ns = sec * NS + frac;
 	return true;
 }
@@ -414,8 +417,8 @@ static bool chrony_time(const char *d, const char *t, int64_t *ns)
 	struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
 			 .tm_min = m, .tm_sec = s };
 	time_t tt = timegm(&tm);
-	if (tt == (time_t)-1)
-		return false;
+	if (tt == (time_t)-1 || tt > INT64_MAX / NS)
+		return false; /* years after 2262 do not fit int64 ns (UBSan, fuzz_import_chrony) */
 	*ns = (int64_t)tt * NS;
 	return true;
 }
@@ -424,7 +427,8 @@ static bool chrony_time(const char *d, const char *t, int64_t *ns)
 static bool ntp_mjd_time(const char *mjd, const char *sod, int64_t *ns)
 {
 	int64_t day, s;
-	if (!tok_i64(mjd, &day) || day < 40587 || day > 40587 + 200000)
+	/* 106750 days after 1970: the last whole day int64 ns holds (2262) */
+	if (!tok_i64(mjd, &day) || day < 40587 || day > 40587 + 106750)
 		return false;
 	if (!parse_decimal_ns(sod, &s, NULL) || s >= 86401 * NS)
 		return false;
@@ -692,6 +696,25 @@ static void put_num_or_nan(struct ds_writer *ds, bool have, double v, int dec)
 		ds_put_str(ds, "nan");
 }
 
+/* The first few malformed lines, reported at the end: as warnings when the log had samples,
+ * folded into the one error line when it had none (random bytes must not print a line per
+ * line). */
+#define MALFORMED_SHOWN 5
+struct malformed_notes {
+	int n;
+	unsigned long long line[MALFORMED_SHOWN];
+	char msg[MALFORMED_SHOWN][200];
+};
+
+static void note_malformed(struct malformed_notes *m, unsigned long long line, const char *why)
+{
+	if (m->n < MALFORMED_SHOWN) {
+		m->line[m->n] = line;
+		snprintf(m->msg[m->n], sizeof(m->msg[0]), "%s", why);
+		m->n++;
+	}
+}
+
 int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	       struct import_stats *stp)
 {
@@ -702,6 +725,11 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	FILE *in = !strcmp(in_path, "-") ? stdin : fopen(inf.path, "r");
 	if (!in) {
 		log_err("%s: %s", in_path, strerror(errno));
+		infile_close(&inf, in_path);
+		return EXIT_USAGE;
+	}
+	if (in != stdin && !textin_check(in, in_path)) {
+		fclose(in);
 		infile_close(&inf, in_path);
 		return EXIT_USAGE;
 	}
@@ -731,6 +759,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		ds_declare_columns(ds, lp_cols, (int)(sizeof(lp_cols) / sizeof(lp_cols[0])));
 
 	struct port_track pt = { .n = 0 };
+	struct malformed_notes mw = { .n = 0 };
 	int last_port = -1;
 	char *line = NULL;
 	size_t cap = 0;
@@ -740,7 +769,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 		st.lines++;
 		if (memchr(line, '\0', (size_t)len)) {
 			st.malformed++;
-			log_warn("%s:%llu: NUL byte, line skipped", in_path, (unsigned long long)st.lines);
+			note_malformed(&mw, st.lines, "NUL byte, line skipped");
 			continue;
 		}
 		char why[160];
@@ -755,8 +784,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 			}
 			if (r < 0) {
 				st.malformed++;
-				if (st.malformed <= 5)
-					log_warn("%s:%llu: %s", in_path, (unsigned long long)st.lines, why);
+				note_malformed(&mw, st.lines, why);
 				continue;
 			}
 			if (l.kind == LP_PORT_STATE) {
@@ -816,8 +844,7 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 			continue;
 		if (r < 0) {
 			st.malformed++;
-			if (st.malformed <= 5)
-				log_warn("%s:%llu: %s", in_path, (unsigned long long)st.lines, why);
+			note_malformed(&mw, st.lines, why);
 			continue;
 		}
 		if (!tcols) {
@@ -869,13 +896,21 @@ int log_import(enum daemon_log f, const char *in_path, const char *out_path,
 	if (ds_close(ds) != 0)
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK && st.rows == 0) {
-		log_err("%s: no %s %s found (%llu lines, %llu malformed)", in_path, daemon_log_name(f),
-			linuxptp ? "samples or summaries" : "rows", (unsigned long long)st.lines,
-			(unsigned long long)st.malformed);
+		/* One line: the first malformed line says what the file holds instead. */
+		char first[240] = "";
+		if (mw.n)
+			snprintf(first, sizeof(first), "; line %llu: %s", mw.line[0], mw.msg[0]);
+		log_err("%s: no %s %s found (%llu lines, %llu malformed%s)", in_path,
+			daemon_log_name(f), linuxptp ? "samples or summaries" : "rows",
+			(unsigned long long)st.lines, (unsigned long long)st.malformed, first);
 		rc = EXIT_USAGE;
+	} else {
+		for (int i = 0; i < mw.n; i++)
+			log_warn("%s:%llu: %s", in_path, mw.line[i], mw.msg[i]);
+		if (st.malformed > MALFORMED_SHOWN)
+			log_warn("%s: %llu malformed lines in all", in_path,
+				 (unsigned long long)st.malformed);
 	}
-	if (st.malformed > 5)
-		log_warn("%s: %llu malformed lines in all", in_path, (unsigned long long)st.malformed);
 	if (stp)
 		*stp = st;
 	return rc;

@@ -58,13 +58,18 @@ static struct pcap_in *wrap(pcap_t *p, const char *name, const char *format)
 
 struct pcap_in *pcap_in_open_offline(const char *path)
 {
+	return pcap_in_open_offline_as(path, path);
+}
+
+struct pcap_in *pcap_in_open_offline_as(const char *path, const char *name)
+{
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
 	/* Our own FILE with a 1 MiB buffer: libpcap reads records with fread, and the default
 	 * 4 KiB stdio buffer costs a read(2) every ~50 PTP packets. */
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f) {
-		log_err("%s: cannot read as pcap/pcapng: %s", path, strerror(errno));
+		log_err("%s: cannot read as pcap/pcapng: %s", name, strerror(errno));
 		return NULL;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
@@ -74,14 +79,14 @@ struct pcap_in *pcap_in_open_offline(const char *path)
 			fclose(f);
 		/* libpcap's messages name the problem ("unknown file format", "truncated dump
 		 * file", the errno text); say which file. */
-		log_err("%s: cannot read as pcap/pcapng: %s", path, ebuf);
+		log_err("%s: cannot read as pcap/pcapng: %s", name, ebuf);
 		return NULL;
 	}
-	struct pcap_in *in = wrap(p, path, file_format(path));
+	struct pcap_in *in = wrap(p, name, file_format(path));
 	if (!frame_dlt_supported(in->dlt)) {
 		const char *n = pcap_datalink_val_to_name(in->dlt);
 		log_err("%s: link type %s (%d) is not supported (Ethernet, Linux cooked SLL/SLL2, raw "
-			"IP and loopback are)", path, n ? n : "?", in->dlt);
+			"IP and loopback are)", name, n ? n : "?", in->dlt);
 		pcap_in_close(in);
 		return NULL;
 	}

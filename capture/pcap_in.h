@@ -25,6 +25,8 @@ struct pcap_in;
 
 /* A file ("-" for stdin). NULL after printing a one-line reason. */
 struct pcap_in *pcap_in_open_offline(const char *path);
+/* The same, with messages naming `name` (a decompressed file's pipe is /dev/fd/N). */
+struct pcap_in *pcap_in_open_offline_as(const char *path, const char *name);
 /* Wrap an already activated handle (live capture); takes ownership. */
 struct pcap_in *pcap_in_wrap(pcap_t *p, const char *name);
 /* 1: *pkt holds the next PTP packet; 0: end of file; -1: read error (truncated file...),

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -24,7 +25,22 @@ int usage_error(const char *fmt, ...)
 void cli_reset_getopt(void)
 {
 	optind = 0; /* glibc: 0 forces a full re-initialisation */
-	opterr = 1;
+	opterr = 0; /* cli_bad_option says it, in one line */
+}
+
+int cli_bad_option(int argc, char **argv)
+{
+	/* getopt_long returned '?' (opterr 0): argv[optind - 1] is the option it stopped at
+	 * (glibc getopt.c: optind is past it, also for a missing value), optopt its letter
+	 * for a short option in a cluster such as -qx. */
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	if (arg && arg[0] == '-' && arg[1] == '-')
+		return usage_error("unknown option or missing value: %s", arg);
+	if (optopt > 0 && optopt < 127 && isgraph(optopt))
+		return usage_error("unknown option or missing value: -%c", optopt);
+	if (arg && arg[0] == '-')
+		return usage_error("unknown option or missing value: %s", arg);
+	return usage_error("unknown option");
 }
 
 struct unit {
@@ -119,12 +135,14 @@ bool parse_time_value(const char *s, double default_unit_ns, double *ns_out)
 		{ "s", 1e9 }, { NULL, 0 },
 	};
 	/* Allow exponents in a bare number ("1.8e-4"), which the unit parser cannot split. */
+	/* The result in ns must be finite too: "-1e306" in µs is -inf ns (fuzz_cli_values),
+	 * which callers would convert to an integer (undefined behaviour). */
 	double v;
 	if (parse_double_strict(s, &v) && isfinite(v)) {
 		*ns_out = v * default_unit_ns;
-		return true;
+		return isfinite(*ns_out);
 	}
-	return parse_units(s, time_units, default_unit_ns, true, ns_out);
+	return parse_units(s, time_units, default_unit_ns, true, ns_out) && isfinite(*ns_out);
 }
 
 bool parse_double_arg(const char *opt, const char *s, double *out)

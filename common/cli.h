@@ -29,6 +29,9 @@ bool parse_time_value(const char *s, double default_unit_ns, double *ns_out);
 bool parse_double_arg(const char *opt, const char *s, double *out);
 bool parse_int_arg(const char *opt, const char *s, long min, long max, long *out);
 
+/* getopt_long returned '?': "ptpcal CMD: unknown option or missing value: --frob ...", one
+ * line naming the option (getopt's own message is off: opterr = 0). Returns EXIT_USAGE. */
+int cli_bad_option(int argc, char **argv);
 /* getopt_long state reset, for commands that call one another. */
 void cli_reset_getopt(void);
 

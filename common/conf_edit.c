@@ -12,6 +12,7 @@
 
 #include "common/conf_edit.h"
 #include "common/log.h"
+#include "common/textin.h"
 
 #define MAX_LINE 4096
 
@@ -34,6 +35,11 @@ bool conf_load(struct conf_file *cf, const char *path, bool allow_missing)
 		if (errno == ENOENT && allow_missing)
 			return true;
 		log_err("%s: cannot read: %s", path, strerror(errno));
+		conf_free(cf);
+		return false;
+	}
+	if (!textin_check(f, path)) {
+		fclose(f);
 		conf_free(cf);
 		return false;
 	}

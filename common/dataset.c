@@ -7,6 +7,7 @@
 #include "common/dataset.h"
 #include "common/log.h"
 #include "common/numfmt.h"
+#include "common/textin.h"
 
 #define MAGIC "# ptpcal-dataset "
 #define WBUF_SIZE (1 << 16)
@@ -328,6 +329,10 @@ struct ds_reader *ds_open(const char *path, const char *expect_kind)
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!f) {
 		log_err("%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (f != stdin && !textin_check(f, path)) {
+		fclose(f);
 		return NULL;
 	}
 	struct ds_reader *r = xcalloc(1, sizeof(*r));

@@ -67,7 +67,7 @@ int cmd_leap(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'q': log_set_verbosity(-1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

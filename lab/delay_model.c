@@ -225,6 +225,18 @@ static char *put_dur(char *p, char *end, double ns)
 	return n < 0 || p + n >= end ? end - 1 : p + n;
 }
 
+/* The fewest significant digits (6 or more) that read back as the same double. */
+static int prob_digits(double v)
+{
+	char b[40];
+	for (int d = 6; d < 17; d++) {
+		snprintf(b, sizeof(b), "%.*g", d, v);
+		if (strtod(b, NULL) == v)
+			return d;
+	}
+	return 17;
+}
+
 const char *delay_spec_format(const struct delay_spec *s, char *buf, size_t len)
 {
 	char *p = buf, *end = buf + len;
@@ -250,10 +262,13 @@ const char *delay_spec_format(const struct delay_spec *s, char *buf, size_t len)
 		p += snprintf(p, (size_t)(end - p), ",pdv=trace:%s", s->trace_path);
 		break;
 	}
+	/* Probabilities with the digits they need to read back: loss=.9999999999 printed as
+	 * %.6g was "loss=1", which the parser refuses (a fuzz_delay_spec find). */
 	if (p < end - 1 && s->loss > 0)
-		p += snprintf(p, (size_t)(end - p), ",loss=%.6g", s->loss);
+		p += snprintf(p, (size_t)(end - p), ",loss=%.*g", prob_digits(s->loss), s->loss);
 	if (p < end - 1 && s->reorder > 0) {
-		p += snprintf(p, (size_t)(end - p), ",reorder=%.6g:", s->reorder);
+		p += snprintf(p, (size_t)(end - p), ",reorder=%.*g:", prob_digits(s->reorder),
+			      s->reorder);
 		p = put_dur(p, end, (double)s->reorder_ns);
 	}
 	if (p < end - 1 && !s->fifo)

@@ -82,7 +82,7 @@ struct pcap_in *infile_open_pcap(struct infile *f, const char *path)
 {
 	if (!infile_open(f, path))
 		return NULL;
-	struct pcap_in *in = pcap_in_open_offline(f->path);
+	struct pcap_in *in = pcap_in_open_offline_as(f->path, path); /* named as given, not /dev/fd/N */
 	if (!in)
 		infile_close(f, path);
 	return in;

@@ -453,7 +453,7 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 		struct infile f2;
 		int st = EXIT_OK;
 		if (infile_open(&f2, path)) {
-			struct pcap_in *in2 = pcap_in_open_offline(f2.path);
+			struct pcap_in *in2 = pcap_in_open_offline_as(f2.path, path);
 			if (in2) {
 				struct ds_writer *d = exchange_writer_ds(w);
 				ds_meta(d, "source", "%s", path);
@@ -677,7 +677,7 @@ int lab_replay_main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'q': quiet = true; log_set_verbosity(-1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind + 1 != argc)

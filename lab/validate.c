@@ -253,8 +253,11 @@ static int load_pcap(const char *path, struct obs **out, size_t *n)
 			o->req = pkt.msg.port2;
 	}
 	pcap_in_close(in);
-	if (infile_close(&f, path) || rc < 0)
+	if (infile_close(&f, path) || rc < 0) {
+		free(*out); /* the caller frees only what a successful load returns */
+		*out = NULL;
 		return EXIT_USAGE;
+	}
 	qsort(*out, *n, sizeof(struct obs), cmp_obs);
 	return EXIT_OK;
 }
@@ -634,7 +637,7 @@ int cmd_validate_switch(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

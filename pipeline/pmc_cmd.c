@@ -151,7 +151,7 @@ static int parse_pmc_opts(int argc, char **argv, struct pmc_opts *o, bool *done)
 			break;
 		case 'j': o->json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	*done = false;

@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "common/json_read.h"
 #include "common/log.h"
+#include "lab/delay_model.h"
 #include "pipeline/run_cmd.h"
 #include "pipeline/sync_host.h"
 #include "pipeline/sync_lab.h"
@@ -80,7 +81,8 @@ static const char usage[] =
 	"path delays, ptpcal analyze --lucky 50): a few delay spikes on a loaded host move a\n"
 	"short run's plain mean far more than the residual asymmetry.\n"
 	"Exit: 0 the correction cut the bias to below a quarter (hosts: every stage up and\n"
-	"verify passed), 1 it did not or a stage failed, 2 bad usage, 130 interrupted (the lab cleans up; datasets are kept).\n";
+	"verify passed), 1 it did not or a stage failed, 2 bad usage, 130 interrupted (the lab\n"
+	"cleans up; datasets are kept).\n";
 
 static volatile sig_atomic_t interrupted;
 
@@ -274,7 +276,7 @@ int cmd_sync(int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case OPT_JSON: json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)
@@ -291,6 +293,14 @@ int cmd_sync(int argc, char **argv)
 		ho.dir = dir;
 		ho.json = json;
 		return sync_host(&ho);
+	}
+	/* The delays are checked here, before a directory or a lab exists (lab switch's parser). */
+	const char *spec_opt[2] = { "--fwd", "--rev" }, *spec_val[2] = { fwd, rev };
+	for (int i = 0; i < 2; i++) {
+		struct delay_spec ds;
+		char why[160];
+		if (!delay_spec_parse(spec_val[i], &ds, why, sizeof(why)))
+			return usage_error("%s: %s", spec_opt[i], why);
 	}
 	struct stat st;
 	if (stat(dir, &st) == 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/clocksrc.h"
@@ -532,7 +533,7 @@ int cmd_verify(int argc, char **argv)
 		case OPT_JSON: json = true; break;
 		case OPT_CONF: o.ptp4l_conf = optarg; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind >= argc)
@@ -543,6 +544,11 @@ int cmd_verify(int argc, char **argv)
 		o.server = true;
 	else if (strcmp(argv[optind], "client") != 0)
 		return usage_error("'%s' is not server or client", argv[optind]);
+	struct stat st; /* as doctor: a bad --outputs is bad input, not a failed check */
+	if (o.sv.outputs && (stat(o.sv.outputs, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		log_err("%s: --outputs is not a directory", o.sv.outputs);
+		return EXIT_USAGE;
+	}
 	char udsbuf[1024];
 	if (!o.uds) {
 		ptp4l_uds_path(o.iface, udsbuf, sizeof(udsbuf));

@@ -197,7 +197,7 @@ int cmd_watchdog(int argc, char **argv)
 			break;
 		case OPT_JSON: json = true; break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("bad option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)

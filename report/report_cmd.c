@@ -113,10 +113,8 @@ static int run_analyze(char **inputs, int n, const char *outdir)
 		int rc = WEXITSTATUS(status);
 		if (rc == EXIT_OK || rc == EXIT_FAILED) /* 1: a check failed, the output exists */
 			return 0;
-		if (rc == EXIT_USAGE) {
-			log_err("the analysis of the inputs failed (see above)");
+		if (rc == EXIT_USAGE) /* analyze said why, in one line naming the input */
 			return EXIT_USAGE;
-		}
 	}
 	log_err("'ptpcal analyze' failed (%s %d)", WIFEXITED(status) ? "exit" : "signal",
 		WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
@@ -169,7 +167,7 @@ int cmd_report(int argc, char **argv)
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: return usage_error("unknown option");
+		default: return cli_bad_option(argc, argv);
 		}
 	}
 	if (!out)

@@ -43,7 +43,9 @@ def gpsfake(path):
     for need in ("CONNECT", "TPV", "SKY", "TOFF", "FIX_OK", "FIX_LOST", "DISCONNECT"):
         if need not in ev:
             fail("no %s row (events: %s)" % (need, sorted(set(ev))))
-    tpv = [r for r in rows if r["event"] == "TPV"]
+    # gpsd may send a TPV with a mode but no time yet (seen when the recorder connected
+    # before gpsd's first fix time): such a row has gnss_time "-".
+    tpv = [r for r in rows if r["event"] == "TPV" and r["gnss_time"] != "-"]
     secs = [ns(r["gnss_time"]) // 1000000000 - T0 for r in tpv]
     # The recorder connects 1.5-3.5 s after gpsfake starts (its retries): the first epochs
     # may come before it; the transitions at 12:00:10 and 12:00:18 are what counts.

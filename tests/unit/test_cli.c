@@ -28,6 +28,9 @@ START_TEST(time_values)
 {
 	double ns;
 	ck_assert(parse_time_value("180us", 1, &ns) && fabs(ns - 180000) < 1e-6);
+	/* finite as written, infinite in ns: refused */
+	ck_assert(!parse_time_value("-1e306", 1000, &ns));
+	ck_assert(!parse_time_value("1e300s", 1, &ns));
 	ck_assert(parse_time_value("-2.5\xc2\xb5s", 1, &ns) && fabs(ns + 2500) < 1e-6);
 	ck_assert(parse_time_value("0.000180", 1e9, &ns) && fabs(ns - 180000) < 1e-6);
 	ck_assert(parse_time_value("1.8e-4", 1e9, &ns) && fabs(ns - 180000) < 1e-6);

@@ -116,6 +116,11 @@ START_TEST(delay_expected_mean)
 	ck_assert_double_near(s2.a_ns, 20000, 0);
 	ck_assert_double_near(s2.loss, 0.005, 1e-12);
 	ck_assert(!s2.fifo);
+	/* A loss just below 1 reads back exactly (printed as %.6g it was "loss=1", refused). */
+	ck_assert(delay_spec_parse("loss=.9999999999", &s, err, sizeof(err)));
+	delay_spec_format(&s, buf, sizeof(buf));
+	ck_assert_msg(delay_spec_parse(buf, &s2, err, sizeof(err)), "%s: %s", buf, err);
+	ck_assert(s2.loss == s.loss);
 }
 END_TEST
 

@@ -172,6 +172,9 @@ START_TEST(malformed_and_other)
 	ck_assert(parse_decimal_ns("0.000000001", &ns, NULL));
 	ck_assert_int_eq(ns, 1);
 	ck_assert(!parse_decimal_ns("1.0000000001", &ns, NULL));
+	/* int64 ns ends in 2262: more seconds than that is refused, not overflowed */
+	ck_assert(!parse_decimal_ns("39913333333", &ns, NULL));
+	ck_assert(parse_decimal_ns("9223372035.5", &ns, NULL) && ns == 9223372035500000000LL);
 	ck_assert(!parse_decimal_ns("1.", &ns, NULL));
 	ck_assert(!parse_decimal_ns(".5", &ns, NULL));
 	ck_assert(!parse_decimal_ns("-1.5", &ns, NULL));

@@ -1,0 +1,59 @@
+/* The report's reader of an analysis directory (report/analysis_in.h: `ptpcal report
+ * --from-analysis DIR`): summary.json and the plotting datasets. The input is split at lines
+ * "----" into summary.json, series.tsv, histogram_offset.tsv, stability.tsv,
+ * bias_windows.tsv and te_masks.tsv (a missing part: that file is absent). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "report/analysis_in.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const names[] = { "summary.json", "series.tsv", "histogram_offset.tsv",
+				     "stability.tsv", "bias_windows.tsv", "te_masks.tsv" };
+#define NFILES (sizeof(names) / sizeof(names[0]))
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char dir[64];
+	if (!dir[0]) {
+		log_set_verbosity(-1);
+		snprintf(dir, sizeof(dir), "/tmp/ptpcal-fuzz-analysis-in-%d", (int)getpid());
+		mkdir(dir, 0700);
+	}
+	if (size > 200000)
+		return 0;
+	char path[128];
+	const uint8_t *p = data, *end = data + size;
+	for (size_t i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+		if (!p)
+			continue;
+		const uint8_t *sep = NULL;
+		for (const uint8_t *q = p; q + 6 <= end; q++)
+			if (!memcmp(q, "\n----\n", 6)) {
+				sep = q;
+				break;
+			}
+		const uint8_t *stop = sep ? sep + 1 : end;
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 0;
+		fwrite(p, 1, (size_t)(stop - p), f);
+		fclose(f);
+		p = sep ? sep + 6 : NULL;
+	}
+	struct analysis_in *a = calloc(1, sizeof(*a));
+	if (analysis_load(a, dir))
+		for (size_t r = 0; r < a->stability.nrows; r++)
+			table_get(&a->stability, r, table_col(&a->stability, "adev"));
+	analysis_in_free(a); /* as report_cmd.c: also after a failed load */
+	free(a);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* `ptpcal doctor` on a staged tree made of arbitrary files (every check reads system files and
+ * recorded command outputs: unit files and drop-ins, ptp4l.conf, ntp.conf, the leap-seconds
+ * file, ps / ethtool / dpkg / ntpq output). The input is split at lines "----" into the files
+ * below, in order; a missing part: that file is absent. The report is printed (text and JSON)
+ * to /dev/null so that its formatting of hostile text runs too. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "pipeline/checks.h"
+#include "pipeline/doctor.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const files[] = {
+	"out/ps.txt",
+	"root/etc/linuxptp/ptp4l.conf",
+	"root/lib/systemd/system/ptp4l@.service",
+	"root/lib/systemd/system/phc2sys@.service",
+	"root/etc/systemd/system/phc2sys@.service.d/override.conf",
+	"root/etc/systemd/system/ptp4l@.service.d/override.conf",
+	"root/etc/ntpsec/ntp.conf",
+	"root/usr/share/zoneinfo/leap-seconds.list",
+	"out/ethtool-T-eth0.txt",
+	"out/ethtool-c-eth0.txt",
+	"out/ethtool-i-eth0.txt",
+	"out/dpkg-V-linuxptp.txt",
+	"out/ntpq-pn.txt",
+};
+#define NFILES (sizeof(files) / sizeof(files[0]))
+
+static char top[64];
+
+static void mkdirs(const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + strlen(top) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0700);
+			*p = '/';
+		}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!top[0]) {
+		log_set_verbosity(-1);
+		snprintf(top, sizeof(top), "/tmp/ptpcal-fuzz-doctor-%d", (int)getpid());
+		mkdir(top, 0700);
+		if (!freopen("/dev/null", "w", stdout))
+			abort();
+	}
+	if (size > 100000)
+		return 0;
+	char path[256];
+	const uint8_t *p = data, *end = data + size;
+	for (size_t i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", top, files[i]);
+		unlink(path);
+		if (!p)
+			continue;
+		const uint8_t *sep = NULL;
+		for (const uint8_t *q = p; q + 6 <= end; q++)
+			if (!memcmp(q, "\n----\n", 6)) {
+				sep = q;
+				break;
+			}
+		const uint8_t *stop = sep ? sep + 1 : end;
+		mkdirs(path);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 0;
+		fwrite(p, 1, (size_t)(stop - p), f);
+		fclose(f);
+		p = sep ? sep + 6 : NULL;
+	}
+	char root[128], out[128];
+	snprintf(root, sizeof(root), "%s/root", top);
+	snprintf(out, sizeof(out), "%s/out", top);
+	struct doctor_opts o;
+	memset(&o, 0, sizeof(o));
+	o.sv.root = root;
+	o.sv.outputs = out;
+	o.iface = "eth0";
+	o.have_ver = lptp_version_parse(size & 1 ? "3.1.1" : "4.2", &o.ver);
+	o.coalesce_target_us = 4;
+	o.ntp_conf = "/etc/ntpsec/ntp.conf";
+	struct checks cs = { NULL, 0 };
+	doctor_processes(&o, &cs);
+	doctor_units(&o, &cs);
+	doctor_boot(&o, &cs);
+	doctor_ptp4l_conf(&o, &cs);
+	doctor_nic(&o, &cs);
+	doctor_ntp(&o, &cs);
+	doctor_dpkg(&o, &cs);
+	bool failed = checks_failed(&cs, true);
+	checks_print_text(&cs, true);
+	checks_print_json(&cs, "ptpcal-doctor/1", root, failed);
+	checks_free(&cs);
+	return 0;
+}
