@@ -11,24 +11,41 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
 				     "50515253545556575859606162636465666768697071727374"
 				     "75767778798081828384858687888990919293949596979899";
 
+/* Decimal digits of v >= 1: bits * log10(2) (1233 / 4096) estimates it within one. */
+static int digit_count(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1ull,		      10ull,		     100ull,		    1000ull,
+		10000ull,	      100000ull,	     1000000ull,	    10000000ull,
+		100000000ull,	      1000000000ull,	     10000000000ull,	    100000000000ull,
+		1000000000000ull,     10000000000000ull,     100000000000000ull,    1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+	};
+	int n = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+	return n + (n < 20 && v >= pow10[n]);
+}
+
+/* Writes the digits backwards straight into place: no bounce buffer, no variable memcpy. */
 char *fmt_u64(char *p, uint64_t v)
 {
-	char tmp[24];
-	int n = 24;
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	char *end = p + digit_count(v), *q = end;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		tmp[--n] = digit_pairs[2 * r + 1];
-		tmp[--n] = digit_pairs[2 * r];
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * r, 2);
 	}
 	if (v >= 10) {
-		tmp[--n] = digit_pairs[2 * v + 1];
-		tmp[--n] = digit_pairs[2 * v];
+		q -= 2;
+		memcpy(q, digit_pairs + 2 * v, 2);
 	} else {
-		tmp[--n] = (char)('0' + v);
+		*--q = (char)('0' + v);
 	}
-	memcpy(p, tmp + n, (size_t)(24 - n));
-	return p + (24 - n);
+	return end;
 }
 
 /* "000".."999": three digits per division for the nine nanosecond digits. */
@@ -53,6 +70,12 @@ char *fmt_u32_width(char *p, uint32_t v, int width)
 		memcpy(p + 3, digit_triples + 3 * b, 3);
 		memcpy(p + 6, digit_triples + 3 * c, 3);
 		return p + 9;
+	}
+	if (width == 3) { /* the fixed-point decimals of every derived ns value */
+		if (!digit_triples[0])
+			init_triples();
+		memcpy(p, digit_triples + 3 * (v % 1000), 3);
+		return p + 3;
 	}
 	for (int i = width - 1; i > 0; i -= 2) {
 		unsigned r = v % 100;

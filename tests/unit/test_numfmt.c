@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,52 @@ START_TEST(integers)
 }
 END_TEST
 
+/* Against the C library's own decimal conversion, at every digit-count and power-of-two
+ * boundary (where the digit count is estimated from the bit length) and on random values. */
+START_TEST(integers_vs_snprintf)
+{
+	char buf[NUMFMT_MAX + 1], want[32];
+	uint64_t vals[4 * 64 + 4 * 20 + 2000];
+	int n = 0;
+	uint64_t p10 = 1;
+	for (int k = 0; k < 20; k++, p10 *= 10) {
+		vals[n++] = p10 - 1;
+		vals[n++] = p10;
+		vals[n++] = p10 + 1;
+		vals[n++] = p10 * 9;
+	}
+	for (int k = 0; k < 64; k++) {
+		uint64_t b = (uint64_t)1 << k;
+		vals[n++] = b - 1;
+		vals[n++] = b;
+		vals[n++] = b + 1;
+		vals[n++] = b | (b - 1);
+	}
+	uint64_t x = 88172645463325252ull; /* xorshift64 */
+	while (n < (int)(sizeof(vals) / sizeof(vals[0]))) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		vals[n++] = x >> (x % 64);
+	}
+	for (int i = 0; i < n; i++) {
+		*fmt_u64(buf, vals[i]) = '\0';
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)vals[i]);
+		ck_assert_str_eq(buf, want);
+		*fmt_i64(buf, -(int64_t)(vals[i] >> 1)) = '\0';
+		snprintf(want, sizeof(want), "%lld", -(long long)(vals[i] >> 1));
+		ck_assert_str_eq(buf, want);
+	}
+	for (uint32_t v = 0; v < 1000; v++) {
+		for (int w = 3; w <= 4; w++) {
+			*fmt_u32_width(buf, v, w) = '\0';
+			snprintf(want, sizeof(want), "%0*u", w, v);
+			ck_assert_str_eq(buf, want);
+		}
+	}
+}
+END_TEST
+
 START_TEST(double_round_trip)
 {
 	char buf[NUMFMT_MAX + 1];
@@ -57,6 +104,7 @@ Suite *numfmt_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, fixed);
 	tcase_add_test(tc, integers);
+	tcase_add_test(tc, integers_vs_snprintf);
 	tcase_add_test(tc, double_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
