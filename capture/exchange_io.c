@@ -4,6 +4,7 @@
 
 #include "capture/exchange_io.h"
 #include "common/log.h"
+#include "common/numfmt.h"
 
 const char *const exchange_columns[] = {
 	"t_s",      "domain",   "master",        "slave",         "encap",
@@ -27,15 +28,27 @@ struct id_cache {
 	bool valid[2];
 };
 
-static void put_cached_id(struct ds_writer *ds, struct id_cache *c, int slot,
-			  const struct ptp_port_id *id)
+static char *fmt_cached_id(char *p, struct id_cache *c, int slot, const struct ptp_port_id *id)
 {
 	if (!c->valid[slot] || !ptp_port_id_eq(&c->id[slot], id)) {
 		c->id[slot] = *id;
 		c->len[slot] = strlen(ptp_port_id_str(id, c->s[slot]));
 		c->valid[slot] = true;
 	}
-	ds_put_word(ds, c->s[slot], c->len[slot]);
+	memcpy(p, c->s[slot], c->len[slot]);
+	return p + c->len[slot];
+}
+
+/* Rows are built whole in the dataset's buffer (ds_row_begin): every field is at most
+ * PTIME_STRLEN bytes (times; numbers NUMFMT_MAX, identities PTP_PORT_ID_STRLEN), plus a tab. */
+#define FIELD_MAX PTIME_STRLEN
+_Static_assert(NUMFMT_MAX <= FIELD_MAX && PTP_PORT_ID_STRLEN <= FIELD_MAX, "field bound");
+
+static char *fmt_word(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
 }
 
 struct exchange_writer {
@@ -61,41 +74,61 @@ struct ds_writer *exchange_writer_ds(struct exchange_writer *w)
 	return w->ds;
 }
 
-static void put_rel(struct ds_writer *ds, bool *have_t0, struct ptime *t0, struct ptime t)
+/* Seconds since the first row's time, as ds_put_fixed(..., 9) writes them. */
+static char *fmt_rel(char *p, bool *have_t0, struct ptime *t0, struct ptime t)
 {
 	if (!*have_t0) {
 		*t0 = t;
 		*have_t0 = true;
 	}
-	ds_put_fixed(ds, ptime_diff_ns(t, *t0) / 1e9, 9);
+	return fmt_fixed(p, ptime_diff_ns(t, *t0) / 1e9, 9);
 }
 
 void exchange_writer_row(struct exchange_writer *w, const struct exchange *ex)
 {
 	struct ds_writer *ds = w->ds;
-	put_rel(ds, &w->have_t0, &w->t0, ex->t2);
-	ds_put_i64(ds, ex->domain);
-	put_cached_id(ds, &w->ids, 0, &ex->master);
-	put_cached_id(ds, &w->ids, 1, &ex->slave);
-	const char *encap = frame_encap_name(ex->encap);
-	ds_put_word(ds, encap, strlen(encap));
-	ds_put_i64(ds, ex->sync_seq);
-	ds_put_i64(ds, ex->req_seq);
-	ds_put_i64(ds, ex->two_step);
-	ds_put_time(ds, ex->t1);
-	ds_put_time(ds, ex->t2);
-	ds_put_time(ds, ex->t3);
-	ds_put_time(ds, ex->t4);
-	ds_put_i64(ds, ex->corr_sync);
-	ds_put_i64(ds, ex->corr_req);
-	ds_put_i64(ds, ex->corr_resp);
+	char *p = ds_row_begin(ds, (size_t)exchange_ncolumns * (FIELD_MAX + 1));
+	p = fmt_rel(p, &w->have_t0, &w->t0, ex->t2);
+	*p++ = '\t';
+	p = fmt_u64(p, ex->domain);
+	*p++ = '\t';
+	p = fmt_cached_id(p, &w->ids, 0, &ex->master);
+	*p++ = '\t';
+	p = fmt_cached_id(p, &w->ids, 1, &ex->slave);
+	*p++ = '\t';
+	p = fmt_word(p, frame_encap_name(ex->encap));
+	*p++ = '\t';
+	p = fmt_u64(p, ex->sync_seq);
+	*p++ = '\t';
+	p = fmt_u64(p, ex->req_seq);
+	*p++ = '\t';
+	p = fmt_u64(p, ex->two_step);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, ex->t1);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, ex->t2);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, ex->t3);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, ex->t4);
+	*p++ = '\t';
+	p = fmt_i64(p, ex->corr_sync);
+	*p++ = '\t';
+	p = fmt_i64(p, ex->corr_req);
+	*p++ = '\t';
+	p = fmt_i64(p, ex->corr_resp);
 	/* Derived values to 1 ps; the exact ones follow from t1..t4 and the corrections. */
-	ds_put_fixed(ds, ex->fwd_ns, 3);
-	ds_put_fixed(ds, ex->rev_ns, 3);
-	ds_put_fixed(ds, ex->offset_ns, 3);
-	ds_put_fixed(ds, ex->delay_ns, 3);
-	ds_put_fixed(ds, ex->asym_ns, 3);
-	ds_end_row(ds);
+	*p++ = '\t';
+	p = fmt_fixed(p, ex->fwd_ns, 3);
+	*p++ = '\t';
+	p = fmt_fixed(p, ex->rev_ns, 3);
+	*p++ = '\t';
+	p = fmt_fixed(p, ex->offset_ns, 3);
+	*p++ = '\t';
+	p = fmt_fixed(p, ex->delay_ns, 3);
+	*p++ = '\t';
+	p = fmt_fixed(p, ex->asym_ns, 3);
+	ds_row_end(ds, p, exchange_ncolumns);
 }
 
 int exchange_writer_close(struct exchange_writer *w)
@@ -133,23 +166,40 @@ struct ds_writer *pdelay_writer_ds(struct pdelay_writer *w)
 void pdelay_writer_row(struct pdelay_writer *w, const struct pdelay *pd)
 {
 	struct ds_writer *ds = w->ds;
-	put_rel(ds, &w->have_t0, &w->t0, pd->t1);
-	ds_put_i64(ds, pd->domain);
-	put_cached_id(ds, &w->ids, 0, &pd->requester);
-	put_cached_id(ds, &w->ids, 1, &pd->responder);
-	ds_put_str(ds, frame_encap_name(pd->encap));
-	ds_put_i64(ds, pd->seq);
-	ds_put_i64(ds, pd->two_step);
-	ds_put_time(ds, pd->t1);
-	ds_put_time(ds, pd->t2);
-	ds_put_time(ds, pd->t3);
-	ds_put_time(ds, pd->t4);
-	ds_put_i64(ds, pd->corr_req);
-	ds_put_i64(ds, pd->corr_resp);
-	ds_put_i64(ds, pd->corr_fup);
-	ds_put_fixed(ds, pd->turnaround_ns, 3);
-	ds_put_fixed(ds, pd->link_delay_ns, 3);
-	ds_end_row(ds);
+	const int ncols = (int)(sizeof(pdelay_columns) / sizeof(*pdelay_columns));
+	char *p = ds_row_begin(ds, (size_t)ncols * (FIELD_MAX + 1));
+	p = fmt_rel(p, &w->have_t0, &w->t0, pd->t1);
+	*p++ = '\t';
+	p = fmt_u64(p, pd->domain);
+	*p++ = '\t';
+	p = fmt_cached_id(p, &w->ids, 0, &pd->requester);
+	*p++ = '\t';
+	p = fmt_cached_id(p, &w->ids, 1, &pd->responder);
+	*p++ = '\t';
+	p = fmt_word(p, frame_encap_name(pd->encap));
+	*p++ = '\t';
+	p = fmt_u64(p, pd->seq);
+	*p++ = '\t';
+	p = fmt_u64(p, pd->two_step);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, pd->t1);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, pd->t2);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, pd->t3);
+	*p++ = '\t';
+	p = ds_fmt_time(ds, p, pd->t4);
+	*p++ = '\t';
+	p = fmt_i64(p, pd->corr_req);
+	*p++ = '\t';
+	p = fmt_i64(p, pd->corr_resp);
+	*p++ = '\t';
+	p = fmt_i64(p, pd->corr_fup);
+	*p++ = '\t';
+	p = fmt_fixed(p, pd->turnaround_ns, 3);
+	*p++ = '\t';
+	p = fmt_fixed(p, pd->link_delay_ns, 3);
+	ds_row_end(ds, p, ncols);
 }
 
 int pdelay_writer_close(struct pdelay_writer *w)

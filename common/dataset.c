@@ -159,13 +159,11 @@ void ds_put_str(struct ds_writer *w, const char *s)
 	}
 }
 
-void ds_put_time(struct ds_writer *w, struct ptime t)
+/* Consecutive rows (and t1..t4 within one) share their seconds: format those once. */
+char *ds_fmt_time(struct ds_writer *w, char *p, struct ptime t)
 {
-	char *p = field_start(w);
-	if (t.ns < 0 || t.frac) {
-		field_end(w, p + ptime_format(t, p));
-		return;
-	}
+	if (t.ns < 0 || t.frac)
+		return p + ptime_format(t, p);
 	int64_t sec = t.ns / NS_PER_SEC;
 	if (sec != w->sec_cached || !w->sec_len) {
 		w->sec_len = (int)(fmt_u64(w->sec_text, (uint64_t)sec) - w->sec_text);
@@ -174,7 +172,12 @@ void ds_put_time(struct ds_writer *w, struct ptime t)
 	memcpy(p, w->sec_text, (size_t)w->sec_len);
 	p += w->sec_len;
 	*p++ = '.';
-	field_end(w, fmt_u32_width(p, (uint32_t)(t.ns % NS_PER_SEC), 9));
+	return fmt_u32_width(p, (uint32_t)(t.ns % NS_PER_SEC), 9);
+}
+
+void ds_put_time(struct ds_writer *w, struct ptime t)
+{
+	field_end(w, ds_fmt_time(w, field_start(w), t));
 }
 
 void ds_put_word(struct ds_writer *w, const char *s, size_t len)
@@ -215,6 +218,29 @@ void ds_end_row(struct ds_writer *w)
 	*w_reserve(w, 1) = '\n';
 	w->len++;
 	w->col = 0;
+	w->rows++;
+}
+
+char *ds_row_begin(struct ds_writer *w, size_t max)
+{
+	if (w->col != 0 || max > DS_ROW_MAX) {
+		log_err("%s: internal error: row begun with %d fields put, or %zu > %d bytes", w->path,
+			w->col, max, DS_ROW_MAX);
+		abort();
+	}
+	header_if_pending(w);
+	return w_reserve(w, max + 1);
+}
+
+void ds_row_end(struct ds_writer *w, char *end, int nfields)
+{
+	if (nfields != w->ncols) {
+		log_err("%s: internal error: row with %d fields, header has %d", w->path, nfields,
+			w->ncols);
+		abort();
+	}
+	*end++ = '\n';
+	w->len = (size_t)(end - w->buf);
 	w->rows++;
 }
 

@@ -41,6 +41,15 @@ void ds_put_i64(struct ds_writer *w, int64_t v);
 void ds_put_fixed(struct ds_writer *w, double v, int decimals);
 void ds_put_double(struct ds_writer *w, double v); /* round-trip exact */
 void ds_end_row(struct ds_writer *w);
+/* A whole row formatted by the caller into the output buffer, for the hot writers: ds_row_begin
+ * returns room for max bytes (max <= 4096), the caller writes the nfields fields with their
+ * tabs (no newline) and hands the end to ds_row_end, which checks nfields against the header
+ * and ends the line. Nothing else may be put in between. */
+#define DS_ROW_MAX 4096
+char *ds_row_begin(struct ds_writer *w, size_t max);
+void ds_row_end(struct ds_writer *w, char *end, int nfields);
+/* Text of t as ds_put_time writes it, at p (room for PTIME_STRLEN); returns the end. */
+char *ds_fmt_time(struct ds_writer *w, char *p, struct ptime t);
 /* Push buffered rows to the kernel (long runs call it periodically and on SIGINT). */
 int ds_flush(struct ds_writer *w);
 /* Flush and close. 0, or -1 after printing the error (e.g. "disk full"). Frees w. */

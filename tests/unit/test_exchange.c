@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "capture/exchange.h"
+#include "capture/exchange_io.h"
 #include "tests/unit/testutil.h"
 
 #define MAXEX 4096
@@ -426,6 +427,97 @@ START_TEST(derive_rejects_far_apart)
 }
 END_TEST
 
+/* The row writers' text, field by field, against values worked out by hand: negative and
+ * sub-nanosecond times (exact, 2^-16 ns = 0.0000152587890625 ns), signed corrections,
+ * rounding of the derived values to 1 ps, nan, and the relative t_s column. */
+static const char *data_line(const char *text, int k)
+{
+	static char line[1024];
+	const char *p = strstr(text, "\nt_s\t");
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i <= k; i++) {
+		p = strchr(p + 1, '\n');
+		ck_assert_ptr_nonnull(p);
+	}
+	p++;
+	size_t n = strcspn(p, "\n");
+	ck_assert_uint_lt(n, sizeof(line));
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return line;
+}
+
+START_TEST(writer_row_text)
+{
+	const char *path = tu_path("ex.tsv");
+	struct exchange_writer *w = exchange_writer_open(path);
+	ck_assert_ptr_nonnull(w);
+	struct exchange ex;
+	memset(&ex, 0, sizeof(ex));
+	ex.domain = 24;
+	ex.master = tu_port(1, 1);
+	ex.slave = tu_port(2, 7);
+	ex.encap = ENCAP_UDP6;
+	ex.sync_seq = 65535;
+	ex.req_seq = 0;
+	ex.two_step = true;
+	ex.t1 = (struct ptime){ 1795579328912040517, 0 };
+	ex.t2 = (struct ptime){ 1795579328912043743, 0 };
+	ex.t3 = (struct ptime){ -1, 32768 };
+	ex.t4 = (struct ptime){ 5000000001, 16384 };
+	ex.corr_sync = 0;
+	ex.corr_req = -65536;
+	ex.corr_resp = 19724394496;
+	ex.fwd_ns = 3226;
+	ex.rev_ns = -0.0004;
+	ex.offset_ns = -2168.5;
+	ex.delay_ns = 5394.5;
+	ex.asym_ns = NAN;
+	exchange_writer_row(w, &ex);
+	ex.t2.ns += 125106403;
+	ex.encap = ENCAP_L2;
+	ex.two_step = false;
+	ex.asym_ns = 0;
+	exchange_writer_row(w, &ex);
+	ck_assert_int_eq(exchange_writer_close(w), 0);
+	char *text = tu_read_file(path);
+	ck_assert_str_eq(data_line(text, 0),
+			 "0.000000000\t24\t000000.fffe.000001-1\t000000.fffe.000002-7\tUDPv6\t65535\t0\t1\t"
+			 "1795579328.912040517\t1795579328.912043743\t-0.0000000005\t5.00000000125\t"
+			 "0\t-65536\t19724394496\t3226.000\t0.000\t-2168.500\t5394.500\tnan");
+	ck_assert_str_eq(data_line(text, 1),
+			 "0.125106403\t24\t000000.fffe.000001-1\t000000.fffe.000002-7\tL2\t65535\t0\t0\t"
+			 "1795579328.912040517\t1795579329.037150146\t-0.0000000005\t5.00000000125\t"
+			 "0\t-65536\t19724394496\t3226.000\t0.000\t-2168.500\t5394.500\t0.000");
+	free(text);
+
+	path = tu_path("pd.tsv");
+	struct pdelay_writer *pw = pdelay_writer_open(path);
+	ck_assert_ptr_nonnull(pw);
+	struct pdelay pd;
+	memset(&pd, 0, sizeof(pd));
+	pd.domain = 0;
+	pd.requester = tu_port(3, 2);
+	pd.responder = tu_port(0xab, 1);
+	pd.encap = ENCAP_UDP4;
+	pd.seq = 9;
+	pd.t1 = (struct ptime){ 1000000000, 0 };
+	pd.t4 = (struct ptime){ 1000002000, 1 };
+	pd.corr_resp = -5;
+	pd.corr_fup = 65536;
+	pd.turnaround_ns = 10.25;
+	pd.link_delay_ns = -0.5;
+	pdelay_writer_row(pw, &pd);
+	ck_assert_int_eq(pdelay_writer_close(pw), 0);
+	text = tu_read_file(path);
+	ck_assert_str_eq(data_line(text, 0),
+			 "0.000000000\t0\t000000.fffe.000003-2\t000000.fffe.0000ab-1\tUDPv4\t9\t0\t"
+			 "1.000000000\t0.000000000\t0.000000000\t1.0000020000000152587890625\t"
+			 "0\t-5\t65536\t10.250\t-0.500");
+	free(text);
+}
+END_TEST
+
 Suite *exchange_suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -443,6 +535,7 @@ Suite *exchange_suite(void)
 	tcase_add_test(tc, out_of_range_timestamps);
 	tcase_add_test(tc, peer_delay);
 	tcase_add_test(tc, derive_rejects_far_apart);
+	tcase_add_test(tc, writer_row_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
