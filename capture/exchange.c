@@ -142,7 +142,10 @@ bool exchange_derive(struct exchange *ex)
 	if (!ptime_diff_sns(ex->t2, ex->t1, &d21) || !ptime_diff_sns(ex->t4, ex->t3, &d43) ||
 	    !corr_ok(ex->corr_req))
 		return false;
-	int64_t fwd = d21 + ex->corr_req; /* t2 - t1 - A, with A = -corr_req */
+	int64_t fwd; /* t2 - t1 - A, with A = -corr_req; beyond int64 sns: no exchange (UBSan,
+		      * fuzz_pcap: a t2 - t1 of 1.5 days plus a large correction) */
+	if (__builtin_add_overflow(d21, ex->corr_req, &fwd))
+		return false;
 	ex->asym_ns = sns_to_ns(-ex->corr_req);
 	ex->fwd_ns = sns_to_ns(fwd);
 	ex->rev_ns = sns_to_ns(d43);
