@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/conf_edit.h"
+#include "common/log.h"
 #include "pipeline/doctor.h"
 #include "pipeline/ptp4l_conf_scan.h"
 #include "pipeline/ptp4l_paths.h"
@@ -39,14 +40,25 @@ static bool has_key_word(const char *text, const char *key, const char *word)
 	return false;
 }
 
+/* Appends text t and a newline to the NUL-terminated *all of length *len. */
+static void append_line(char **all, size_t *len, const char *t)
+{
+	size_t tl = strlen(t);
+	*all = xrealloc(*all, *len + tl + 2);
+	memcpy(*all + *len, t, tl);
+	*len += tl;
+	(*all)[(*len)++] = '\n';
+	(*all)[*len] = '\0';
+}
+
 /* The text of the ptp4l@IF unit as systemd merges it: the unit file (first found) and every
  * drop-in of the template and the instance (order does not matter for these additive keys). */
 static char *merged_unit(const struct doctor_opts *o, bool *found)
 {
 	static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system",
 					    "/usr/lib/systemd/system", "/lib/systemd/system", NULL };
-	size_t cap = 1, len = 0;
-	char *all = calloc(1, 1);
+	size_t len = 0;
+	char *all = xcalloc(1, 1);
 	*found = false;
 	for (int d = 0; dirs[d] && all; d++) {
 		char names[3][128], p[512];
@@ -60,16 +72,7 @@ static char *merged_unit(const struct doctor_opts *o, bool *found)
 				if (!t)
 					continue;
 				*found = true;
-				size_t tl = strlen(t);
-				char *n = realloc(all, cap + tl + 1);
-				if (n) {
-					all = n;
-					cap += tl + 1;
-					memcpy(all + len, t, tl);
-					len += tl;
-					all[len++] = '\n';
-					all[len] = '\0';
-				}
+				append_line(&all, &len, t);
 				free(t);
 				continue;
 			}
@@ -84,16 +87,7 @@ static char *merged_unit(const struct doctor_opts *o, bool *found)
 				char *t = sv_read(&o->sv, f);
 				if (!t)
 					continue;
-				size_t tl = strlen(t);
-				char *n = realloc(all, cap + tl + 1);
-				if (n) {
-					all = n;
-					cap += tl + 1;
-					memcpy(all + len, t, tl);
-					len += tl;
-					all[len++] = '\n';
-					all[len] = '\0';
-				}
+				append_line(&all, &len, t);
 				free(t);
 			}
 			if (dh)
