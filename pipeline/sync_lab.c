@@ -25,6 +25,12 @@
 
 extern char **environ;
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 static double mono(void)
 {
 	struct timespec ts;
@@ -467,7 +473,9 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 	{
 		double t0 = mono(), tm = -1, last_q = 0;
 		char line[300] = "", prev[300] = "";
-		double sum = 0;
+		/* The median of ntpq's readings, not their mean: a short lab run has a few of them
+		 * and one delay spike (host load) moves ntpd's filtered offset by tens of µs. */
+		double vals[512];
 		int cnt = 0;
 		for (;;) {
 			if (have_seg)
@@ -488,8 +496,8 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 					fprintf(prog, "  measuring %.0f s\n", (double)p->duration_ns / 1e9);
 					fflush(prog);
 				} else if (peer) {
-					sum += om * 1e6; /* ms -> ns */
-					cnt++;
+					if (cnt < (int)(sizeof(vals) / sizeof(vals[0])))
+						vals[cnt++] = om * 1e6; /* ms -> ns */
 				}
 			}
 			if (!have_seg && tm < 0) {
@@ -512,7 +520,9 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 			nap_ms(250);
 		}
 		if (cnt > 0) {
-			r->ntpd_offset_ns = sum / cnt;
+			qsort(vals, (size_t)cnt, sizeof(vals[0]), cmp_double);
+			r->ntpd_offset_ns = cnt % 2 ? vals[cnt / 2]
+						    : (vals[cnt / 2 - 1] + vals[cnt / 2]) / 2;
 			r->ntpd_samples = cnt;
 		}
 	}

@@ -28,7 +28,7 @@ struct lab_phase {
 
 struct lab_phase_result {
 	bool ntpsec_ran;        /* ntpd took the SHM refclock as its system peer */
-	double ntpd_offset_ns;  /* mean of ntpq's refclock offset over the measurement (NAN) */
+	double ntpd_offset_ns;  /* median of ntpq's refclock offset over the measurement (NAN) */
 	int ntpd_samples;
 	int verify_client_rc, verify_server_rc; /* -1 not run */
 	char ntpsec_skip[300];  /* why the stage was skipped, "" if it ran */

@@ -13,7 +13,7 @@ need ntpq
 need setpriv
 netns_require_root || skip "needs root for network namespaces"
 cd "$E2E_DIR"
-"$PTPCAL" sync --lab -L refclock --no-gnss -d 5s --fwd 300us --rev 100us -o run --json >sync.json 2>progress.txt ||
+"$PTPCAL" sync --lab -L refclock --no-gnss -d 8s --fwd 300us --rev 100us -o run --json >sync.json 2>progress.txt ||
     die "sync failed: $(cat progress.txt sync.json)"
 cat progress.txt
 python3 - <<'PY'
