@@ -36,11 +36,14 @@ static const char STYLE[] =
 	"p.meta{color:#555;margin:0 0 14px}\n"
 	".layout{display:grid;grid-template-columns:minmax(300px,380px) minmax(0,1fr);gap:22px;"
 	"align-items:start}\n"
-	".side{position:sticky;top:10px}\n"
-	"table.sum{border-collapse:collapse;width:100%;font-size:13px}\n"
+	".side{position:sticky;top:10px;min-width:0}\n"
+	/* fixed layout and breakable long words (paths, citations): the summary must stay in
+	 * its column instead of running under the figures */
+	"table.sum{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}\n"
 	"table.sum th{text-align:left;background:#eef2f7;padding:5px 6px;font-size:13px}\n"
-	"table.sum td{padding:3px 6px;border-bottom:1px solid #eee;vertical-align:top}\n"
-	"table.sum td:first-child{white-space:nowrap}\n"
+	"table.sum td{padding:3px 6px;border-bottom:1px solid #eee;vertical-align:top;"
+	"overflow-wrap:anywhere}\n"
+	"table.sum td:first-child{width:34%}\n"
 	"table.sum td.v{font-variant-numeric:tabular-nums}\n"
 	"td .note{display:block;color:#666;font-size:11px;white-space:normal}\n"
 	"tr.ok td.v{color:#0a7a2f}tr.warn td.v{color:#a86400;font-weight:bold}\n"
