@@ -31,9 +31,12 @@ assert -115000 < b["ntpd_offset_ns"] < -85000, b
 # time1 moves ntpd's refclock offset by itself, in the right direction. What stays is the
 # difference between ptp4l's own offset (the lab's SHM feed: TIME_STATUS_NP master_offset,
 # median delay filter) and the capture-based bias calibrate measured (tap floor -3 us, mean):
-# several us, so the residual is bounded at a quarter of the start, and the move checked.
+# several us, so the residual is bounded at a quarter of the start, and the move checked to
+# a third of the correction: ntpd's filtered offset over a few ntpq readings of this PDV-laden
+# path scatters by +-20 us between runs (seen: moves of 70.6, 96.2, 98.4, 112.9 us for time1
+# of 88-93 us). A wrong sign (-90 us) or no effect (0) still fails.
 moved = a["ntpd_offset_ns"] - b["ntpd_offset_ns"]
-assert abs(moved - d["time1_s"] * 1e9) < 15000, (moved, d["time1_s"])
+assert abs(moved - d["time1_s"] * 1e9) < d["time1_s"] * 1e9 / 3, (moved, d["time1_s"])
 assert abs(a["ntpd_offset_ns"]) < abs(b["ntpd_offset_ns"]) / 4, a
 assert d["improved"] is True
 assert d["stages"]["gnss"] == "--no-gnss", d["stages"]
