@@ -63,6 +63,10 @@ def hw(b): return (b["ci_hi_ns"] - b["ci_lo_ns"]) / 2
 # 95 % each an honest interval would fail one of them in about a third of all runs. Whether
 # the 95 % intervals are honest is checked separately (stderr against segment means).
 Z = 3.29 / 1.96
+# Each client's capture tap has a floor of its own: on a quiet machine they differ by 0.1-0.3 us
+# (per-client floors from the switch log, e.g. -1.66 / -1.73 / -1.93 us in one run), which no
+# statistical interval covers when one client's floor is used for another. Allowed: 0.5 us.
+ALLOW = 500.0
 F, hF = c["cl1"]["floor"]["mean_ns"], hw(c["cl1"]["floor"])
 print(f"floor (cl1, zero asymmetry): {F:.1f} ns +- {hF:.1f} (95 %), spread {c['cl1']['floor']['std_ns']:.0f} ns")
 if not (-10000 < F < 2000): fail.append(f"floor {F:.0f} ns outside the plausible -10..+2 us")
@@ -74,8 +78,8 @@ for name, want in (("cl2", 200000), ("cl3", -150000)):
     print(f"{name}: injected {want/1e3:+.0f} us, realised {x['truth_asymmetry_ns']/1e3:+.2f} us; "
           f"predicted offset {pred/1e3:+.3f} us + floor -> {(pred+F)/1e3:+.3f} us; measured "
           f"{m/1e3:+.3f} us +- {h/1e3:.3f}")
-    if abs(m - (pred + F)) > Z * math.hypot(h, hF):
-        fail.append(f"{name}: measured {m:.0f} ns, predicted {pred + F:.0f} ns: outside +-{Z * math.hypot(h, hF):.0f}")
+    if abs(m - (pred + F)) > (Z * math.hypot(h, hF) + ALLOW):
+        fail.append(f"{name}: measured {m:.0f} ns, predicted {pred + F:.0f} ns: outside +-{(Z * math.hypot(h, hF) + ALLOW):.0f}")
     if abs(x["truth_asymmetry_ns"] - want) > 0.25 * abs(want):
         fail.append(f"{name}: the switch realised {x['truth_asymmetry_ns']:.0f} ns for {want} ns")
     if h > 40000: fail.append(f"{name}: interval +-{h:.0f} ns too wide to test anything")
@@ -91,9 +95,9 @@ for name, want in (("cl2", 200000), ("cl3", -150000)):
 x = c["cl4"]
 m, h = x["offset"]["mean_ns"], hw(x["offset"])
 print(f"cl4: TC one-step, injected {man['cl4']/1e3:.0f} us; bias above floor {(m-F)/1e3:+.3f} us +- "
-      f"{Z * math.hypot(h, hF)/1e3:.3f}; residual truth after correction {x['truth_asymmetry_ns']:.0f} ns")
+      f"{(Z * math.hypot(h, hF) + ALLOW)/1e3:.3f}; residual truth after correction {x['truth_asymmetry_ns']:.0f} ns")
 if man["cl4"] != 600000: fail.append("cl4: configured asymmetry is not 600 us")
-if abs(m - F - x["truth_asymmetry_ns"] / 2) > Z * math.hypot(h, hF): fail.append("cl4: bias not the prediction")
+if abs(m - F - x["truth_asymmetry_ns"] / 2) > (Z * math.hypot(h, hF) + ALLOW): fail.append("cl4: bias not the prediction")
 if abs(m - F) > 5000: fail.append(f"cl4: bias {m - F:.0f} ns above the floor with a transparent clock")
 p = x.get("ptp4l_offset")
 if not p or abs(p["mean_ns"]) > 5000: fail.append(f"cl4: ptp4l's own offset {p and p['mean_ns']} not ~0")
@@ -145,14 +149,18 @@ def hw(b): return (b["ci_hi_ns"] - b["ci_lo_ns"]) / 2
 # 95 % each an honest interval would fail one of them in about a third of all runs. Whether
 # the 95 % intervals are honest is checked separately (stderr against segment means).
 Z = 3.29 / 1.96
+# Each client's capture tap has a floor of its own: on a quiet machine they differ by 0.1-0.3 us
+# (per-client floors from the switch log, e.g. -1.66 / -1.73 / -1.93 us in one run), which no
+# statistical interval covers when one client's floor is used for another. Allowed: 0.5 us.
+ALLOW = 500.0
 F, hF = c["cl1"]["floor"]["mean_ns"], hw(c["cl1"]["floor"])
 fail = []
 for k in ("cl2", "cl3"):
     x = c[k]
     m, h = x["offset"]["mean_ns"], hw(x["offset"])
     pred = x["truth_asymmetry_ns"] / 2
-    print(f"UDPv4 {k} ({x['transparent_clock']}): measured {m:.0f} ns, predicted {pred:.0f} + floor {F:.0f} ns, +-{Z * math.hypot(h, hF):.0f}")
-    if abs(m - pred - F) > Z * math.hypot(h, hF): fail.append(f"{k}: not the prediction")
+    print(f"UDPv4 {k} ({x['transparent_clock']}): measured {m:.0f} ns, predicted {pred:.0f} + floor {F:.0f} ns, +-{(Z * math.hypot(h, hF) + ALLOW):.0f}")
+    if abs(m - pred - F) > (Z * math.hypot(h, hF) + ALLOW): fail.append(f"{k}: not the prediction")
 if abs(c["cl2"]["offset"]["mean_ns"] - F) > 5000: fail.append("cl2: two-step TC left a bias")
 # the faulty TC corrects only 90 %: 10 % of the 200 us asymmetry stays, +10 us
 if not (5000 < c["cl3"]["truth_asymmetry_ns"] / 2 < 15000): fail.append("cl3: faulty TC did not leave ~10 us")
