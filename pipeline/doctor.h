@@ -37,6 +37,9 @@ void doctor_nic(const struct doctor_opts *o, struct checks *cs);
 void doctor_ntp(const struct doctor_opts *o, struct checks *cs);
 /* dpkg -V linuxptp: package files edited in place. */
 void doctor_dpkg(const struct doctor_opts *o, struct checks *cs);
+/* Every check above, in the order the report lists them (the command and its fuzz target run
+ * the same set). */
+void doctor_all(const struct doctor_opts *o, struct checks *cs);
 
 /* The SHM segment the phc2sys@ unit writes (-E ntpshm -M N; the full override in /etc, else
  * the vendor unit, then drop-ins' ExecStart=), -1 if it does not write SHM; unit_path gets the

@@ -65,6 +65,17 @@ static const char *guess_iface(const struct sysview *sv, char *buf, size_t len)
 	return found;
 }
 
+void doctor_all(const struct doctor_opts *o, struct checks *cs)
+{
+	doctor_processes(o, cs);
+	doctor_units(o, cs);
+	doctor_boot(o, cs);
+	doctor_ptp4l_conf(o, cs);
+	doctor_nic(o, cs);
+	doctor_ntp(o, cs);
+	doctor_dpkg(o, cs);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,13 +148,7 @@ int cmd_doctor(int argc, char **argv)
 		o.iface = "eth0";
 
 	struct checks cs = { NULL, 0 };
-	doctor_processes(&o, &cs);
-	doctor_units(&o, &cs);
-	doctor_boot(&o, &cs);
-	doctor_ptp4l_conf(&o, &cs);
-	doctor_nic(&o, &cs);
-	doctor_ntp(&o, &cs);
-	doctor_dpkg(&o, &cs);
+	doctor_all(&o, &cs);
 	bool failed = checks_failed(&cs, true);
 	if (json)
 		checks_print_json(&cs, "ptpcal-doctor/1", o.sv.root ? o.sv.root : "/", failed);
