@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "report/analysis_in.h"
+#include "tests/fuzz/split_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,27 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 200000)
 		return 0;
-	char path[128];
-	const uint8_t *p = data, *end = data + size;
-	for (size_t i = 0; i < NFILES; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-		if (!p)
-			continue;
-		const uint8_t *sep = NULL;
-		for (const uint8_t *q = p; q + 6 <= end; q++)
-			if (!memcmp(q, "\n----\n", 6)) {
-				sep = q;
-				break;
-			}
-		const uint8_t *stop = sep ? sep + 1 : end;
-		FILE *f = fopen(path, "wb");
-		if (!f)
-			return 0;
-		fwrite(p, 1, (size_t)(stop - p), f);
-		fclose(f);
-		p = sep ? sep + 6 : NULL;
-	}
+	if (fuzz_split_files(data, size, dir, names, NFILES) != 0)
+		return 0;
 	struct analysis_in *a = calloc(1, sizeof(*a));
 	if (analysis_load(a, dir))
 		for (size_t r = 0; r < a->stability.nrows; r++)

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "pipeline/checks.h"
 #include "pipeline/doctor.h"
+#include "tests/fuzz/split_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,18 +36,6 @@ static const char *const files[] = {
 
 static char top[64];
 
-static void mkdirs(const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + strlen(top) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0700);
-			*p = '/';
-		}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!top[0]) {
@@ -58,28 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 100000)
 		return 0;
-	char path[256];
-	const uint8_t *p = data, *end = data + size;
-	for (size_t i = 0; i < NFILES; i++) {
-		snprintf(path, sizeof(path), "%s/%s", top, files[i]);
-		unlink(path);
-		if (!p)
-			continue;
-		const uint8_t *sep = NULL;
-		for (const uint8_t *q = p; q + 6 <= end; q++)
-			if (!memcmp(q, "\n----\n", 6)) {
-				sep = q;
-				break;
-			}
-		const uint8_t *stop = sep ? sep + 1 : end;
-		mkdirs(path);
-		FILE *f = fopen(path, "wb");
-		if (!f)
-			return 0;
-		fwrite(p, 1, (size_t)(stop - p), f);
-		fclose(f);
-		p = sep ? sep + 6 : NULL;
-	}
+	if (fuzz_split_files(data, size, top, files, NFILES) != 0)
+		return 0;
 	char root[128], out[128];
 	snprintf(root, sizeof(root), "%s/root", top);
 	snprintf(out, sizeof(out), "%s/out", top);
@@ -92,13 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.coalesce_target_us = 4;
 	o.ntp_conf = "/etc/ntpsec/ntp.conf";
 	struct checks cs = { NULL, 0 };
-	doctor_processes(&o, &cs);
-	doctor_units(&o, &cs);
-	doctor_boot(&o, &cs);
-	doctor_ptp4l_conf(&o, &cs);
-	doctor_nic(&o, &cs);
-	doctor_ntp(&o, &cs);
-	doctor_dpkg(&o, &cs);
+	doctor_all(&o, &cs);
 	bool failed = checks_failed(&cs, true);
 	checks_print_text(&cs, true);
 	checks_print_json(&cs, "ptpcal-doctor/1", root, failed);
