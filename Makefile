@@ -89,7 +89,7 @@ deps:
 
 unit: $(BUILD)/unit-tests
 	@echo "== unit tests ($(BUILD))"
-	cd tests && PTPCAL_TOP=$(CURDIR) ../$(BUILD)/unit-tests
+	cd tests && PTPCAL_TOP="$(CURDIR)" ../$(BUILD)/unit-tests
 
 unit-asan:
 	@echo "== unit tests under ASan+UBSan"
@@ -97,7 +97,7 @@ unit-asan:
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" \
 	  build/asan/unit-tests build/asan/ptpcal
-	cd tests && PTPCAL_TOP=$(CURDIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	cd tests && PTPCAL_TOP="$(CURDIR)" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ../build/asan/unit-tests
 
 # Every fuzz target replayed over its seed corpus under ASan+UBSan (gcc build, no libFuzzer
@@ -121,7 +121,7 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libptpcal.a
 
 e2e: all $(TOOLS)
 	@echo "== end-to-end tests"
-	PTPCAL=$(CURDIR)/$(BUILD)/ptpcal PTPCAL_ASAN=$(CURDIR)/build/asan/ptpcal tests/e2e/run
+	PTPCAL="$(CURDIR)/$(BUILD)/ptpcal" PTPCAL_ASAN="$(CURDIR)/build/asan/ptpcal" tests/e2e/run
 
 # Build everything with clang too (the standard says gcc and clang, warning-free).
 check-clang:

@@ -60,7 +60,12 @@ struct exchange_writer {
 
 struct exchange_writer *exchange_writer_open(const char *path)
 {
-	struct ds_writer *ds = ds_create(path, "exchanges");
+	return exchange_writer_open_in(NULL, path);
+}
+
+struct exchange_writer *exchange_writer_open_in(const struct outdir *dir, const char *name)
+{
+	struct ds_writer *ds = ds_create_in(dir, name, "exchanges");
 	if (!ds)
 		return NULL;
 	struct exchange_writer *w = xcalloc(1, sizeof(*w));
@@ -149,7 +154,12 @@ struct pdelay_writer {
 
 struct pdelay_writer *pdelay_writer_open(const char *path)
 {
-	struct ds_writer *ds = ds_create(path, "pdelay");
+	return pdelay_writer_open_in(NULL, path);
+}
+
+struct pdelay_writer *pdelay_writer_open_in(const struct outdir *dir, const char *name)
+{
+	struct ds_writer *ds = ds_create_in(dir, name, "pdelay");
 	if (!ds)
 		return NULL;
 	struct pdelay_writer *w = xcalloc(1, sizeof(*w));

@@ -17,6 +17,7 @@ struct exchange_writer;
 /* Creates the file and writes the magic line; the caller adds metadata with
  * exchange_writer_ds() and ds_meta() before the first row. */
 struct exchange_writer *exchange_writer_open(const char *path);
+struct exchange_writer *exchange_writer_open_in(const struct outdir *dir, const char *name);
 struct ds_writer *exchange_writer_ds(struct exchange_writer *w);
 void exchange_writer_row(struct exchange_writer *w, const struct exchange *ex);
 /* Flushes and closes; 0 or -1 (printed). */
@@ -24,6 +25,7 @@ int exchange_writer_close(struct exchange_writer *w);
 
 struct pdelay_writer;
 struct pdelay_writer *pdelay_writer_open(const char *path);
+struct pdelay_writer *pdelay_writer_open_in(const struct outdir *dir, const char *name);
 struct ds_writer *pdelay_writer_ds(struct pdelay_writer *w);
 void pdelay_writer_row(struct pdelay_writer *w, const struct pdelay *pd);
 int pdelay_writer_close(struct pdelay_writer *w);

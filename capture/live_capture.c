@@ -41,6 +41,7 @@
 #include "common/cli.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/outdir.h"
 #include "common/stop_signal.h"
 
 static const char usage[] =
@@ -107,7 +108,7 @@ static void wake_pcap(void)
 
 struct live {
 	const char *ifname;
-	char *dir;
+	struct outdir dir; /* opened before the privilege drop: every file is created in it */
 	int dlt;
 	char comment[256];
 	struct pcapng_out *png;
@@ -123,21 +124,11 @@ struct live {
 	double last_offset, last_delay;
 };
 
-static char *file_path(const struct live *l, const char *name)
-{
-	size_t n = strlen(l->dir) + strlen(name) + 2;
-	char *p = xmalloc(n);
-	snprintf(p, n, "%s/%s", l->dir, name);
-	return p;
-}
-
 static int open_pcapng(struct live *l)
 {
 	char name[40];
 	snprintf(name, sizeof(name), "capture-%04d.pcapng", l->file_no + 1);
-	char *path = file_path(l, name);
-	l->png = pcapng_out_open(path, l->dlt, l->ifname, l->comment);
-	free(path);
+	l->png = pcapng_out_open_in(&l->dir, name, l->dlt, l->ifname, l->comment);
 	if (!l->png)
 		return -1;
 	l->file_no++;
@@ -296,20 +287,23 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum ts_want want, bool 
 	return 0;
 }
 
-/* Whether the user we drop to (no supplementary groups) may create files in dir, by its
- * mode bits, as the kernel will judge it after the drop. */
-static bool user_may_write(const char *dir, const struct privdrop_target *drop)
+/* Whether the user we drop to (no supplementary groups) may create files in the directory,
+ * by its own mode bits, as the kernel will judge it after the drop (its parents do not
+ * matter: files are created by openat on its descriptor). */
+static bool user_may_write(const struct outdir *d, const struct privdrop_target *drop)
 {
 	struct stat st;
-	if (stat(dir, &st) != 0)
+	if (fstat(d->fd, &st) != 0)
 		return false;
 	mode_t need = st.st_uid == drop->uid ? (S_IWUSR | S_IXUSR) :
 		      st.st_gid == drop->gid ? (S_IWGRP | S_IXGRP) : (S_IWOTH | S_IXOTH);
 	return (st.st_mode & need) == need;
 }
 
-/* Creates DIR if needed (owned by the user we drop to, so that rotation can add files). */
-static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool rotating)
+/* Creates DIR if needed (owned by the user we drop to, so that rotation can add files) and
+ * opens it once, before the drop. */
+static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool rotating,
+		       struct outdir *out)
 {
 	struct stat st;
 	if (stat(dir, &st) == 0) {
@@ -330,19 +324,21 @@ static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool
 		log_err("-o %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (drop && rotating && !user_may_write(dir, drop)) {
+	if (outdir_open(out, dir) != 0)
+		return -1;
+	if (drop && rotating && !user_may_write(out, drop)) {
 		log_err("-o %s: user %s cannot add files to it, which --rotate needs; give a new "
 			"directory (ptpcal creates it for %s) or one %s may write", dir, drop->name,
 			drop->name, drop->name);
+		outdir_close(out);
 		return -1;
 	}
 	const char *mine[] = { "exchanges.tsv", "capture-0001.pcapng" };
 	for (size_t i = 0; i < 2; i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, mine[i]);
-		if (access(path, F_OK) == 0) {
-			log_err("%s: exists; give a new or empty -o DIR (a capture never overwrites one)",
-				path);
+		if (outdir_has(out, mine[i])) {
+			log_err("%s/%s: exists; give a new or empty -o DIR (a capture never overwrites "
+				"one)", dir, mine[i]);
+			outdir_close(out);
 			return -1;
 		}
 	}
@@ -552,14 +548,14 @@ int capture_live_main(int argc, char **argv)
 	 * `vlan` keyword there: the untagged filter then. */
 	if (filter == default_filter && (l_dlt_cooked(p)))
 		filter = PTP_FILTER;
-	if (set_filter(p, ifname, filter) != 0 || prepare_dir(dir, root ? &drop : NULL, rotate_bytes || rotate_ns) != 0) {
+	struct live l = { .dir = { .fd = -1 } };
+	if (set_filter(p, ifname, filter) != 0 ||
+	    prepare_dir(dir, root ? &drop : NULL, rotate_bytes || rotate_ns, &l.dir) != 0) {
 		pcap_close(p);
 		return EXIT_USAGE;
 	}
 	struct pcap_in *in = pcap_in_wrap(p, ifname);
-	struct live l = { 0 };
 	l.ifname = ifname;
-	l.dir = xstrdup(dir);
 	l.dlt = pcap_datalink(p);
 	l.rotate_bytes = rotate_bytes;
 	l.rotate_ns = rotate_ns;
@@ -572,21 +568,13 @@ int capture_live_main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	/* Every output is opened before root is dropped (rotation later needs DIR writable
-	 * by the user, which prepare_dir arranged when it created DIR). */
-	char *path = file_path(&l, "exchanges.tsv");
-	l.ex = exchange_writer_open(path);
-	free(path);
-	if (want_pd) {
-		path = file_path(&l, "pdelay.tsv");
-		l.pd = pdelay_writer_open(path);
-		free(path);
-	}
-	if (want_msg) {
-		path = file_path(&l, "messages.tsv");
-		l.msg = message_writer_open(path);
-		free(path);
-	}
+	/* Every output is opened before root is dropped (rotation later creates files through
+	 * the directory's descriptor: DIR writable by the user, which prepare_dir checked). */
+	l.ex = exchange_writer_open_in(&l.dir, "exchanges.tsv");
+	if (want_pd)
+		l.pd = pdelay_writer_open_in(&l.dir, "pdelay.tsv");
+	if (want_msg)
+		l.msg = message_writer_open_in(&l.dir, "messages.tsv");
 	if (!l.ex || (want_pd && !l.pd) || (want_msg && !l.msg) || open_pcapng(&l) != 0) {
 		status = EXIT_USAGE;
 		goto out;
@@ -604,7 +592,7 @@ int capture_live_main(int argc, char **argv)
 			goto out;
 		}
 		privdrop_describe(who, sizeof(who));
-		if ((rotate_bytes || rotate_ns) && access(dir, W_OK | X_OK) != 0) {
+		if ((rotate_bytes || rotate_ns) && !outdir_writable(&l.dir)) {
 			log_err("-o %s: user %s cannot add files to it, which --rotate needs; give a "
 				"new directory (ptpcal creates it for %s) or one %s may write", dir,
 				drop.name, drop.name, drop.name);
@@ -767,6 +755,6 @@ out:
 	pdelay_writer_close(l.pd);
 	message_writer_close(l.msg);
 	pcap_in_close(in);
-	free(l.dir);
+	outdir_close(&l.dir);
 	return status;
 }

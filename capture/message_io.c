@@ -19,7 +19,12 @@ struct message_writer {
 
 struct message_writer *message_writer_open(const char *path)
 {
-	struct ds_writer *ds = ds_create(path, "messages");
+	return message_writer_open_in(NULL, path);
+}
+
+struct message_writer *message_writer_open_in(const struct outdir *dir, const char *name)
+{
+	struct ds_writer *ds = ds_create_in(dir, name, "messages");
 	if (!ds)
 		return NULL;
 	struct message_writer *w = xcalloc(1, sizeof(*w));

@@ -9,6 +9,7 @@
 
 struct message_writer;
 struct message_writer *message_writer_open(const char *path);
+struct message_writer *message_writer_open_in(const struct outdir *dir, const char *name);
 struct ds_writer *message_writer_ds(struct message_writer *w);
 void message_writer_row(struct message_writer *w, const struct ptp_packet *pkt);
 int message_writer_close(struct message_writer *w);

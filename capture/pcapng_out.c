@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "capture/pcapng_out.h"
+#include "common/outdir.h"
 #include "common/log.h"
 
 struct pcapng_out {
@@ -58,14 +59,18 @@ static void put_end_opt(struct pcapng_out *o)
 struct pcapng_out *pcapng_out_open(const char *path, int dlt, const char *ifname,
 				   const char *comment)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f) {
-		log_err("%s: cannot create: %s", path, strerror(errno));
+	return pcapng_out_open_in(NULL, path, dlt, ifname, comment);
+}
+
+struct pcapng_out *pcapng_out_open_in(const struct outdir *dir, const char *name, int dlt,
+				      const char *ifname, const char *comment)
+{
+	FILE *f = outdir_create(dir, name);
+	if (!f)
 		return NULL;
-	}
 	struct pcapng_out *o = xcalloc(1, sizeof(*o));
 	o->f = f;
-	o->path = xstrdup(path);
+	o->path = outdir_join(dir, name);
 	/* Section Header Block: type, length, byte-order magic, version 1.0, section length
 	 * unknown (-1), options (shb_comment 1, shb_userappl 4), end, length. */
 	const char *app = "ptpcal " PTPCAL_VERSION;

@@ -15,6 +15,10 @@ struct pcapng_out;
 /* NULL after printing why. dlt: link type of interface 0 (more with pcapng_out_add_if). */
 struct pcapng_out *pcapng_out_open(const char *path, int dlt, const char *ifname,
 				   const char *comment);
+/* The same, NAME created in an output directory opened before (common/outdir.h). */
+struct outdir;
+struct pcapng_out *pcapng_out_open_in(const struct outdir *dir, const char *name, int dlt,
+				      const char *ifname, const char *comment);
 /* Another interface; returns its index. */
 int pcapng_out_add_if(struct pcapng_out *o, int dlt, const char *ifname);
 /* dir: 0 unknown, 1 inbound, 2 outbound (EPB flags bits 0-1). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/dataset.h"
+#include "common/outdir.h"
 #include "common/log.h"
 #include "common/numfmt.h"
 #include "common/textin.h"
@@ -66,14 +67,17 @@ static void w_bytes(struct ds_writer *w, const char *s, size_t n)
 
 struct ds_writer *ds_create(const char *path, const char *kind)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-	if (!f) {
-		log_err("%s: cannot create: %s", path, strerror(errno));
+	return ds_create_in(NULL, path, kind);
+}
+
+struct ds_writer *ds_create_in(const struct outdir *dir, const char *name, const char *kind)
+{
+	FILE *f = !dir && strcmp(name, "-") == 0 ? stdout : outdir_create(dir, name);
+	if (!f)
 		return NULL;
-	}
 	struct ds_writer *w = xcalloc(1, sizeof(*w));
 	w->f = f;
-	w->path = xstrdup(path);
+	w->path = outdir_join(dir, name);
 	w->buf = xmalloc(WBUF_SIZE);
 	char line[128];
 	int n = snprintf(line, sizeof(line), MAGIC "%d %s\n", DATASET_VERSION, kind);

@@ -26,6 +26,9 @@ struct ds_writer;
 
 /* path "-" writes to stdout. NULL (after printing why) if the file cannot be created. */
 struct ds_writer *ds_create(const char *path, const char *kind);
+/* The same, NAME created in an output directory opened before (common/outdir.h). */
+struct outdir;
+struct ds_writer *ds_create_in(const struct outdir *dir, const char *name, const char *kind);
 void ds_meta(struct ds_writer *w, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The header line; ends the metadata. `names` has n entries. */
