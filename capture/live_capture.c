@@ -326,6 +326,12 @@ static int prepare_dir(const char *dir, const struct privdrop_target *drop, bool
 	}
 	if (outdir_open(out, dir) != 0)
 		return -1;
+	if (drop) {
+		/* The files made before the drop are the capture user's too, like those after. */
+		out->give = true;
+		out->uid = drop->uid;
+		out->gid = drop->gid;
+	}
 	if (drop && rotating && !user_may_write(out, drop)) {
 		log_err("-o %s: user %s cannot add files to it, which --rotate needs; give a new "
 			"directory (ptpcal creates it for %s) or one %s may write", dir, drop->name,

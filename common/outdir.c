@@ -18,6 +18,7 @@ int outdir_open(struct outdir *d, const char *path)
 		return -1;
 	}
 	d->path = xstrdup(path);
+	d->give = false;
 	return 0;
 }
 
@@ -43,6 +44,12 @@ char *outdir_join(const struct outdir *d, const char *name)
 FILE *outdir_create(const struct outdir *d, const char *name)
 {
 	int fd = openat(d ? d->fd : AT_FDCWD, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0 && d && d->give && fchown(fd, d->uid, d->gid) != 0) {
+		int e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+	}
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		int e = errno;

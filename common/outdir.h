@@ -8,17 +8,21 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct outdir {
 	int fd;
 	char *path; /* as given, for messages */
+	bool give;  /* files created are given to uid:gid (the user a command drops to) */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* Opens the existing directory PATH. 0, or -1 after printing "-o PATH: why". */
 int outdir_open(struct outdir *d, const char *path);
 void outdir_close(struct outdir *d);
-/* Creates (or truncates) NAME in D for writing; with D NULL, NAME is a plain path.
- * NULL after printing "DIR/NAME: cannot create: why". */
+/* Creates (or truncates) NAME in D for writing, given to D's uid:gid if D says so; with D
+ * NULL, NAME is a plain path. NULL after printing "DIR/NAME: cannot create: why". */
 FILE *outdir_create(const struct outdir *d, const char *name);
 /* "DIR/NAME" (or NAME when D is NULL), malloc'd: what messages and metadata show. */
 char *outdir_join(const struct outdir *d, const char *name);

@@ -24,3 +24,16 @@ expect_exit() {
 
 # A unique prefix for namespaces of this test run.
 NS_PREFIX="pc$$"
+
+# world_ptpcal: prints the path of a copy of the binary under test that any user can run,
+# laid out as `make install` does (bin/ptpcal beside share/ptpcal/scripts, where `lab` finds
+# its script), in this test's directory. For the cases that run ptpcal as an unprivileged
+# user: the checkout itself may lie under a mode-0700 directory they cannot enter.
+world_ptpcal() {
+    _w="$E2E_DIR/world"
+    mkdir -p "$_w/bin" "$_w/share/ptpcal"
+    cp "$PTPCAL" "$_w/bin/ptpcal"
+    cp -r "$PTPCAL_TOP/scripts" "$_w/share/ptpcal/"
+    chmod -R a+rX "$_w"
+    echo "$_w/bin/ptpcal"
+}

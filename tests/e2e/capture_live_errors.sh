@@ -45,6 +45,17 @@ grep -q '^# stop_reason: duration$' ok/exchanges.tsv || die "no trailing metadat
 nf=$(ls rot/capture-*.pcapng | wc -l)
 [ "$nf" -ge 2 ] || die "--rotate 1s over 2.5 s made $nf file(s)"
 [ "$(stat -c %U rot/capture-0002.pcapng)" = nobody ] || die "rotated file not created as nobody"
+# The same into a directory under a mode-0700 parent (nobody cannot resolve its path: the
+# files after the drop are created through the directory's descriptor, not by path).
+mkdir -m 700 private
+"$PTPCAL" capture -q -i lo --tstamp host --rotate 2s --duration 6.5 -o private/out 2>rot700.err ||
+    die "--rotate 2s under a 0700 parent failed: $(cat rot700.err)"
+nf=$(ls private/out/capture-*.pcapng | wc -l)
+[ "$nf" -ge 3 ] || die "--rotate 2s over 6.5 s under a 0700 parent made $nf file(s)"
+for f in private/out/*; do
+    [ "$(stat -c %U "$f")" = nobody ] || die "$f is $(stat -c %U "$f")'s, not the capture user's"
+done
+echo "under a 0700 parent: $nf rotated files, created as nobody"
 # An existing directory nobody may not write to cannot take rotated files: refused.
 mkdir rootonly
 chmod 755 rootonly
@@ -57,7 +68,7 @@ if command -v setpriv >/dev/null; then
     mkdir capdir
     chown nobody capdir
     setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps=+net_raw \
-        --ambient-caps=+net_raw "$PTPCAL" capture -q -i lo --tstamp host --duration 2 -o capdir/out &
+        --ambient-caps=+net_raw "$(world_ptpcal)" capture -q -i lo --tstamp host --duration 2 -o capdir/out &
     pid=$!
     sleep 1
     capeff=$(awk '/^CapEff:/ {print $2}' /proc/$pid/status)
