@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "common/commands.h"
 #include "common/log.h"
+#include "lab/lab_health.h"
 #include "lab/replay.h"
 #include "lab/switch.h"
 
@@ -32,6 +33,8 @@ static const char usage[] =
 	"  switch [options]     the emulated switch itself (runs in the switch namespace)\n"
 	"  replay DIR           recompute a lab dataset's exchanges and bias, check them against\n"
 	"                       its truth (what CI does with datasets/)\n"
+	"  health DIR           whether the run's emulated switch kept time (how late frames\n"
+	"                       left against their due time)\n"
 	"\n"
 	"'ptpcal lab COMMAND --help' for a command's options. Topology, names and datasets:\n"
 	"docs/lab.md.\n";
@@ -99,7 +102,7 @@ static int run_script(int argc, char **argv)
 int cmd_lab(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("which lab command? (run, up, down, exec, status, switch, replay)");
+		return usage_error("which lab command? (run, up, down, exec, status, switch, replay, health)");
 	const char *sub = argv[1];
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
 		fputs(usage, stdout);
@@ -113,9 +116,13 @@ int cmd_lab(int argc, char **argv)
 		log_set_command("lab replay");
 		return lab_replay_main(argc - 1, argv + 1);
 	}
+	if (!strcmp(sub, "health")) {
+		log_set_command("lab health");
+		return lab_health_main(argc - 1, argv + 1);
+	}
 	if (!strcmp(sub, "run") || !strcmp(sub, "up") || !strcmp(sub, "down") ||
 	    !strcmp(sub, "exec") || !strcmp(sub, "status"))
 		return run_script(argc - 1, argv + 1);
-	return usage_error("unknown lab command '%s' (run, up, down, exec, status, switch, replay)",
+	return usage_error("unknown lab command '%s' (run, up, down, exec, status, switch, replay, health)",
 			   sub);
 }

@@ -1,0 +1,176 @@
+/* ptpcal lab health (see lab_health.h). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/cli.h"
+#include "common/dataset.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/numfmt.h"
+#include "lab/infile.h"
+#include "lab/lab_health.h"
+#include "lab/runstats.h"
+
+int lab_health_read(const char *frames_path, struct lab_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	struct infile f;
+	if (!infile_open(&f, frames_path))
+		return -1;
+	struct ds_reader *r = ds_open(f.path, "switch-frames");
+	if (!r) {
+		infile_close(&f, frames_path);
+		return -1;
+	}
+	int c_err = ds_require_col(r, "sched_error_ns"), c_fate = ds_require_col(r, "fate");
+	bool ok = c_err >= 0 && c_fate >= 0;
+	struct runstats rs = { 0 };
+	int rc;
+	while (ok && (rc = ds_next(r)) != 0) {
+		if (rc < 0) {
+			ok = false;
+			break;
+		}
+		if (strcmp(ds_field(r, c_fate), "sent"))
+			continue;
+		double e;
+		if (!ds_get_double(r, c_err, &e) || !isfinite(e)) {
+			ds_error(r, "sched_error_ns '%s' is not a number", ds_field(r, c_err));
+			ok = false;
+			break;
+		}
+		runstats_add(&rs, e);
+		h->frames++;
+		if (e > LAB_LATE_NS)
+			h->late++;
+	}
+	ok = ok && !ds_failed(r);
+	ds_reader_close(r);
+	if (infile_close(&f, frames_path) != 0)
+		ok = false;
+	if (ok && h->frames == 0) {
+		log_err("%s: the switch sent no frames", frames_path);
+		ok = false;
+	}
+	if (ok) {
+		h->p50_ns = runstats_pct(&rs, 50);
+		h->p99_ns = runstats_pct(&rs, 99);
+		h->max_ns = rs.max;
+		h->kept_time = (double)h->late <= LAB_LATE_FRACTION_LIMIT * (double)h->frames &&
+			       h->p99_ns <= LAB_P99_LIMIT_NS;
+	}
+	runstats_free(&rs);
+	return ok ? 0 : -1;
+}
+
+void lab_health_describe(const struct lab_health *h, char *buf, size_t len)
+{
+	char a[32], b[32], c[32], d[32];
+	snprintf(buf, len, "%s: %.1f %% of %llu frames late by > %s; send error p50 %s, p99 %s, "
+		 "max %s", h->kept_time ? "kept time" : "could not keep time",
+		 100.0 * (double)h->late / (double)(h->frames ? h->frames : 1),
+		 (unsigned long long)h->frames, fmt_si_time(LAB_LATE_NS, a, sizeof(a)),
+		 fmt_si_time(h->p50_ns, b, sizeof(b)), fmt_si_time(h->p99_ns, c, sizeof(c)),
+		 fmt_si_time(h->max_ns, d, sizeof(d)));
+}
+
+static const char usage[] =
+	"usage: ptpcal lab health [--json] DIR|FRAMES.tsv\n"
+	"\n"
+	"Whether a lab run's emulated switch kept time: from its per-frame log (DIR/switch/\n"
+	"frames.tsv of 'ptpcal lab run', the switch_log a dataset's manifest names, or the file),\n"
+	"how late frames left against their due time. A switch that fell behind (a machine loaded\n"
+	"beyond its cores) did not realise the delays it was given: its statistics are the\n"
+	"machine's, not the lab's.\n"
+	"\n"
+	"      --json     the figures as JSON on stdout\n"
+	"  -h, --help\n"
+	"\n"
+	"Kept time: at most 5 % of frames more than 50 us late and the 99th percentile of the\n"
+	"send error within 250 us. Exit: 0 kept time, 1 not, 2 bad usage or input.\n";
+
+/* The switch log of a lab directory: its manifest's switch_log, else switch/frames.tsv. */
+static bool find_log(const char *dir, char *out, size_t len)
+{
+	char mp[4200];
+	snprintf(mp, sizeof(mp), "%s/manifest.tsv", dir);
+	struct stat st;
+	if (stat(mp, &st) == 0) {
+		struct ds_reader *man = ds_open(mp, "lab");
+		if (!man)
+			return false;
+		const char *sl = ds_meta_get(man, "switch_log");
+		bool have = sl && strcmp(sl, "-");
+		if (have)
+			snprintf(out, len, sl[0] == '/' ? "%s" : "%s/%s", sl[0] == '/' ? sl : dir,
+				 sl);
+		else
+			log_err("%s: names no switch log", mp);
+		ds_reader_close(man);
+		return have;
+	}
+	snprintf(out, len, "%s/switch/frames.tsv", dir);
+	if (stat(out, &st) != 0) {
+		log_err("%s: no manifest.tsv nor switch/frames.tsv: not a lab directory", dir);
+		return false;
+	}
+	return true;
+}
+
+int lab_health_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int c;
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: return cli_bad_option(argc, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error(optind == argc ? "no lab directory or switch log" :
+				   "one lab directory or switch log");
+	const char *arg = argv[optind];
+	char path[4200];
+	struct stat st;
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (!find_log(arg, path, sizeof(path)))
+			return EXIT_USAGE;
+	} else {
+		snprintf(path, sizeof(path), "%s", arg);
+	}
+	struct lab_health h;
+	if (lab_health_read(path, &h) != 0)
+		return EXIT_USAGE;
+	if (json) {
+		struct json j;
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "switch_log", path);
+		json_int(&j, "frames", (int64_t)h.frames);
+		json_int(&j, "late", (int64_t)h.late);
+		json_num(&j, "late_limit_ns", LAB_LATE_NS);
+		json_num(&j, "late_fraction", (double)h.late / (double)h.frames);
+		json_num(&j, "send_error_p50_ns", h.p50_ns);
+		json_num(&j, "send_error_p99_ns", h.p99_ns);
+		json_num(&j, "send_error_max_ns", h.max_ns);
+		json_bool(&j, "kept_time", h.kept_time);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		char buf[256];
+		lab_health_describe(&h, buf, sizeof(buf));
+		printf("%s\n", buf);
+	}
+	return h.kept_time ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,40 @@
+/* Whether the lab kept time: the emulated switch logs, for every frame, when it was due to
+ * leave (rx + the delay drawn for it) and when it did (sched_error_ns = tx - planned_tx).
+ * The truth of a lab run comes from the actual departures, so a late frame does not falsify
+ * it; but a switch that falls far behind (a machine loaded beyond its cores) no longer
+ * realises the delay model it was given, and its PDV and asymmetry are the machine's, not
+ * the lab's. This says which, with the figures: what tests read before they call a
+ * statistical miss a failure (tests/e2e/_lib.sh lab_verdict). */
+#ifndef PTPCAL_LAB_HEALTH_H
+#define PTPCAL_LAB_HEALTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A frame that left more than this after its due time was late. 50 us: ten times the
+ * switch's own median send error on a quiet 2-core VM (0.3-0.4 us), a quarter of the
+ * smallest delay the tests configure. */
+#define LAB_LATE_NS 50000.0
+/* Kept time: at most this fraction of frames late, and the 99th percentile of the send error
+ * within LAB_P99_LIMIT_NS. Quiet-machine figures (datasets/, 90 s runs): 1.1-1.8 % late,
+ * p99 56-87 us. */
+#define LAB_LATE_FRACTION_LIMIT 0.05
+#define LAB_P99_LIMIT_NS 250000.0
+
+struct lab_health {
+	uint64_t frames;   /* frames the switch sent */
+	uint64_t late;     /* of which more than LAB_LATE_NS late */
+	double p50_ns, p99_ns, max_ns; /* send error: tx - planned_tx */
+	bool kept_time;
+};
+
+/* Reads a switch log (ptpcal lab switch --log, maybe compressed). 0, or -1 after printing
+ * "file:line: why". */
+int lab_health_read(const char *frames_path, struct lab_health *h);
+/* "kept time: 1.2 % of 7554 frames late by > 50 us; send error p50 0.3 us, p99 87 us,
+ * max 5.7 ms" into buf. */
+void lab_health_describe(const struct lab_health *h, char *buf, size_t len);
+/* ptpcal lab health DIR|FRAMES.tsv [--json]: exit 0 kept time, 1 not, 2 bad input. */
+int lab_health_main(int argc, char **argv);
+
+#endif
