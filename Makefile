@@ -6,6 +6,7 @@
 #   make demo       install missing deps, run the main job on a bundled dataset
 #   make bench      speed and memory against the reference tools (tshark, allantools, ...)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (clang)
+#   make lab-check  the live-lab tests 20 times with tight verdicts: coverage, residuals
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Module sources are found by wildcard: a new module is a new .c/.h pair in its directory, a
@@ -41,7 +42,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%,$(FUZZ_SRCS))
 
 .PHONY: all check unit unit-asan e2e fuzz-regress demo bench fuzz install uninstall clean deps \
-        check-clang long-check
+        check-clang long-check lab-check
 all: $(BUILD)/ptpcal ptpcal
 
 ptpcal: $(BUILD)/ptpcal
@@ -127,6 +128,12 @@ e2e: all $(TOOLS)
 check-clang:
 	@echo "== clang build (warnings are errors)"
 	@$(MAKE) --no-print-directory BUILD=build/clang CC=clang build/clang/ptpcal build/clang/unit-tests
+
+# The live-lab tests repeated with their tight verdicts: coverage and residual figures
+# (tests/lab-check/run; LAB_CHECK_ARGS="-n 20 --busy" for the make check promise under load).
+LAB_CHECK_ARGS ?= -n 20
+lab-check: all
+	tests/lab-check/run $(LAB_CHECK_ARGS)
 
 # Hour-long runs, kept out of `make check`.
 long-check: all

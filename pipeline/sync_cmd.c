@@ -412,6 +412,7 @@ int cmd_sync(int argc, char **argv)
 		json_num(&j, "lucky50_bias_ns", bl);
 		json_num(&j, "ntpd_offset_ns", rb.ntpd_offset_ns);
 		json_int(&j, "ntpd_samples", rb.ntpd_samples);
+		json_num(&j, "ntpd_offset_sd_ns", rb.ntpd_offset_sd_ns);
 		json_obj_end(&j);
 		json_int(&j, "delayAsymmetry", refclock ? 0 : b.correction);
 		if (refclock)
@@ -426,6 +427,7 @@ int cmd_sync(int argc, char **argv)
 		json_num(&j, "lucky50_bias_ns", al);
 		json_num(&j, "ntpd_offset_ns", ra.ntpd_offset_ns);
 		json_int(&j, "ntpd_samples", ra.ntpd_samples);
+		json_num(&j, "ntpd_offset_sd_ns", ra.ntpd_offset_sd_ns);
 		json_obj_end(&j);
 		json_obj_begin(&j, "stages");
 		json_str(&j, "phc2sys", "SKIP: no PHC (software time stamps)");

@@ -30,6 +30,7 @@ struct lab_phase_result {
 	bool ntpsec_ran;        /* ntpd took the SHM refclock as its system peer */
 	double ntpd_offset_ns;  /* median of ntpq's refclock offset over the measurement (NAN) */
 	int ntpd_samples;
+	double ntpd_offset_sd_ns; /* their robust spread, 1.4826 x MAD (NAN) */
 	int verify_client_rc, verify_server_rc; /* -1 not run */
 	char ntpsec_skip[300];  /* why the stage was skipped, "" if it ran */
 	char gnss_skip[300];

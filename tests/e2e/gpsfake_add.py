@@ -3,7 +3,7 @@
 as soon as the control socket file exists, i.e. after gpsd's bind() but possibly before its
 listen(); add_device() then gets ECONNREFUSED, drops it silently, and gpsd never reads the
 fake GPS. This waits until the control socket accepts, finds gpsfake's pty (its open
-/dev/pts/N) and adds it again ("+PATH": gpsd answers OK, or ERROR when it already has it,
+/dev/pts/N), makes it readable by the unprivileged gpsd, and adds it again ("+PATH": gpsd answers OK, or ERROR when it already has it,
 i.e. when gpsfake's own attempt worked).
   gpsfake_add.py GPSFAKE_PID   (TMPDIR as given to gpsfake; needs /proc of its namespace)"""
 import os
@@ -25,6 +25,11 @@ while time.time() < deadline:
         pass
     if pty:
         try:
+            # gpsd has dropped root by now (to its user, with the group of /dev/ttyS0,
+            # gpsd.c PROTO_TTY) and the pty is root's, group tty, mode 620: opened late it
+            # fails "Permission denied" and gpsfake reports "daemon died" (seen under load).
+            # The pty is this test's own: let gpsd open it.
+            os.chmod(pty, 0o666)
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(sock_path)
             s.sendall(("+%s\r\n\x00" % pty).encode())
