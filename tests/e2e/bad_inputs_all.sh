@@ -128,7 +128,7 @@ for c in $CMDS; do
     run 2 "--frobnicate" "$c" --frobnicate
 done
 for c in "lab run" "lab up" "lab down" "lab exec" "lab status" "lab switch" "lab replay" \
-         "shm read" "shm write" "phc cmp" "phc record" "phc caps" "pps record" \
+         "lab health" "shm read" "shm write" "phc cmp" "phc record" "phc caps" "pps record" \
          "extts record" "extts perout" "setup server" "setup client" "verify server" \
          "verify client" "import ptp4l"; do
     # shellcheck disable=SC2086
@@ -141,7 +141,7 @@ for c in "lab run" "lab up" "lab down" "lab exec" "lab status" "lab switch" "lab
 done
 # No arguments where some are required.
 for c in capture analyze calibrate report validate-switch lab shm setup pmc phc pps extts \
-         truth import "lab down" "lab exec" "lab replay" "shm write" "phc cmp" "phc record" \
+         truth import "lab down" "lab exec" "lab replay" "lab health" "shm write" "phc cmp" "phc record" \
          "phc caps" "pps record" "extts record" "extts perout" "import ptp4l" sync; do
     # shellcheck disable=SC2086
     run 2 "" $c
@@ -192,6 +192,9 @@ run 2 "--max-pdv" validate-switch --log frames.tsv --max-pdv 12q
 # lab
 files "lab replay" ""
 run 2 "lab-trunc" lab replay lab-trunc
+files "lab health" ""
+run 2 "trunc-frames.tsv" lab health trunc-frames.tsv
+run 2 "" lab health lab lab
 run 2 "/dev/full" lab replay lab -F lab -c cl1 -o /dev/full
 run 2 "nosuchlab" lab down nosuchlab
 run 2 "nosuchlab" lab status nosuchlab
