@@ -69,7 +69,9 @@ expect_exit 2 "$PTPCAL" pmc --uds "$E2E_DIR/gm.uds" SET PARENT_DATA_SET x 1
 python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); time.sleep(5)' "$E2E_DIR/mute.uds" &
 mute=$!
 NETNS_PIDS="$NETNS_PIDS $mute"
-sleep 0.3
+# until it is bound (python's start-up took more than 0.3 s on a loaded machine)
+for _ in $(seq 1 100); do [ -S "$E2E_DIR/mute.uds" ] && break; sleep 0.05; done
+[ -S "$E2E_DIR/mute.uds" ] || die "the mute socket was never bound"
 expect_exit 1 "$PTPCAL" pmc --uds "$E2E_DIR/mute.uds" --timeout 300 GET PARENT_DATA_SET
 grep -q 'no answer' "$ERR" || die "mute socket: $(cat "$ERR")"
 # another domain: ptp4l ignores us

@@ -31,7 +31,9 @@ got=$(awk -F'\t' '/^[0-9]/ { printf "%s ", $6 }' read.tsv)
 [ "$got" = "1000 -2000 123456 -7 5000000 " ] || die "ptpcal shm read got: $got"
 if [ $have_mon = 1 ]; then
     wait "$m" || true
-    mon=$(awk '$1 == "sample" { printf "%s ", $3 }' mon.out)
+    # The first number after "sample", not field 3: the segment's name is "NTP" + the key's
+    # low byte (0x30 + unit), a space for unit 240.
+    mon=$(awk '$1 == "sample" { for (i = 2; i <= NF; i++) if ($i ~ /^-?[0-9]+\.[0-9]+$/) { printf "%s ", $i; break } }' mon.out)
     [ "$mon" = "0.000001000 -0.000002000 0.000123456 -0.000000007 0.005000000 " ] ||
         die "ntpshmmon saw: $mon ($(cat mon.out))"
 fi
