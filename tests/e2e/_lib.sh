@@ -98,3 +98,14 @@ lab_check() {
 lab_done() {
     [ -z "$LAB_SKIPPED" ] || skip "lab could not keep time: $LAB_SKIPPED"
 }
+
+# wait_for_line FILE PATTERN [SECONDS]: until FILE has a line matching PATTERN (default 10 s;
+# a fixed sleep is a race on a loaded machine). 1 if it never came.
+wait_for_line() {
+    _i=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        _i=$((_i + 1))
+        [ $_i -le $((${3:-10} * 20)) ] || return 1
+        sleep 0.05
+    done
+}

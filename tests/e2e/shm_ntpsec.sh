@@ -48,8 +48,7 @@ EOF
     >writer.log 2>&1 &
 writer=$!
 NETNS_PIDS="$NETNS_PIDS $writer"
-sleep 0.3
-grep -q created writer.log || die "writer did not create unit $unit: $(cat writer.log)"
+wait_for_line writer.log created || die "writer did not create unit $unit: $(cat writer.log)"
 
 netns_bg "$ns" ntpd.out setpriv --bounding-set -sys_time --inh-caps -sys_time -- \
     ntpd -n -c "$E2E_DIR/ntp.conf"

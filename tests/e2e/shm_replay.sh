@@ -16,7 +16,7 @@ printf '# ptpcal-dataset 1 truth\nt_s\toffset_ns\n0.0\t1000\n0.3\t-2000\n0.6\t12
 # The writer creates the segment and waits, so that both readers attach before sample 1.
 "$PTPCAL" shm write --unit "$unit" --replay in.tsv --wait 1.5s >writer.log 2>&1 &
 w=$!
-sleep 0.5
+wait_for_line writer.log created || die "writer did not create unit $unit: $(cat writer.log)"
 trap 'kill $w 2>/dev/null || true' EXIT
 have_mon=0
 if command -v ntpshmmon >/dev/null 2>&1; then

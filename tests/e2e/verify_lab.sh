@@ -80,6 +80,7 @@ unit=$(( 100 + $$ % 100 ))
 w=$!
 NETNS_PIDS="$NETNS_PIDS $w"
 printf '     remote           refid      st t when poll reach   delay   offset   jitter\n=======\n*SHM(%d)          .PTP.            0 l    4   16  377   0.0000   0.0012   0.0008\n+192.0.2.7       .GPS.            1 u   33   64  377   0.3120   0.0200   0.0100\n' $unit >out/ntpq-pn.txt
+wait_for_line shmw.log "created\|attached" || die "shm write: $(cat shmw.log)"
 sleep 0.5
 V client -s "$E2E_DIR/cl.uds" --shm-unit $unit >c1.json || true
 status management PASS c1.json
@@ -110,6 +111,7 @@ netns_stop $w
 "$PTPCAL" shm write --unit $unit --interval 0.2s --duration 8s --offset 37s >shmw2.log 2>&1 &
 w=$!
 NETNS_PIDS="$NETNS_PIDS $w"
+wait_for_line shmw2.log "created\|attached" || die "shm write: $(cat shmw2.log)"
 sleep 0.5
 printf '*192.0.2.7       .GPS.            1 u   33   64  377   0.3120   0.0200   0.0100\n' >out/ntpq-pn.txt
 V client -s "$E2E_DIR/cl.uds" --shm-unit $unit >c2.json && die "a 37 s SHM offset passed"

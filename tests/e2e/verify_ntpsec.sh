@@ -33,7 +33,7 @@ netns_add "$ns"
 "$PTPCAL" shm write --unit "$unit" --offset 20us --interval 250ms --duration 60s >writer.log 2>&1 &
 writer=$!
 NETNS_PIDS="$NETNS_PIDS $writer"
-sleep 0.3
+wait_for_line writer.log created || die "writer did not create unit $unit: $(cat writer.log)"
 netns_bg "$ns" ntpd.out setpriv --bounding-set -sys_time --inh-caps -sys_time -- \
     ntpd -n -c "$E2E_DIR/ntp.conf"
 ok=0
