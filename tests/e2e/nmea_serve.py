@@ -12,6 +12,7 @@ srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", port))
 srv.listen(1)
+print("listening on %d" % port, flush=True)  # for whoever waits for it (no fixed sleeps)
 conn, _ = srv.accept()
 for line in lines:
     conn.sendall(line)

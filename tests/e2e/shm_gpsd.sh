@@ -16,8 +16,10 @@ ns="$NS_PREFIX-shmgps"
 netns_add "$ns"
 cat >inner.sh <<EOI
 cd "$E2E_DIR"
-python3 "$PTPCAL_TOP/tests/e2e/nmea_serve.py" "$PTPCAL_TOP/tests/data/gnss-fix-loss.nmea" 29474 0.2 &
-sleep 0.5
+python3 "$PTPCAL_TOP/tests/e2e/nmea_serve.py" "$PTPCAL_TOP/tests/data/gnss-fix-loss.nmea" 29474 0.2 >serve.out &
+# until it listens (0.5 s was not enough on a loaded machine: gpsd gave up on its source)
+i=0
+while ! grep -q listening serve.out 2>/dev/null && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i + 1)); done
 "$PTPCAL" gnss record -o gnss.tsv --duration 14s --port 29473 2>gnss.err &
 rec=\$!
 /usr/sbin/gpsd -N -n -S 29473 tcp://127.0.0.1:29474 >gpsd.log 2>&1 &
