@@ -184,89 +184,88 @@ static inline double mdev_inner(const double *x, size_t sm, size_t j)
 
 enum { MDEV_CHUNK = 4096 };
 
-/* MDEV and, when want_oadev, the OADEV at the same tau in the same pass: the OADEV term for
- * i = j - 1, x_{j+2m-1} - 2 x_{j+m-1} + x_{j-1}, uses three of the four points the MDEV step
- * at j reads, so on long series (each tau streaming the data from memory) the two cost about
- * one pass. Always inlined into the two wrappers below, so each is compiled without the other's
- * test. */
-static inline __attribute__((always_inline)) double
-mdev_oadev_pass(const double *x, size_t n, size_t sm, bool want_oadev, double *sum_oadev)
+/* The sums of squares of one pass over the phase at one tau (phase_pass). */
+struct phase_sums {
+	double oadev;  /* eq. 11: second differences d_i, i in [0, N-2m) */
+	double mdev;   /* eq. 14: s_j = sum of m consecutive d_i, j in [0, N-3m] */
+	double ohdev;  /* eq. 20: third differences t_i, i in [0, N-3m) */
+	double tie;    /* TIE: first differences x_{i+m} - x_i, i in [0, N-m) */
+};
+
+/* OADEV, MDEV, OHDEV and TIE rms at one tau (3m <= N) in one pass over the data: the MDEV
+ * step at j reads x_{j-1}, x_{j+m-1}, x_{j+2m-1}, x_{j+3m-1}, whose first, second and third
+ * differences are exactly the TIE, OADEV and OHDEV terms for i = j - 1 (the third difference
+ * t_{j-1} = s_j - s_{j-1} is also the step of MDEV's running sum). On long series each tau
+ * streams the data from memory, so four statistics cost about one pass; TOTDEV's direct part
+ * is the OADEV sum itself (totdev_at), ADEV and HDEV at m = 1 the OADEV and OHDEV sums.
+ *
+ * The inner sum s_j is updated by one third difference per step and recomputed exactly
+ * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
+ * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level sum).
+ * Measured: splitting the j range into 2-8 interleaved chains is slower here (more memory
+ * streams) than advancing one chain two steps at a time. */
+static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
 {
-	size_t outer = n - 3 * sm + 1;
-	/* The inner sum s_j is updated by one third difference per step and recomputed exactly
-	 * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
-	 * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level
-	 * sum). Measured: splitting the j range into 2-8 interleaved chains is slower here
-	 * (more memory streams) than advancing one chain two steps at a time. */
+	size_t outer = n - 3 * sm + 1; /* MDEV terms */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
 	const double *x1 = x + sm - 1, *x2 = x + 2 * sm - 1, *x3 = x + 3 * sm - 1; /* x_{j+km-1} */
-	double total = 0, total_o = 0;
+	double tot_m = 0, tot_o = 0, tot_h = 0, tot_t = 0;
 	for (size_t j0 = 0; j0 < outer; j0 += chunk) {
 		size_t jend = outer - j0 < chunk ? outer : j0 + chunk;
 		double s = mdev_inner(x, sm, j0);
-		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0;
+		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0, sh0 = 0, sh1 = 0, st0 = 0, st1 = 0;
 		size_t j = j0 + 1;
-		/* two steps per add on the running sum's dependency chain */
+		/* two steps per add on the running sum's dependency chain; the loop gives the
+		 * terms i = j - 1 = j0 .. jend - 2 of the other three */
 		for (; j + 1 < jend; j += 2) {
 			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
 			double b0 = x[j], b1 = x1[j + 1], b2 = x2[j + 1], b3 = x3[j + 1];
 			double t0 = a3 - 3 * a2 + 3 * a1 - a0, t1 = b3 - 3 * b2 + 3 * b1 - b0;
+			double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
+			double e0 = a1 - a0, e1 = b1 - b0;
 			double s0 = s + t0;
 			s += t0 + t1;
 			sq0 += s0 * s0;
 			sq1 += s * s;
-			if (want_oadev) {
-				double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
-				so0 += d0 * d0;
-				so1 += d1 * d1;
-			}
+			so0 += d0 * d0;
+			so1 += d1 * d1;
+			sh0 += t0 * t0;
+			sh1 += t1 * t1;
+			st0 += e0 * e0;
+			st1 += e1 * e1;
 		}
 		for (; j < jend; j++) {
 			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
-			s += a3 - 3 * a2 + 3 * a1 - a0;
+			double t0 = a3 - 3 * a2 + 3 * a1 - a0, d0 = a2 - 2 * a1 + a0, e0 = a1 - a0;
+			s += t0;
 			sq0 += s * s;
-			if (want_oadev) {
-				double d0 = a2 - 2 * a1 + a0;
-				so0 += d0 * d0;
-			}
+			so0 += d0 * d0;
+			sh0 += t0 * t0;
+			st0 += e0 * e0;
 		}
-		total += sq0 + sq1;
-		if (want_oadev) {
-			/* the loop gave the OADEV terms i = j0 .. jend-2; add i = jend-1 */
-			size_t i = jend - 1;
-			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-			total_o += so0 + so1 + d * d;
+		/* and i = jend - 1, which the next chunk's exact restart skips */
+		size_t i = jend - 1;
+		double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i], e = x[i + sm] - x[i];
+		so1 += d * d;
+		st1 += e * e;
+		if (i + 3 * sm < n) {
+			double t = x[i + 3 * sm] - 3 * x[i + 2 * sm] + 3 * x[i + sm] - x[i];
+			sh1 += t * t;
 		}
+		tot_m += sq0 + sq1;
+		tot_o += so0 + so1;
+		tot_h += sh0 + sh1;
+		tot_t += st0 + st1;
 	}
-	if (want_oadev) {
-		/* the OADEV terms after the last MDEV one: i = outer .. N-2m-1 */
-		for (size_t i = outer; i < n - 2 * sm; i++) {
-			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-			total_o += d * d;
-		}
-		*sum_oadev = total_o;
-	}
-	return total;
-}
-
-/* MDEV (eq. 14); with oadev not NULL also the OADEV (eq. 11) at the same tau. */
-static double mdev_at(const double *x, size_t n, long m, double tau, double *oadev)
-{
-	size_t sm = (size_t)m;
-	if (3 * sm > n) {
-		if (oadev)
-			*oadev = oadev_at(x, n, m, tau);
-		return NAN;
-	}
-	double total, total_o = 0;
-	if (oadev) {
-		total = mdev_oadev_pass(x, n, sm, true, &total_o);
-		*oadev = sqrt(total_o / (2.0 * tau * tau * (double)(n - 2 * sm)));
-	} else {
-		total = mdev_oadev_pass(x, n, sm, false, &total_o);
-	}
-	double md = (double)m;
-	return sqrt(total / (2.0 * md * md * tau * tau * (double)(n - 3 * sm + 1)));
+	/* the OADEV and TIE terms after the last MDEV step: i = outer .. N-2m-1, .. N-m-1 */
+	double so, st;
+	const double *xo = x + outer;
+	SUM_SQ(so, i, n - 2 * sm - outer, xo[i + 2 * sm] - 2 * xo[i + sm] + xo[i]);
+	SUM_SQ(st, i, n - sm - outer, xo[i + sm] - xo[i]);
+	out->mdev = tot_m;
+	out->oadev = tot_o + so;
+	out->ohdev = tot_h;
+	out->tie = tot_t + st;
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
@@ -312,8 +311,10 @@ static inline double xstar(const double *x, size_t n, long k)
 }
 
 /* Total deviation, SP 1065 eq. 25:
- * TOTVAR = 1 / (2 tau^2 (N - 2)) sum_{i=2}^{N-1} (x*_{i-m} - 2 x*_i + x*_{i+m})^2. */
-static double totdev_at(const double *x, size_t n, long m, double tau)
+ * TOTVAR = 1 / (2 tau^2 (N - 2)) sum_{i=2}^{N-1} (x*_{i-m} - 2 x*_i + x*_{i+m})^2.
+ * The terms with both neighbours inside the data (i = m .. N-1-m) are the OADEV terms
+ * d_{i-m}: pass their sum as oadev_sum when phase_pass has it, NAN to sum them here. */
+static double totdev_at(const double *x, size_t n, long m, double tau, double oadev_sum)
 {
 	if ((size_t)m > n - 1)
 		return NAN;
@@ -321,7 +322,9 @@ static double totdev_at(const double *x, size_t n, long m, double tau)
 	/* i = 1 .. N-2 (0-based); the reflection is needed only where i - m < 0 or i + m > N-1 */
 	long lo = m > 1 ? m : 1, hi = last - m < last - 1 ? last - m : last - 1; /* direct part */
 	double sum = 0;
-	if (lo <= hi) {
+	if (lo <= hi && !isnan(oadev_sum)) {
+		sum = oadev_sum;
+	} else if (lo <= hi) {
 		const double *xc = x + lo;
 		SUM_SQ(sum, i, (size_t)(hi - lo + 1), xc[(long)i - m] - 2 * xc[i] + xc[i + (size_t)m]);
 	}
@@ -622,27 +625,46 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if ((size_t)mk >= n)
 			continue; /* no statistic is defined (and 2m, 3m could overflow below) */
 
-		if (stats & STAB_ADEV)
-			p->adev = adev_at(x, n, mk, tau);
-		bool fused = (stats & STAB_OADEV) && (stats & (STAB_MDEV | STAB_TDEV));
-		if ((stats & STAB_OADEV) && !fused)
-			p->oadev = oadev_at(x, n, mk, tau);
+		size_t sm = (size_t)mk;
+		double sq_tau = tau * tau;
+		/* one pass for OADEV, MDEV/TDEV, OHDEV, TIE rms and TOTDEV's bulk where MDEV is
+		 * defined (3m <= N), else each alone */
+		bool fused = 3 * sm <= n && (stats & (STAB_OADEV | STAB_MDEV | STAB_TDEV | STAB_OHDEV |
+						      STAB_TIE_RMS | STAB_TOTDEV | STAB_ADEV |
+						      STAB_HDEV));
+		struct phase_sums ps = { NAN, NAN, NAN, NAN };
+		if (fused)
+			phase_pass(x, n, sm, &ps);
+		if (stats & STAB_ADEV) /* ADEV's terms at m = 1 are OADEV's */
+			p->adev = fused && sm == 1 && n >= 3
+					  ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2)))
+					  : adev_at(x, n, mk, tau);
+		if (stats & STAB_OADEV)
+			p->oadev = fused ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2 * sm)))
+					 : oadev_at(x, n, mk, tau);
 		if (stats & (STAB_MDEV | STAB_TDEV)) {
-			double md = mdev_at(x, n, mk, tau, fused ? &p->oadev : NULL);
+			double md = NAN;
+			if (fused) {
+				double mm = (double)mk;
+				md = sqrt(ps.mdev / (2.0 * mm * mm * sq_tau * (double)(n - 3 * sm + 1)));
+			}
 			if (stats & STAB_MDEV)
 				p->mdev = md;
 			/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
 			if (stats & STAB_TDEV)
 				p->tdev = tau / sqrt(3.0) * md;
 		}
-		if (stats & STAB_HDEV)
-			p->hdev = hdev_at(x, n, mk, tau);
+		bool have_h = fused && 3 * sm + 1 <= n;
+		if (stats & STAB_HDEV) /* HDEV's terms at m = 1 are OHDEV's */
+			p->hdev = have_h && sm == 1 ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3)))
+						    : hdev_at(x, n, mk, tau);
 		if (stats & STAB_OHDEV)
-			p->ohdev = ohdev_at(x, n, mk, tau);
+			p->ohdev = have_h ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3 * sm)))
+					  : ohdev_at(x, n, mk, tau);
 		if (stats & STAB_TOTDEV)
-			p->totdev = totdev_at(x, n, mk, tau);
+			p->totdev = totdev_at(x, n, mk, tau, ps.oadev);
 		if (stats & STAB_TIE_RMS)
-			p->tie_rms = tie_rms_at(x, n, mk);
+			p->tie_rms = fused ? sqrt(ps.tie / (double)(n - sm)) : tie_rms_at(x, n, mk);
 		if (stats & STAB_MTIE)
 			p->mtie = mtie_at(x, n, mk, smax, smin);
 
