@@ -11,6 +11,7 @@
 
 #include "analyze/distribution.h"
 #include "analyze/select.h"
+#include "common/bigmem.h"
 #include "common/log.h"
 
 const double dist_pct[DIST_NPCT] = { 1, 5, 25, 50, 75, 95, 99, 99.9 };
@@ -107,7 +108,7 @@ size_t dist_compute_inplace(double *v, size_t n, struct dist *out)
 
 void dist_compute(const double *v, size_t n, struct dist *out)
 {
-	double *c = xmalloc((n ? n : 1) * sizeof(double));
+	double *c = bigmem_alloc(n * sizeof(double));
 	if (n)
 		memcpy(c, v, n * sizeof(double));
 	dist_compute_inplace(c, n, out);

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/bigmem.h"
 #include "common/numparse.h"
 #include "common/textin.h"
 
@@ -24,12 +26,17 @@ struct parser {
 	bool failed;
 };
 
+static void reserve(struct parser *p, size_t cap)
+{
+	p->cap = cap;
+	p->s.v = xrealloc(p->s.v, p->cap * sizeof(*p->s.v));
+	bigmem_advise(p->s.v, p->cap * sizeof(*p->s.v));
+}
+
 static void push(struct parser *p, double v)
 {
-	if (p->s.n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 1024;
-		p->s.v = xrealloc(p->s.v, p->cap * sizeof(*p->s.v));
-	}
+	if (p->s.n == p->cap)
+		reserve(p, p->cap ? 2 * p->cap : 1024);
 	p->s.v[p->s.n++] = v;
 }
 
@@ -158,6 +165,7 @@ int value_series_read(const char *path, struct value_series *out)
 		return -1;
 	}
 	struct parser p = { .name = is_stdin ? "(stdin)" : path };
+	struct stat st;
 	size_t cap = READ_BLOCK, have = 0; /* have: bytes of an unfinished line at buf[0] */
 	char *buf = xmalloc(cap);
 	for (;;) {
@@ -174,6 +182,15 @@ int value_series_read(const char *path, struct value_series *out)
 			break;
 		}
 		size_t end = have + (size_t)got, i = 0;
+		if (p.cap == 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && got > 0) {
+			/* the values a file of this size holds at the first block's line length,
+			 * reserved at once: growing by copies would touch 3x the memory */
+			size_t lines = 1;
+			for (const char *c = buf; (c = memchr(c, '\n', (size_t)(buf + end - c))); c++)
+				lines++;
+			reserve(&p, (size_t)((double)st.st_size / ((double)end / (double)lines) * 1.05) +
+					    1024);
+		}
 		if (got == 0) { /* the last line, without its '\n' */
 			if (end > 0 && !parse_line(&p, buf, end))
 				p.failed = true;

@@ -159,12 +159,8 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 		snprintf(out->note, sizeof(out->note),
 			 "stability not computed: %zu phase points give no averaging factor", n);
 	}
-	double *te = xmalloc((n ? n : 1) * sizeof(double));
-	for (size_t i = 0; i < n; i++)
-		te[i] = x_s[i] * 1e9;
-	if (te_evaluate(te, n, 1.0 / tau0, &out->te) == 0)
+	if (te_evaluate_scaled(x_s, 1e9, n, 1.0 / tau0, &out->te) == 0) /* TE in ns */
 		out->have_te = true;
-	free(te);
 }
 
 void stab_run_free(struct stab_run *r)

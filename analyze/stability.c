@@ -26,6 +26,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "common/log.h"
+#include "common/bigmem.h"
 
 /* ---- small helpers -------------------------------------------------------------------- */
 
@@ -607,8 +608,8 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		for (size_t k = 0; k < nm; k++)
 			if ((size_t)m[k] + 1 <= n && (size_t)m[k] + 1 > wmax)
 				wmax = (size_t)m[k] + 1;
-		smax = xmalloc(wmax * sizeof(*smax));
-		smin = xmalloc(wmax * sizeof(*smin));
+		smax = bigmem_alloc(wmax * sizeof(*smax));
+		smin = bigmem_alloc(wmax * sizeof(*smin));
 	}
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 

@@ -78,6 +78,7 @@
 #include <stdlib.h>
 
 #include "analyze/stability.h"
+#include "common/bigmem.h"
 #include "common/log.h"
 
 #define TE_FC_HZ 0.1
@@ -166,7 +167,16 @@ static void mask_fill(struct te_mask_check *mc, enum te_class c, bool mtie)
 
 int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report *out)
 {
-	if (!te_ns || !out || !(rate_hz > 0) || !isfinite(rate_hz))
+	return te_evaluate_scaled(te_ns, 1.0, n, rate_hz, out);
+}
+
+/* TE(i) = te[i] * scale: the same products as a scaled copy, without the copy. */
+#define TE(i) (te[i] * scale)
+
+int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
+		       struct te_report *out)
+{
+	if (!te || !out || !(rate_hz > 0) || !isfinite(rate_hz))
 		return -1;
 	/* compared as doubles first: a huge rate must not overflow the conversions */
 	if ((TE_SETTLE_S + 2.0) * rate_hz + 3 > (double)n)
@@ -177,7 +187,7 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 	if (n < settle + min_after)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!isfinite(te_ns[i]))
+		if (!isfinite(TE(i)))
 			return -1;
 
 	*out = (struct te_report){ 0 };
@@ -187,27 +197,28 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 
 	double sum = 0, maxabs = 0;
 	for (size_t i = 0; i < n; i++) {
-		sum += te_ns[i];
-		if (fabs(te_ns[i]) > maxabs)
-			maxabs = fabs(te_ns[i]);
+		double v = TE(i);
+		sum += v;
+		if (fabs(v) > maxabs)
+			maxabs = fabs(v);
 	}
 	out->max_abs_te = maxabs;
 	out->cte = sum / (double)n;
 
 	/* First-order low-pass (see the top comment); TE_L kept after the settling time. */
 	size_t nl = n - settle;
-	double *tel = xmalloc(nl * sizeof(*tel));
+	double *tel = bigmem_alloc(nl * sizeof(*tel));
 	double tc = 1.0 / (2 * M_PI * TE_FC_HZ), h = 1.0 / rate_hz;
 	double one_minus_b = -expm1(-h / tc), b = 1 - one_minus_b;
 	double g = 1 - tc * one_minus_b / h;
-	double y = te_ns[0];
+	double y = TE(0);
 	double lmin = INFINITY, lmax = -INFINITY, hmin = INFINITY, hmax = -INFINITY;
 	double maxabs_l = 0;
 	for (size_t i = 1; i < n; i++) {
-		y = b * y + one_minus_b * te_ns[i - 1] + g * (te_ns[i] - te_ns[i - 1]);
+		y = b * y + one_minus_b * TE(i - 1) + g * (TE(i) - TE(i - 1));
 		if (i < settle)
 			continue;
-		double hp = te_ns[i] - y;
+		double hp = TE(i) - y;
 		tel[i - settle] = y;
 		lmin = fmin(lmin, y);
 		lmax = fmax(lmax, y);
@@ -328,3 +339,4 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 			     "class D limits are for further study";
 	return 0;
 }
+#undef TE
