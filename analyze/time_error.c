@@ -76,7 +76,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "analyze/mtie.h"
 #include "analyze/stability.h"
 #include "common/bigmem.h"
 #include "common/log.h"
@@ -250,13 +252,6 @@ int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
 			truncated = true;
 	}
 	struct stab_point p[NT];
-	if (n_mtie && stab_compute(tel, nl, 1.0 / rate_hz, m_mtie, n_mtie, STAB_MTIE, p) != 0)
-		n_mtie = 0;
-	out->dte_l_mtie.npoints = n_mtie;
-	for (size_t i = 0; i < n_mtie; i++) {
-		out->dte_l_mtie.tau[i] = p[i].tau;
-		out->dte_l_mtie.value[i] = p[i].mtie;
-	}
 	if (n_tdev && stab_compute(tel, nl, 1.0 / rate_hz, m_tdev, n_tdev, STAB_TDEV, p) != 0)
 		n_tdev = 0;
 	out->dte_l_tdev.npoints = n_tdev;
@@ -278,9 +273,30 @@ int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
 		if (mf >= 1 && mf < (double)nl && (n_net == 0 || (long)mf > m_net[n_net - 1]))
 			m_net[n_net++] = (long)mf;
 	}
+	/* MTIE at both lists' taus in one call (they share most of them) */
+	long m_all[NT + NNT];
+	double mt_all[NT + NNT], tau0 = 1.0 / rate_hz;
+	size_t n_all = n_mtie, at_net[NNT];
+	memcpy(m_all, m_mtie, n_mtie * sizeof(long));
+	for (size_t i = 0; i < n_net; i++) {
+		size_t j = 0;
+		while (j < n_all && m_all[j] != m_net[i])
+			j++;
+		if (j == n_all)
+			m_all[n_all++] = m_net[i];
+		at_net[i] = j;
+	}
+	mtie_compute(tel, nl, m_all, n_all, mt_all);
+	out->dte_l_mtie.npoints = n_mtie;
+	for (size_t i = 0; i < n_mtie; i++) {
+		out->dte_l_mtie.tau[i] = (double)m_mtie[i] * tau0;
+		out->dte_l_mtie.value[i] = mt_all[i];
+	}
 	struct stab_point pn[NNT];
-	if (n_net && stab_compute(tel, nl, 1.0 / rate_hz, m_net, n_net, STAB_MTIE, pn) != 0)
-		n_net = 0;
+	for (size_t i = 0; i < n_net; i++) {
+		pn[i].tau = (double)m_net[i] * tau0;
+		pn[i].mtie = mt_all[at_net[i]];
+	}
 	struct te_mask_check *nm = &out->net_c.dte_l_mtie;
 	nm->npoints = 0;
 	nm->pass = true;
