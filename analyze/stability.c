@@ -90,7 +90,15 @@ size_t stab_taus(size_t n, enum stab_spacing spacing, long *m_out, size_t max)
 {
 	if (n < 3)
 		return 0;
-	long mmax = (long)((n - 1) / 2);
+	return stab_taus_to(n, spacing, (long)((n - 1) / 2), m_out, max);
+}
+
+size_t stab_taus_to(size_t n, enum stab_spacing spacing, long mmax, long *m_out, size_t max)
+{
+	if (n < 2 || mmax < 1)
+		return 0;
+	if ((size_t)mmax > n - 1)
+		mmax = (long)(n - 1);
 	size_t k = 0;
 	switch (spacing) {
 	case STAB_OCTAVE:

@@ -48,6 +48,8 @@ enum stab_spacing { STAB_OCTAVE, STAB_DECADE, STAB_ALL_TAU };
  * all 1..(n-1)/2. Writes at most max, returns the count. Only factors for which OADEV is
  * defined (2m < n... i.e. m <= (n-1)/2) are returned. */
 size_t stab_taus(size_t n, enum stab_spacing spacing, long *m_out, size_t max);
+/* The same spacing up to mmax (at most n - 1): MTIE and TIE rms are defined to m = N - 1. */
+size_t stab_taus_to(size_t n, enum stab_spacing spacing, long mmax, long *m_out, size_t max);
 
 /* Computes the selected statistics (mask of enum stab_stat) at each averaging factor.
  * Time O(n) per tau for the ADEV family (differences and running sums, never prefix sums
