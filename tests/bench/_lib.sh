@@ -29,3 +29,20 @@ once_us() {
     echo $(( (e - s) / 1000 ))
 }
 min_us() { if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }
+# phase_series N FILE [NPY]: an N-point phase series (white PM + random-walk phase + a
+# little random-walk frequency, seeded by N) as text ("%.17g", as numpy writes it) in FILE,
+# and the same array as .npy in NPY; made once, kept in $BENCH_DIR.
+phase_series() {
+    if [ ! -f "$2" ] || { [ -n "${3:-}" ] && [ ! -f "$3" ]; }; then
+        nice /usr/bin/python3 -c '
+import numpy as np, sys
+n = int(sys.argv[1])
+rng = np.random.default_rng(n)
+x = (rng.normal(0, 2e-9, n) + np.cumsum(rng.normal(0, 3e-10, n))
+     + np.cumsum(np.cumsum(rng.normal(0, 1e-14, n))))
+np.savetxt(sys.argv[2], x, fmt="%.17g")
+if len(sys.argv) > 3:
+    np.save(sys.argv[3], x)
+' "$@"
+    fi
+}
