@@ -193,6 +193,16 @@ static inline double mdev_inner(const double *x, size_t sm, size_t j)
 
 enum { MDEV_CHUNK = 4096 };
 
+/* Two doubles as one SSE2 register (GCC/clang vector extension), loaded unaligned. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline v2d load2(const double *p)
+{
+	v2d v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /* The sums of squares of one pass over the phase at one tau (phase_pass). */
 struct phase_sums {
 	double oadev;  /* eq. 11: second differences d_i, i in [0, N-2m) */
@@ -226,23 +236,27 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 		size_t j = j0 + 1;
 		/* two steps per add on the running sum's dependency chain; the loop gives the
 		 * terms i = j - 1 = j0 .. jend - 2 of the other three */
+		/* steps j and j+1 as the two lanes of a vector: each lane computes what the
+		 * scalar code did, in the same order, so the sums are the same to the bit */
+		v2d so = { 0, 0 }, sh = { 0, 0 }, st = { 0, 0 };
 		for (; j + 1 < jend; j += 2) {
-			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
-			double b0 = x[j], b1 = x1[j + 1], b2 = x2[j + 1], b3 = x3[j + 1];
-			double t0 = a3 - 3 * a2 + 3 * a1 - a0, t1 = b3 - 3 * b2 + 3 * b1 - b0;
-			double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
-			double e0 = a1 - a0, e1 = b1 - b0;
-			double s0 = s + t0;
-			s += t0 + t1;
+			v2d a0 = load2(x + j - 1), a1 = load2(x1 + j), a2 = load2(x2 + j);
+			v2d a3 = load2(x3 + j);
+			v2d t = a3 - 3 * a2 + 3 * a1 - a0, d = a2 - 2 * a1 + a0, e = a1 - a0;
+			double s0 = s + t[0];
+			s += t[0] + t[1];
 			sq0 += s0 * s0;
 			sq1 += s * s;
-			so0 += d0 * d0;
-			so1 += d1 * d1;
-			sh0 += t0 * t0;
-			sh1 += t1 * t1;
-			st0 += e0 * e0;
-			st1 += e1 * e1;
+			so += d * d;
+			sh += t * t;
+			st += e * e;
 		}
+		so0 = so[0];
+		so1 = so[1];
+		sh0 = sh[0];
+		sh1 = sh[1];
+		st0 = st[0];
+		st1 = st[1];
 		for (; j < jend; j++) {
 			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
 			double t0 = a3 - 3 * a2 + 3 * a1 - a0, d0 = a2 - 2 * a1 + a0, e0 = a1 - a0;
