@@ -94,7 +94,9 @@ static double range_of_blocks(const double *bmax, const double *bmin, size_t a, 
 }
 
 /* MTIE of windows of w points (PRUNE_MIN_W <= w <= n) with the pruning above. */
-static double mtie_pruned(const double *x, size_t n, size_t w, double *pmax, double *pmin)
+static double mtie_scan_alloc(const double *x, size_t n, size_t w);
+
+static double mtie_pruned(const double *x, size_t n, size_t w)
 {
 	size_t B = w / PRUNE_PARTS, nb = (n + B - 1) / B;
 	size_t last_start = n - w; /* windows start at 0 .. last_start */
@@ -116,7 +118,7 @@ static double mtie_pruned(const double *x, size_t n, size_t w, double *pmax, dou
 	for (size_t k = 0; k <= kmax; k++)
 		cand += ub[k] > best;
 	if (cand * B + w > n / 2) {
-		best = mtie_scan(x, n, w, pmax, pmin);
+		best = mtie_scan_alloc(x, n, w);
 	} else {
 		for (size_t k = 0; k <= kmax;) {
 			if (!(ub[k] > best)) {
@@ -129,7 +131,7 @@ static double mtie_pruned(const double *x, size_t n, size_t w, double *pmax, dou
 			size_t s0 = k * B, s1 = (k2 + 1) * B - 1; /* starts s0 .. s1 */
 			if (s1 > last_start)
 				s1 = last_start;
-			best = dmax(best, mtie_scan(x + s0, s1 - s0 + w, w, pmax, pmin));
+			best = dmax(best, mtie_scan_alloc(x + s0, s1 - s0 + w, w));
 			k = k2 + 1;
 		}
 	}
@@ -139,26 +141,26 @@ static double mtie_pruned(const double *x, size_t n, size_t w, double *pmax, dou
 	return best;
 }
 
+/* mtie_scan with its prefix arrays allocated for it: min(w, n - w) values each, so a pruned
+ * scan of a short run of blocks needs little. */
+static double mtie_scan_alloc(const double *x, size_t n, size_t w)
+{
+	size_t need = (w < n - w ? w : n - w) + 1;
+	double *pmax = bigmem_alloc(need * sizeof(double)), *pmin = bigmem_alloc(need * sizeof(double));
+	double best = mtie_scan(x, n, w, pmax, pmin);
+	free(pmax);
+	free(pmin);
+	return best;
+}
+
 void mtie_compute(const double *x, size_t n, const long *m, size_t nm, double *out)
 {
-	size_t cap = 0; /* pmax/pmin: at most min(w, n - w) + 1 values for any w */
-	for (size_t k = 0; k < nm; k++) {
-		if (m[k] >= 1 && (size_t)m[k] < n) {
-			size_t w = (size_t)m[k] + 1, need = (w < n - w ? w : n - w) + 1;
-			cap = need > cap ? need : cap;
-		}
-	}
-	double *pmax = cap ? bigmem_alloc(cap * sizeof(double)) : NULL;
-	double *pmin = cap ? bigmem_alloc(cap * sizeof(double)) : NULL;
 	for (size_t k = 0; k < nm; k++) {
 		if (m[k] < 1 || (size_t)m[k] >= n) {
 			out[k] = NAN;
 			continue;
 		}
 		size_t w = (size_t)m[k] + 1;
-		out[k] = w >= PRUNE_MIN_W ? mtie_pruned(x, n, w, pmax, pmin)
-					  : mtie_scan(x, n, w, pmax, pmin);
+		out[k] = w >= PRUNE_MIN_W ? mtie_pruned(x, n, w) : mtie_scan_alloc(x, n, w);
 	}
-	free(pmax);
-	free(pmin);
 }

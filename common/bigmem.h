@@ -10,7 +10,8 @@
  * arrays); call it before the array is first written. Only a hint: errors are ignored. */
 void bigmem_advise(void *p, size_t bytes);
 
-/* xmalloc(bytes) with bigmem_advise. */
+/* xmalloc(bytes) with bigmem_advise. The first call of either fixes glibc's mmap threshold
+ * at 1 MiB (bigmem.c says why). */
 void *bigmem_alloc(size_t bytes);
 
 #endif
