@@ -113,11 +113,13 @@ static double mtie_pruned(const double *x, size_t n, size_t w)
 		if (inner >= 1 && k + inner < nb)
 			best = dmax(best, range_of_blocks(bmax, bmin, k + 1, k + inner));
 	}
-	/* scan the runs of candidate blocks exactly, unless that is most of the series */
-	size_t cand = 0;
+	/* scan the runs of candidate blocks exactly, unless that is most of the series (a run
+	 * of r blocks scans r B + w - 1 points, with prefix arrays of r B values) */
+	size_t scan = 0;
 	for (size_t k = 0; k <= kmax; k++)
-		cand += ub[k] > best;
-	if (cand * B + w > n / 2) {
+		if (ub[k] > best)
+			scan += B + (k == 0 || !(ub[k - 1] > best) ? w - 1 : 0);
+	if (scan > n / 4 * 3) {
 		best = mtie_scan_alloc(x, n, w);
 	} else {
 		for (size_t k = 0; k <= kmax;) {
