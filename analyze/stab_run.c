@@ -10,6 +10,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "analyze/mtie.h"
 #include "analyze/stab_run.h"
 #include "common/cli.h"
 #include "common/log.h"
@@ -132,35 +133,38 @@ size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size
 	return n;
 }
 
-/* The time error of TE = x in ns, as a thread's body. */
-struct te_job {
+/* The work done beside the deviations, on a second thread: MTIE at every tau, then the time
+ * error of TE = x in ns. It reads x_s and writes only mtie[] and out->te, out->have_te. The
+ * two run one after the other so that their big arrays (MTIE's prefix extrema, the
+ * filtered TE) are never held at once. */
+struct side_job {
 	const double *x_s;
 	size_t n;
 	double tau0;
+	const long *m;
+	size_t nm;
+	double *mtie;
 	struct stab_run *out;
 };
 
-static void *te_job_run(void *arg)
+static void *side_job_run(void *arg)
 {
-	struct te_job *j = arg;
+	struct side_job *j = arg;
+	if (j->nm)
+		mtie_compute(j->x_s, j->n, j->m, j->nm, j->mtie);
 	if (te_evaluate_scaled(j->x_s, 1e9, j->n, 1.0 / j->tau0, &j->out->te) == 0)
 		j->out->have_te = true;
 	return NULL;
 }
 
 /* Below this many points a thread costs more than it saves. */
-enum { TE_THREAD_MIN_N = 100000 };
+enum { SIDE_THREAD_MIN_N = 100000 };
 
 void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
 		      struct stab_run *out)
 {
 	out->tau0 = tau0;
 	out->n = n;
-	/* the time error on a second thread meanwhile: it reads x_s and writes only out->te and
-	 * out->have_te, which nothing below touches */
-	struct te_job job = { x_s, n, tau0, out };
-	pthread_t te_thread;
-	bool threaded = n >= TE_THREAD_MIN_N && pthread_create(&te_thread, NULL, te_job_run, &job) == 0;
 	/* every statistic to (N-1)/2, MTIE and TIE rms to N-1 */
 	long mmax_all = n >= 3 ? (long)((n - 1) / 2) : 0, mmax = n >= 2 ? (long)(n - 1) : 0;
 	size_t cap = o->ntaus > 0 ? (size_t)o->ntaus : 256; /* "all": the first 256 */
@@ -189,47 +193,54 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 				 "between tau0 and (n - 1) tau0 = %g s, or repeated",
 				 (size_t)o->ntaus - nm, o->ntaus, tau0, (double)mmax * tau0);
 	}
-	if (nm > 0) {
-		/* the taus past (N-1)/2 get MTIE and TIE rms only (stab_compute computes each
-		 * statistic where it is defined, but TOTDEV's reflection would reach there too) */
-		long *ms = xmalloc(nm * sizeof(long));
-		size_t *at = xmalloc(nm * sizeof(size_t)), nshort = 0;
-		for (size_t k = 0; k < nm; k++) /* the short ones first, in order */
-			if (m[k] <= mmax_all) {
-				at[nshort] = k;
-				ms[nshort++] = m[k];
-			}
-		for (size_t k = 0, j = nshort; k < nm; k++)
-			if (m[k] > mmax_all) {
-				at[j] = k;
-				ms[j++] = m[k];
-			}
-		size_t nlong = nm - nshort;
-		struct stab_point *pts = xcalloc(nm, sizeof(*pts));
-		if ((nshort == 0 || stab_compute(x_s, n, tau0, ms, nshort, STAB_ALL, pts) == 0) &&
-		    (nlong == 0 || stab_compute(x_s, n, tau0, ms + nshort, nlong,
-						STAB_MTIE | STAB_TIE_RMS, pts + nshort) == 0)) {
-			out->pts = xcalloc(nm, sizeof(*out->pts));
-			for (size_t k = 0; k < nm; k++) /* back in the order asked */
-				out->pts[at[k]] = pts[k];
-			out->npts = nm;
-			out->have = true;
-		} else {
-			snprintf(out->note, sizeof(out->note), "stability not computed: %zu points "
-				 "(at least 3 finite values needed)", n);
+	/* the taus past (N-1)/2 get MTIE and TIE rms only (stab_compute computes each statistic
+	 * where it is defined, but TOTDEV's reflection would reach there too) */
+	long *ms = xmalloc((nm ? nm : 1) * sizeof(long));
+	size_t *at = xmalloc((nm ? nm : 1) * sizeof(size_t)), nshort = 0;
+	for (size_t k = 0; k < nm; k++) /* the short ones first, in order */
+		if (m[k] <= mmax_all) {
+			at[nshort] = k;
+			ms[nshort++] = m[k];
 		}
-		free(pts);
-		free(ms);
-		free(at);
+	for (size_t k = 0, j = nshort; k < nm; k++)
+		if (m[k] > mmax_all) {
+			at[j] = k;
+			ms[j++] = m[k];
+		}
+	size_t nlong = nm - nshort;
+	struct side_job job = { x_s, n, tau0, ms, nm, xmalloc((nm ? nm : 1) * sizeof(double)), out };
+	pthread_t side;
+	bool threaded = n >= SIDE_THREAD_MIN_N && pthread_create(&side, NULL, side_job_run, &job) == 0;
+	struct stab_point *pts = xcalloc(nm ? nm : 1, sizeof(*pts));
+	bool ok = nm > 0 &&
+		  (nshort == 0 ||
+		   stab_compute(x_s, n, tau0, ms, nshort, STAB_ALL & ~STAB_MTIE, pts) == 0) &&
+		  (nlong == 0 || stab_compute(x_s, n, tau0, ms + nshort, nlong, STAB_TIE_RMS,
+					      pts + nshort) == 0);
+	if (threaded)
+		pthread_join(side, NULL);
+	else
+		side_job_run(&job);
+	if (ok) {
+		out->pts = xcalloc(nm, sizeof(*out->pts));
+		for (size_t k = 0; k < nm; k++) { /* back in the order asked */
+			pts[k].mtie = job.mtie[k];
+			out->pts[at[k]] = pts[k];
+		}
+		out->npts = nm;
+		out->have = true;
+	} else if (nm > 0) {
+		snprintf(out->note, sizeof(out->note), "stability not computed: %zu points "
+			 "(at least 3 finite values needed)", n);
 	} else if (!out->note[0]) {
 		snprintf(out->note, sizeof(out->note),
 			 "stability not computed: %zu phase points give no averaging factor", n);
 	}
+	free(pts);
+	free(ms);
+	free(at);
+	free(job.mtie);
 	free(m);
-	if (threaded)
-		pthread_join(te_thread, NULL);
-	else
-		te_job_run(&job);
 }
 
 void stab_run_free(struct stab_run *r)
