@@ -49,6 +49,15 @@ static bool blank(char c)
 static bool parse_line(struct parser *p, const char *s, size_t len)
 {
 	p->line++;
+	/* the common line, one number alone (perhaps with a CR), in one scan */
+	if (!p->blank_line && len > 0) {
+		double v;
+		size_t used = numparse_prefix(s, len, &v);
+		if (used && (used == len || (used + 1 == len && s[used] == '\r'))) {
+			push(p, v);
+			return true;
+		}
+	}
 	size_t i = 0;
 	while (i < len && blank(s[i]))
 		i++;

@@ -72,55 +72,51 @@ static bool via_long_double(uint64_t w, int q, double *out)
 }
 #endif
 
-bool numparse_fast(const char *s, size_t len, double *out)
+size_t numparse_prefix(const char *s, size_t len, double *out)
 {
 	size_t i = 0;
 	bool neg = false;
 	if (i < len && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	uint64_t w = 0;
-	int nd = 0, q = 0;   /* significant digits in w; decimal exponent */
-	bool digits = false; /* any digit at all */
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-		digits = true;
-		if (w == 0 && d == 0)
-			continue; /* leading zero */
-		if (nd == 19)
-			return false;
-		w = w * 10 + d;
-		nd++;
-	}
-	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			unsigned d = (unsigned)(s[i] - '0');
-			digits = true;
-			q--;
-			if (w == 0 && d == 0)
-				continue;
-			if (nd == 19)
-				return false;
-			w = w * 10 + d;
-			nd++;
-		}
-	}
-	if (!digits)
-		return false;
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+	size_t i0 = i;
+	while (i < len && s[i] == '0') /* leading zeros */
 		i++;
-		bool eneg = false;
-		if (i < len && (s[i] == '-' || s[i] == '+'))
-			eneg = s[i++] == '-';
-		if (i == len || s[i] < '0' || s[i] > '9')
-			return false;
-		int ex = 0;
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			if (ex < 100000)
-				ex = ex * 10 + (s[i] - '0');
-		q += eneg ? -ex : ex;
+	bool digits = i > i0;
+	uint64_t w = 0; /* the significant digits (garbage past 19 of them, then refused) */
+	size_t d0 = i;
+	for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+		w = w * 10 + (unsigned)(s[i] - '0');
+	size_t nd = i - d0;
+	int q = 0; /* decimal exponent */
+	if (i < len && s[i] == '.') {
+		size_t f0 = ++i;
+		if (nd == 0)
+			while (i < len && s[i] == '0') /* 0.000ddd: still leading zeros */
+				i++;
+		size_t f1 = i;
+		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+			w = w * 10 + (unsigned)(s[i] - '0');
+		nd += i - f1;
+		digits |= i > f0;
+		q = -(int)(i - f0);
 	}
-	if (i != len)
-		return false;
+	digits |= nd > 0;
+	if (!digits || nd > 19)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = i + 1;
+		bool eneg = false;
+		if (e < len && (s[e] == '-' || s[e] == '+'))
+			eneg = s[e++] == '-';
+		if (e == len || (unsigned)(s[e] - '0') >= 10)
+			return 0; /* "1e", "1e+": strtod would stop before the 'e' */
+		int ex = 0;
+		for (; e < len && (unsigned)(s[e] - '0') < 10; e++)
+			if (ex < 100000)
+				ex = ex * 10 + (s[e] - '0');
+		q += eneg ? -ex : ex;
+		i = e;
+	}
 	double v;
 	if (w == 0) {
 		v = 0;
@@ -128,8 +124,17 @@ bool numparse_fast(const char *s, size_t len, double *out)
 		v = (double)w;
 		v = q < 0 ? v / exact_pow10[-q] : v * exact_pow10[q];
 	} else if (!via_long_double(w, q, &v)) {
-		return false;
+		return 0;
 	}
 	*out = neg ? -v : v;
+	return i;
+}
+
+bool numparse_fast(const char *s, size_t len, double *out)
+{
+	double v;
+	if (len == 0 || numparse_prefix(s, len, &v) != len)
+		return false;
+	*out = v;
 	return true;
 }

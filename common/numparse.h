@@ -12,5 +12,8 @@
 #include <stddef.h>
 
 bool numparse_fast(const char *s, size_t len, double *out);
+/* The same on the longest number at the start of s[0..len): its length, 0 if there is none
+ * the fast paths take (the caller then checks what follows it). */
+size_t numparse_prefix(const char *s, size_t len, double *out);
 
 #endif

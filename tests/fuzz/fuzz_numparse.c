@@ -1,5 +1,6 @@
 /* The fast number parser (common/numparse.h) against strtod on arbitrary bytes: whatever it
- * accepts must be exactly the double strtod reads from the same text, to the last bit. */
+ * accepts, whole or as a prefix, must be exactly the double strtod reads from the same text,
+ * to the last bit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 256)
 		return 0;
+	char buf[257];
+	char *end;
 	double v;
+	/* the number at the start, as the series reader takes it: strtod of just that text */
+	size_t used = numparse_prefix((const char *)data, size, &v);
+	if (used) {
+		memcpy(buf, data, used);
+		buf[used] = 0;
+		double ref = strtod(buf, &end);
+		if (end != buf + used || memcmp(&v, &ref, sizeof(v)) != 0)
+			abort();
+	}
 	if (!numparse_fast((const char *)data, size, &v))
 		return 0;
-	char buf[257];
 	memcpy(buf, data, size);
 	buf[size] = 0;
-	char *end;
 	double ref = strtod(buf, &end);
 	if (end != buf + size || memcmp(&v, &ref, sizeof(v)) != 0)
 		abort();
