@@ -46,3 +46,14 @@ if len(sys.argv) > 3:
 ' "$@"
     fi
 }
+# allantools_or_skip: sets py (Debian's python3) and ref (the directory holding the allantools
+# snapshot, ../shared/bench), or prints SKIPPED and ends the benchmark when they cannot run.
+allantools_or_skip() {
+    py=/usr/bin/python3
+    ref="$PTPCAL_TOP/../shared/bench"
+    [ -d "$ref/allantools" ] || ref=/work/shared/bench
+    if ! PYTHONPATH="$ref" $py -c 'import numpy, scipy, allantools' 2>/dev/null; then
+        echo "SKIPPED: allantools (../shared/bench) or python3-numpy/scipy not importable"
+        exit 0
+    fi
+}

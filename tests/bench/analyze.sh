@@ -12,13 +12,7 @@
 # of text, made once in build/bench (about a minute).
 set -eu
 . "$PTPCAL_TOP/tests/bench/_lib.sh"
-py=/usr/bin/python3
-ref="$PTPCAL_TOP/../shared/bench"
-[ -d "$ref/allantools" ] || ref=/work/shared/bench
-if ! PYTHONPATH="$ref" $py -c 'import numpy, scipy, allantools' 2>/dev/null; then
-    echo "SKIPPED: allantools (../shared/bench) or python3-numpy/scipy not importable"
-    exit 0
-fi
+allantools_or_skip
 aref() { PYTHONPATH="$ref" $py "$PTPCAL_TOP/tests/tools/allan_ref.py" "$@"; }
 devs=oadev,mdev,tdev,hdev
 ours() { "$PTPCAL" analyze -q --series phase --rate 1 --tau octave --json "$1"; }

@@ -11,13 +11,7 @@
 # allantools: the four deviations) -- several minutes of generation and allantools time.
 set -eu
 . "$PTPCAL_TOP/tests/bench/_lib.sh"
-py=/usr/bin/python3
-ref="$PTPCAL_TOP/../shared/bench"
-[ -d "$ref/allantools" ] || ref=/work/shared/bench
-if ! PYTHONPATH="$ref" $py -c 'import numpy, scipy, allantools' 2>/dev/null; then
-    echo "SKIPPED: allantools (../shared/bench) or python3-numpy/scipy not importable"
-    exit 0
-fi
+allantools_or_skip
 stabcalc="$PTPCAL_TOP/build/tests/tools/stabcalc"
 tools="$PTPCAL_TOP/tests/tools"
 devs=oadev,mdev,tdev,hdev

@@ -316,6 +316,26 @@ static double mtie_brute(const double *x, size_t n, long m)
 	return best;
 }
 
+/* Test data for MTIE: kind 0 white noise, 1 random walk, 2 small integers (many ties). */
+static void mtie_test_data(double *x, size_t n, int kind, gsl_rng *r)
+{
+	double w = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (kind) {
+		case 0:
+			x[i] = gsl_ran_gaussian(r, 1.0);
+			break;
+		case 1:
+			w += gsl_ran_gaussian(r, 1.0);
+			x[i] = w;
+			break;
+		default:
+			x[i] = (double)gsl_rng_uniform_int(r, 4);
+			break;
+		}
+	}
+}
+
 START_TEST(mtie_vs_brute_force)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -324,21 +344,7 @@ START_TEST(mtie_vs_brute_force)
 	static double x[N];
 	for (int trial = 0; trial < 6; trial++) {
 		size_t n = 3 + gsl_rng_uniform_int(r, N - 3);
-		double w = 0;
-		for (size_t i = 0; i < n; i++) {
-			switch (trial % 3) {
-			case 0: /* white */
-				x[i] = gsl_ran_gaussian(r, 1.0);
-				break;
-			case 1: /* random walk */
-				w += gsl_ran_gaussian(r, 1.0);
-				x[i] = w;
-				break;
-			default: /* small integers: many ties */
-				x[i] = (double)gsl_rng_uniform_int(r, 4);
-				break;
-			}
-		}
+		mtie_test_data(x, n, trial % 3, r);
 		long m[64];
 		size_t nm = stab_taus(n, STAB_ALL_TAU, m, 64);
 		/* plus the longest windows */
@@ -375,13 +381,7 @@ START_TEST(mtie_long_windows_vs_brute_force)
 	static double x[N];
 	for (int trial = 0; trial < 6; trial++) {
 		size_t n = 600 + gsl_rng_uniform_int(r, N - 600);
-		double w = 0;
-		for (size_t i = 0; i < n; i++) {
-			w += gsl_ran_gaussian(r, 1.0);
-			x[i] = trial % 3 == 0 ? gsl_ran_gaussian(r, 1.0)
-			       : trial % 3 == 1 ? w
-						: (double)gsl_rng_uniform_int(r, 4);
-		}
+		mtie_test_data(x, n, trial % 3, r);
 		long m[12] = { (long)n / 2, (long)n / 2 + 1, (long)(2 * n / 3), (long)n - 2,
 			       (long)n - 1, 255, 256, 300, 511, 1000, (long)n - 300, 2 };
 		struct stab_point p[12];
