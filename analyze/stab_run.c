@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -209,6 +210,9 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 		}
 	size_t nlong = nm - nshort;
 	struct side_job job = { x_s, n, tau0, ms, nm, xmalloc((nm ? nm : 1) * sizeof(double)), out };
+	/* GSL's error handler is one global: switched off here, before the threads, so that
+	 * their own save-and-restore pairs (stab_compute) only ever see it off */
+	gsl_error_handler_t *gsl_old = gsl_set_error_handler_off();
 	pthread_t side;
 	bool threaded = n >= SIDE_THREAD_MIN_N && pthread_create(&side, NULL, side_job_run, &job) == 0;
 	struct stab_point *pts = xcalloc(nm ? nm : 1, sizeof(*pts));
@@ -221,6 +225,7 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 		pthread_join(side, NULL);
 	else
 		side_job_run(&job);
+	gsl_set_error_handler(gsl_old);
 	if (ok) {
 		out->pts = xcalloc(nm, sizeof(*out->pts));
 		for (size_t k = 0; k < nm; k++) { /* back in the order asked */
