@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "common/dataset.h"
-#include "common/numparse.h"
 #include "common/log.h"
 #include "common/numfmt.h"
+#include "common/numparse.h"
 #include "common/textin.h"
 
 #define MAGIC "# ptpcal-dataset "
