@@ -18,6 +18,10 @@ best_us() {
 peak_kb() {
     /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1
 }
+# cpu_s CMD...: user + system CPU seconds of one run of CMD (GNU time).
+cpu_s() {
+    /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -n 1 | awk '{ printf "%.2f", $1 + $2 }'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # once_us CMD...: one run of CMD, in microseconds (wall clock). For interleaving contenders:
 # run them in turn, several rounds, and keep each one's minimum (min_us), so that a busy
