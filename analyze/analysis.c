@@ -12,6 +12,7 @@
 #include "analyze/series_in.h"
 #include "analyze/truth.h"
 #include "common/log.h"
+#include "common/bigmem.h"
 
 bool analysis_sniff_kind(const char *path, char *kind, size_t len)
 {
@@ -444,7 +445,7 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 	size_t n = in.n;
 	double *x = in.v;
 	if (o->series == SERIES_FREQ) {
-		x = xmalloc((in.n + 1) * sizeof(double));
+		x = bigmem_alloc((in.n + 1) * sizeof(double));
 		stab_freq_to_phase(in.v, in.n, tau0, x);
 		n = in.n + 1;
 	}
@@ -452,10 +453,10 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 	an->samples = in.n;
 	an->duration_s = (double)(n - 1) * tau0;
 	an->start_ns = 0;
-	double *ns = xmalloc(n * sizeof(double));
+	double *ns = bigmem_alloc(n * sizeof(double));
 	for (size_t i = 0; i < n; i++)
 		ns[i] = x[i] * 1e9;
-	dist_compute(ns, n, &an->offset);
+	dist_compute_inplace(ns, n, &an->offset); /* ns is scratch: no copy of it */
 	free(ns);
 	dist_compute(NULL, 0, &an->delay);
 	snprintf(an->settling.method, sizeof(an->settling.method), "none (a plain series)");

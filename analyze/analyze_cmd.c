@@ -97,6 +97,7 @@ int cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct analyze_opts o;
+	stab_run_opts_free(&o.stab); /* a --tau list of an earlier call in this process */
 	memset(&o, 0, sizeof(o));
 	o.settle = SETTLE_AUTO;
 	parse_windows("1m,10m,1h", &o);
@@ -145,9 +146,9 @@ int cmd_analyze(int argc, char **argv)
 		case 'P': o.servo_log = optarg; break;
 		case 't':
 			if (!stab_run_parse_taus(optarg, &o.stab))
-				return usage_error("--tau: '%s' is not octave, decade, all or a list "
-						   "of up to %d durations", optarg,
-						   STAB_RUN_MAX_TAUS);
+				return usage_error("--tau: '%s' is not octave, decade, all or a "
+						   "comma-separated list of positive durations",
+						   optarg);
 			break;
 		case 's':
 			if (strcmp(optarg, "phase") == 0)
@@ -209,5 +210,6 @@ int cmd_analyze(int argc, char **argv)
 		}
 	}
 	analysis_free(&an);
+	stab_run_opts_free(&o.stab);
 	return rc;
 }

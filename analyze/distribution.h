@@ -21,8 +21,8 @@ struct dist {
 /* The distribution of the finite values among v[0..n) (v is not modified). */
 void dist_compute(const double *v, size_t n, struct dist *out);
 
-/* Same, but sorts v in place (finite values only; non-finite ones are moved out first).
- * Returns the number of finite values, now sorted at the front of v. */
+/* Same, but reorders v in place (non-finite values are dropped first) instead of copying it.
+ * Returns the number of finite values, now at the front of v in no particular order. */
 size_t dist_compute_inplace(double *v, size_t n, struct dist *out);
 
 /* Histogram of the finite values: nbins equal bins over [min, max] (the last bin closed), or,

@@ -2,13 +2,21 @@
 #include "analyze/series_in.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common/log.h"
+#include "common/bigmem.h"
+#include "common/numparse.h"
 #include "common/textin.h"
 
 struct parser {
@@ -17,15 +25,42 @@ struct parser {
 	size_t cap;
 	long line;
 	long blank_line; /* first blank line since the last value, 0 if none */
+	long content;    /* first line with something other than blanks or a comment, 0 if none */
 	bool failed;
+	/* the second half of a split file keeps its error for later: its line numbers are known
+	 * only once the first half is counted */
+	bool defer;
+	long err_line;
+	char err[200];
 };
+
+/* Reports "NAME:LINE: what" (or keeps it, when deferred). Returns false. */
+static bool fail(struct parser *p, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool fail(struct parser *p, long line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	p->err_line = line;
+	if (!p->defer)
+		log_err("%s:%ld: %s", p->name, line, p->err);
+	return false;
+}
+
+static void reserve(struct parser *p, size_t cap)
+{
+	p->cap = cap;
+	p->s.v = xrealloc(p->s.v, p->cap * sizeof(*p->s.v));
+	bigmem_advise(p->s.v, p->cap * sizeof(*p->s.v));
+}
 
 static void push(struct parser *p, double v)
 {
-	if (p->s.n == p->cap) {
-		p->cap = p->cap ? 2 * p->cap : 1024;
-		p->s.v = xrealloc(p->s.v, p->cap * sizeof(*p->s.v));
-	}
+	if (p->s.n == p->cap)
+		reserve(p, p->cap ? 2 * p->cap : 1024);
 	p->s.v[p->s.n++] = v;
 }
 
@@ -34,10 +69,25 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+#define BLANK_BEFORE_VALUES                                                                   \
+	"empty line before more values (a missing sample would shift every later time; "     \
+	"delete the line or mark it with '#')"
+
 /* One line (without its '\n'). false after reporting an error. */
 static bool parse_line(struct parser *p, const char *s, size_t len)
 {
 	p->line++;
+	/* the common line, one number alone (perhaps with a CR), in one scan */
+	if (!p->blank_line && len > 0) {
+		double v;
+		size_t used = numparse_prefix(s, len, &v);
+		if (used && (used == len || (used + 1 == len && s[used] == '\r'))) {
+			if (!p->content)
+				p->content = p->line;
+			push(p, v);
+			return true;
+		}
+	}
 	size_t i = 0;
 	while (i < len && blank(s[i]))
 		i++;
@@ -48,48 +98,49 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 	}
 	if (s[i] == '#')
 		return true;
-	if (p->blank_line) {
-		log_err("%s:%ld: empty line before more values (a missing sample would shift every "
-			"later time; delete the line or mark it with '#')",
-			p->name, p->blank_line);
-		return false;
-	}
+	if (!p->content)
+		p->content = p->line;
+	if (p->blank_line)
+		return fail(p, p->blank_line, BLANK_BEFORE_VALUES);
 	size_t start = i;
 	while (i < len && !blank(s[i]) && s[i] != '#')
 		i++;
 	size_t tlen = i - start;
+	double v;
+	if (numparse_fast(s + start, tlen, &v)) { /* the common case; strtod for the rest */
+		while (i < len && blank(s[i]))
+			i++;
+		if (i == len || s[i] == '#') {
+			push(p, v);
+			return true;
+		}
+		i = start + tlen;
+	}
 	char tok[64];
 	if (tlen >= sizeof(tok)) {
-		log_err("%s:%ld: not a number (token of %zu characters)", p->name, p->line, tlen);
-		return false;
+		return fail(p, p->line, "not a number (token of %zu characters)", tlen);
 	}
 	memcpy(tok, s + start, tlen);
 	tok[tlen] = 0;
 	if (memchr(tok, 0, tlen)) {
-		log_err("%s:%ld: not a number (NUL byte)", p->name, p->line);
-		return false;
+		return fail(p, p->line, "not a number (NUL byte)");
 	}
 	errno = 0;
 	char *end;
-	double v = strtod(tok, &end);
+	v = strtod(tok, &end);
 	if (end == tok || *end) {
-		log_err("%s:%ld: not a number: '%.40s'", p->name, p->line, tok);
-		return false;
+		return fail(p, p->line, "not a number: '%.40s'", tok);
 	}
 	if (strpbrk(tok, "xX")) { /* strtod's hexadecimal floats: not what anyone writes here */
-		log_err("%s:%ld: not a decimal number: '%.40s'", p->name, p->line, tok);
-		return false;
+		return fail(p, p->line, "not a decimal number: '%.40s'", tok);
 	}
 	if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1)) {
-		log_err("%s:%ld: not a finite number: '%.40s'", p->name, p->line, tok);
-		return false;
+		return fail(p, p->line, "not a finite number: '%.40s'", tok);
 	}
 	while (i < len && blank(s[i]))
 		i++;
 	if (i < len && s[i] != '#') {
-		log_err("%s:%ld: more than one value on the line (one value per line)", p->name,
-			p->line);
-		return false;
+		return fail(p, p->line, "more than one value on the line (one value per line)");
 	}
 	push(p, v);
 	return true;
@@ -126,39 +177,151 @@ int value_series_parse(const char *buf, size_t len, const char *name, struct val
 	return finish(&p, out);
 }
 
+/* Lines from fd in large blocks (read(2)), not getline's per-line copies: the reader of a
+ * 10^7-line file spends its time in the numbers, not the I/O. A large regular file is cut in
+ * two at a line end and each half parsed on its own thread (pread), then joined. */
+enum { READ_BLOCK = 1 << 20, SPLIT_MIN = 8 << 20 };
+
+/* Parses the lines of fd from byte from to byte to (to < 0: to the end; from < 0: read(2)
+ * from where fd is, for pipes). The values of a regular file are reserved at once from its
+ * size and the first block's line length: growing by copies would touch 3x the memory. */
+static void read_lines(struct parser *p, int fd, off_t from, off_t to)
+{
+	struct stat st;
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	off_t pos = from, stop = to >= 0 ? to : (regular ? st.st_size : -1);
+	size_t cap = READ_BLOCK, have = 0; /* have: bytes of an unfinished line at buf[0] */
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (have == cap) { /* one line longer than the buffer */
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		size_t want = cap - have;
+		if (from >= 0 && stop >= 0 && (off_t)want > stop - pos)
+			want = (size_t)(stop - pos);
+		ssize_t got = from >= 0 ? (want ? pread(fd, buf + have, want, pos) : 0)
+					: read(fd, buf + have, want);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			log_err("%s: read error: %s", p->name, strerror(errno));
+			p->failed = true;
+			p->defer = false; /* said already */
+			break;
+		}
+		pos += got;
+		size_t end = have + (size_t)got, i = 0;
+		if (p->cap == 0 && regular && got > 0) {
+			size_t lines = 1;
+			for (const char *c = buf; (c = memchr(c, '\n', (size_t)(buf + end - c))); c++)
+				lines++;
+			double bytes = (double)((stop >= 0 ? stop : st.st_size) - (from >= 0 ? from : 0));
+			reserve(p, (size_t)(bytes / ((double)end / (double)lines) * 1.05) + 1024);
+		}
+		if (got == 0) { /* the last line, without its '\n' */
+			if (end > 0 && !parse_line(p, buf, end))
+				p->failed = true;
+			break;
+		}
+		for (;;) {
+			const char *nl = memchr(buf + i, '\n', end - i);
+			if (!nl)
+				break;
+			size_t l = (size_t)(nl - (buf + i));
+			if (!parse_line(p, buf + i, l)) {
+				p->failed = true;
+				break;
+			}
+			i += l + 1;
+		}
+		if (p->failed)
+			break;
+		have = end - i;
+		memmove(buf, buf + i, have);
+	}
+	free(buf);
+}
+
+/* Where to cut a file of size bytes: just after the first line end at or past the middle,
+ * or 0 (no cut: small, or no line end in the 64 KiB after the middle). */
+static off_t split_point(int fd, off_t size)
+{
+	if (size < SPLIT_MIN)
+		return 0;
+	char b[1 << 16];
+	ssize_t got = pread(fd, b, sizeof(b), size / 2);
+	const char *nl = got > 0 ? memchr(b, '\n', (size_t)got) : NULL;
+	return nl && size / 2 + (nl - b) + 1 < size ? size / 2 + (nl - b) + 1 : 0;
+}
+
+struct half {
+	struct parser p;
+	int fd;
+	off_t from;
+};
+
+static void *half_run(void *arg)
+{
+	struct half *h = arg;
+	read_lines(&h->p, h->fd, h->from, -1);
+	return NULL;
+}
+
+/* Joins the second half b to a, with the rules of one sequential pass: a's error first; a
+ * blank line at a's end before b's first content; then b's error, its line numbers moved on
+ * by a's lines. */
+static void join_halves(struct parser *a, struct parser *b)
+{
+	if (a->failed) {
+		free(b->s.v);
+		return;
+	}
+	if (a->blank_line && b->content) {
+		fail(a, a->blank_line, BLANK_BEFORE_VALUES);
+		a->failed = true;
+	} else if (b->failed) {
+		if (b->defer)
+			log_err("%s:%ld: %s", a->name, b->err_line + a->line, b->err);
+		a->failed = true;
+	} else if (b->s.n) {
+		if (a->s.n + b->s.n > a->cap)
+			reserve(a, a->s.n + b->s.n);
+		memcpy(a->s.v + a->s.n, b->s.v, b->s.n * sizeof(double));
+		a->s.n += b->s.n;
+	}
+	free(b->s.v);
+}
+
 int value_series_read(const char *path, struct value_series *out)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(path, "r");
-	if (!f) {
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	*out = (struct value_series){ 0 };
+	if (fd < 0) {
 		log_err("%s: %s", path, strerror(errno));
-		*out = (struct value_series){ 0 };
 		return -1;
 	}
-	if (!is_stdin && !textin_check(f, path)) {
-		fclose(f);
-		*out = (struct value_series){ 0 };
+	if (!is_stdin && !textin_check_fd(fd, path)) {
+		close(fd);
 		return -1;
 	}
 	struct parser p = { .name = is_stdin ? "(stdin)" : path };
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t l;
-	errno = 0;
-	while (!p.failed && (l = getline(&line, &cap, f)) >= 0) {
-		size_t ll = (size_t)l;
-		if (ll && line[ll - 1] == '\n')
-			ll--;
-		if (!parse_line(&p, line, ll))
-			p.failed = true;
+	struct stat st;
+	off_t cut = !is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+			    ? split_point(fd, st.st_size)
+			    : 0;
+	struct half second = { .p = { .name = p.name, .defer = true }, .fd = fd, .from = cut };
+	pthread_t th;
+	if (cut > 0 && pthread_create(&th, NULL, half_run, &second) == 0) {
+		read_lines(&p, fd, 0, cut);
+		pthread_join(th, NULL);
+		join_halves(&p, &second.p);
+	} else {
+		read_lines(&p, fd, is_stdin ? -1 : 0, -1);
 	}
-	if (!p.failed && ferror(f)) {
-		log_err("%s: read error: %s", p.name, strerror(errno ? errno : EIO));
-		p.failed = true;
-	}
-	free(line);
 	if (!is_stdin)
-		fclose(f);
+		close(fd);
 	return finish(&p, out);
 }
 

@@ -1,20 +1,24 @@
 /* Stability and time error of a run: the uniform phase grid and the calls into
  * analyze/stability.c and analyze/time_error.c. */
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "analyze/mtie.h"
 #include "analyze/stab_run.h"
 #include "common/cli.h"
 #include "common/log.h"
 
 bool stab_run_parse_taus(const char *arg, struct stab_run_opts *o)
 {
-	o->ntaus = 0;
+	stab_run_opts_free(o);
 	if (strcmp(arg, "octave") == 0) {
 		o->spacing = STAB_OCTAVE;
 		return true;
@@ -27,6 +31,10 @@ bool stab_run_parse_taus(const char *arg, struct stab_run_opts *o)
 		o->spacing = STAB_ALL_TAU;
 		return true;
 	}
+	size_t cap = 1;
+	for (const char *c = arg; *c; c++)
+		cap += *c == ',';
+	o->taus = xmalloc(cap * sizeof(double));
 	char *copy = xstrdup(arg);
 	bool ok = true;
 	/* split by hand: strtok would skip an empty item ("1,,2") */
@@ -35,14 +43,25 @@ bool stab_run_parse_taus(const char *arg, struct stab_run_opts *o)
 		if (comma)
 			*comma = '\0';
 		int64_t ns;
-		if (o->ntaus == STAB_RUN_MAX_TAUS || !parse_duration(tok, &ns) || ns <= 0)
+		if (o->ntaus == INT_MAX || !parse_duration(tok, &ns) || ns <= 0)
 			ok = false;
 		else
 			o->taus[o->ntaus++] = (double)ns * 1e-9;
 		tok = comma ? comma + 1 : NULL;
 	}
 	free(copy);
-	return ok && o->ntaus > 0;
+	if (!ok || o->ntaus == 0) {
+		stab_run_opts_free(o);
+		return false;
+	}
+	return true;
+}
+
+void stab_run_opts_free(struct stab_run_opts *o)
+{
+	free(o->taus);
+	o->taus = NULL;
+	o->ntaus = 0;
 }
 
 size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size_t *interpolated)
@@ -115,56 +134,118 @@ size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size
 	return n;
 }
 
+/* The work done beside the deviations, on a second thread: MTIE at every tau, then the time
+ * error of TE = x in ns. It reads x_s and writes only mtie[] and out->te, out->have_te. The
+ * two run one after the other so that their big arrays (MTIE's prefix extrema, the
+ * filtered TE) are never held at once. */
+struct side_job {
+	const double *x_s;
+	size_t n;
+	double tau0;
+	const long *m;
+	size_t nm;
+	double *mtie;
+	struct stab_run *out;
+};
+
+static void *side_job_run(void *arg)
+{
+	struct side_job *j = arg;
+	if (j->nm)
+		mtie_compute(j->x_s, j->n, j->m, j->nm, j->mtie);
+	if (te_evaluate_scaled(j->x_s, 1e9, j->n, 1.0 / j->tau0, &j->out->te) == 0)
+		j->out->have_te = true;
+	return NULL;
+}
+
+/* Below this many points a thread costs more than it saves. */
+enum { SIDE_THREAD_MIN_N = 100000 };
+
 void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
 		      struct stab_run *out)
 {
 	out->tau0 = tau0;
 	out->n = n;
-	long m[STAB_RUN_MAX_TAUS > 256 ? STAB_RUN_MAX_TAUS : 256];
+	/* every statistic to (N-1)/2, MTIE and TIE rms to N-1 */
+	long mmax_all = n >= 3 ? (long)((n - 1) / 2) : 0, mmax = n >= 2 ? (long)(n - 1) : 0;
+	size_t cap = o->ntaus > 0 ? (size_t)o->ntaus : 256; /* "all": the first 256 */
+	long *m = xmalloc(cap * sizeof(long));
 	size_t nm = 0;
 	if (o->ntaus == 0) {
-		nm = stab_taus(n, o->spacing, m, sizeof(m) / sizeof(m[0]));
+		if (n >= 3 && o->spacing != STAB_ALL_TAU)
+			nm = stab_taus_to(n, o->spacing, mmax, m, cap);
+		else
+			nm = stab_taus(n, o->spacing, m, cap);
 	} else {
-		long mmax = n >= 3 ? (long)((n - 1) / 2) : 0;
 		for (int i = 0; i < o->ntaus; i++) {
 			double mf = round(o->taus[i] / tau0);
 			if (mf < 1 || mf > (double)mmax)
 				continue;
 			long mi = (long)mf;
 			bool dup = false;
-			for (size_t j = 0; j < nm; j++)
-				dup |= m[j] == mi;
+			for (size_t j = 0; j < nm && !dup; j++)
+				dup = m[j] == mi;
 			if (!dup)
 				m[nm++] = mi;
 		}
 		if (nm < (size_t)o->ntaus)
 			snprintf(out->note, sizeof(out->note),
 				 "%zu of %d --tau values dropped: not a multiple of tau0 = %g s "
-				 "between tau0 and (n - 1)/2 tau0 = %g s, or repeated",
-				 (size_t)o->ntaus - nm, o->ntaus, tau0,
-				 (double)mmax * tau0);
+				 "between tau0 and (n - 1) tau0 = %g s, or repeated",
+				 (size_t)o->ntaus - nm, o->ntaus, tau0, (double)mmax * tau0);
 	}
-	if (nm > 0) {
-		out->pts = xcalloc(nm, sizeof(*out->pts));
-		if (stab_compute(x_s, n, tau0, m, nm, STAB_ALL, out->pts) == 0) {
-			out->npts = nm;
-			out->have = true;
-		} else {
-			free(out->pts);
-			out->pts = NULL;
-			snprintf(out->note, sizeof(out->note), "stability not computed: %zu points "
-				 "(at least 3 finite values needed)", n);
+	/* the taus past (N-1)/2 get MTIE and TIE rms only (stab_compute computes each statistic
+	 * where it is defined, but TOTDEV's reflection would reach there too) */
+	long *ms = xmalloc((nm ? nm : 1) * sizeof(long));
+	size_t *at = xmalloc((nm ? nm : 1) * sizeof(size_t)), nshort = 0;
+	for (size_t k = 0; k < nm; k++) /* the short ones first, in order */
+		if (m[k] <= mmax_all) {
+			at[nshort] = k;
+			ms[nshort++] = m[k];
 		}
+	for (size_t k = 0, j = nshort; k < nm; k++)
+		if (m[k] > mmax_all) {
+			at[j] = k;
+			ms[j++] = m[k];
+		}
+	size_t nlong = nm - nshort;
+	struct side_job job = { x_s, n, tau0, ms, nm, xmalloc((nm ? nm : 1) * sizeof(double)), out };
+	/* GSL's error handler is one global: switched off here, before the threads, so that
+	 * their own save-and-restore pairs (stab_compute) only ever see it off */
+	gsl_error_handler_t *gsl_old = gsl_set_error_handler_off();
+	pthread_t side;
+	bool threaded = n >= SIDE_THREAD_MIN_N && pthread_create(&side, NULL, side_job_run, &job) == 0;
+	struct stab_point *pts = xcalloc(nm ? nm : 1, sizeof(*pts));
+	bool ok = nm > 0 &&
+		  (nshort == 0 ||
+		   stab_compute(x_s, n, tau0, ms, nshort, STAB_ALL & ~STAB_MTIE, pts) == 0) &&
+		  (nlong == 0 || stab_compute(x_s, n, tau0, ms + nshort, nlong, STAB_TIE_RMS,
+					      pts + nshort) == 0);
+	if (threaded)
+		pthread_join(side, NULL);
+	else
+		side_job_run(&job);
+	gsl_set_error_handler(gsl_old);
+	if (ok) {
+		out->pts = xcalloc(nm, sizeof(*out->pts));
+		for (size_t k = 0; k < nm; k++) { /* back in the order asked */
+			pts[k].mtie = job.mtie[k];
+			out->pts[at[k]] = pts[k];
+		}
+		out->npts = nm;
+		out->have = true;
+	} else if (nm > 0) {
+		snprintf(out->note, sizeof(out->note), "stability not computed: %zu points "
+			 "(at least 3 finite values needed)", n);
 	} else if (!out->note[0]) {
 		snprintf(out->note, sizeof(out->note),
 			 "stability not computed: %zu phase points give no averaging factor", n);
 	}
-	double *te = xmalloc((n ? n : 1) * sizeof(double));
-	for (size_t i = 0; i < n; i++)
-		te[i] = x_s[i] * 1e9;
-	if (te_evaluate(te, n, 1.0 / tau0, &out->te) == 0)
-		out->have_te = true;
-	free(te);
+	free(pts);
+	free(ms);
+	free(at);
+	free(job.mtie);
+	free(m);
 }
 
 void stab_run_free(struct stab_run *r)

@@ -9,7 +9,10 @@
  *    empty bins are interpolated linearly from their neighbours (the count is reported);
  *  - or a plain series file (--series phase|freq --rate HZ; analyze/series_in.h): phase in
  *    seconds, or fractional frequency turned into phase with stab_freq_to_phase.
- * Taus: octave (default), decade, all, or a list of seconds rounded to multiples of tau0. */
+ * Taus: octave (default), decade, all, or a list of seconds rounded to multiples of tau0.
+ * Every statistic up to tau = (N-1)/2 tau0, where all are defined; MTIE and TIE rms, whose
+ * windows need only m + 1 points, also beyond, up to tau = (N-1) tau0 (octave and decade
+ * spacing continue there; the other statistics are NAN at those taus). */
 #ifndef PTPCAL_STAB_RUN_H
 #define PTPCAL_STAB_RUN_H
 
@@ -20,17 +23,17 @@
 #include "analyze/stability.h"
 #include "analyze/time_error.h"
 
-#define STAB_RUN_MAX_TAUS 64
-
 struct stab_run_opts {
-	enum stab_spacing spacing;     /* when ntaus == 0 */
-	double taus[STAB_RUN_MAX_TAUS]; /* explicit observation intervals, s */
+	enum stab_spacing spacing; /* when ntaus == 0 */
+	double *taus;              /* explicit observation intervals, s (malloc'd, any number) */
 	int ntaus;
 };
 
 /* Parses --tau: "octave", "decade", "all" or a comma-separated list of positive seconds
- * (durations such as "1s,10s,100s" or plain numbers). false on anything else. */
+ * (durations such as "1s,10s,100s" or plain numbers), as many as given. false on anything
+ * else. Free the list with stab_run_opts_free. */
 bool stab_run_parse_taus(const char *arg, struct stab_run_opts *o);
+void stab_run_opts_free(struct stab_run_opts *o);
 
 struct stab_run {
 	bool have;              /* statistics computed */

@@ -16,8 +16,10 @@
  * Sums of squares are accumulated in blocks (a two-level sum) to keep the rounding error near
  * sqrt(n) ulp rather than n ulp. */
 #include "analyze/stability.h"
+#include "analyze/mtie.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +91,15 @@ size_t stab_taus(size_t n, enum stab_spacing spacing, long *m_out, size_t max)
 {
 	if (n < 3)
 		return 0;
-	long mmax = (long)((n - 1) / 2);
+	return stab_taus_to(n, spacing, (long)((n - 1) / 2), m_out, max);
+}
+
+size_t stab_taus_to(size_t n, enum stab_spacing spacing, long mmax, long *m_out, size_t max)
+{
+	if (n < 2 || mmax < 1)
+		return 0;
+	if ((size_t)mmax > n - 1)
+		mmax = (long)(n - 1);
 	size_t k = 0;
 	switch (spacing) {
 	case STAB_OCTAVE:
@@ -184,89 +194,102 @@ static inline double mdev_inner(const double *x, size_t sm, size_t j)
 
 enum { MDEV_CHUNK = 4096 };
 
-/* MDEV and, when want_oadev, the OADEV at the same tau in the same pass: the OADEV term for
- * i = j - 1, x_{j+2m-1} - 2 x_{j+m-1} + x_{j-1}, uses three of the four points the MDEV step
- * at j reads, so on long series (each tau streaming the data from memory) the two cost about
- * one pass. Always inlined into the two wrappers below, so each is compiled without the other's
- * test. */
-static inline __attribute__((always_inline)) double
-mdev_oadev_pass(const double *x, size_t n, size_t sm, bool want_oadev, double *sum_oadev)
+/* Two doubles as one SSE2 register (GCC/clang vector extension), loaded unaligned. */
+typedef double v2d __attribute__((vector_size(16)));
+
+static inline v2d load2(const double *p)
 {
-	size_t outer = n - 3 * sm + 1;
-	/* The inner sum s_j is updated by one third difference per step and recomputed exactly
-	 * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
-	 * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level
-	 * sum). Measured: splitting the j range into 2-8 interleaved chains is slower here
-	 * (more memory streams) than advancing one chain two steps at a time. */
+	v2d v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The sums of squares of one pass over the phase at one tau (phase_pass). */
+struct phase_sums {
+	double oadev;  /* eq. 11: second differences d_i, i in [0, N-2m) */
+	double mdev;   /* eq. 14: s_j = sum of m consecutive d_i, j in [0, N-3m] */
+	double ohdev;  /* eq. 20: third differences t_i, i in [0, N-3m) */
+	double tie;    /* TIE: first differences x_{i+m} - x_i, i in [0, N-m) */
+};
+
+/* OADEV, MDEV, OHDEV and TIE rms at one tau (3m <= N) in one pass over the data: the MDEV
+ * step at j reads x_{j-1}, x_{j+m-1}, x_{j+2m-1}, x_{j+3m-1}, whose first, second and third
+ * differences are exactly the TIE, OADEV and OHDEV terms for i = j - 1 (the third difference
+ * t_{j-1} = s_j - s_{j-1} is also the step of MDEV's running sum). On long series each tau
+ * streams the data from memory, so four statistics cost about one pass; TOTDEV's direct part
+ * is the OADEV sum itself (totdev_at), ADEV and HDEV at m = 1 the OADEV and OHDEV sums.
+ *
+ * The inner sum s_j is updated by one third difference per step and recomputed exactly
+ * at the start of every chunk of max(m, 4096) steps, so rounding cannot build up (the
+ * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level sum).
+ * Measured: splitting the j range into 2-8 interleaved chains is slower here (more memory
+ * streams) than advancing one chain two steps at a time. */
+static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+{
+	size_t outer = n - 3 * sm + 1; /* MDEV terms */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
 	const double *x1 = x + sm - 1, *x2 = x + 2 * sm - 1, *x3 = x + 3 * sm - 1; /* x_{j+km-1} */
-	double total = 0, total_o = 0;
+	double tot_m = 0, tot_o = 0, tot_h = 0, tot_t = 0;
 	for (size_t j0 = 0; j0 < outer; j0 += chunk) {
 		size_t jend = outer - j0 < chunk ? outer : j0 + chunk;
 		double s = mdev_inner(x, sm, j0);
-		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0;
+		double sq0 = s * s, sq1 = 0, so0 = 0, so1 = 0, sh0 = 0, sh1 = 0, st0 = 0, st1 = 0;
 		size_t j = j0 + 1;
-		/* two steps per add on the running sum's dependency chain */
+		/* two steps per add on the running sum's dependency chain; the loop gives the
+		 * terms i = j - 1 = j0 .. jend - 2 of the other three */
+		/* steps j and j+1 as the two lanes of a vector: each lane computes what the
+		 * scalar code did, in the same order, so the sums are the same to the bit */
+		v2d so = { 0, 0 }, sh = { 0, 0 }, st = { 0, 0 };
 		for (; j + 1 < jend; j += 2) {
-			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
-			double b0 = x[j], b1 = x1[j + 1], b2 = x2[j + 1], b3 = x3[j + 1];
-			double t0 = a3 - 3 * a2 + 3 * a1 - a0, t1 = b3 - 3 * b2 + 3 * b1 - b0;
-			double s0 = s + t0;
-			s += t0 + t1;
+			v2d a0 = load2(x + j - 1), a1 = load2(x1 + j), a2 = load2(x2 + j);
+			v2d a3 = load2(x3 + j);
+			v2d t = a3 - 3 * a2 + 3 * a1 - a0, d = a2 - 2 * a1 + a0, e = a1 - a0;
+			double s0 = s + t[0];
+			s += t[0] + t[1];
 			sq0 += s0 * s0;
 			sq1 += s * s;
-			if (want_oadev) {
-				double d0 = a2 - 2 * a1 + a0, d1 = b2 - 2 * b1 + b0;
-				so0 += d0 * d0;
-				so1 += d1 * d1;
-			}
+			so += d * d;
+			sh += t * t;
+			st += e * e;
 		}
+		so0 = so[0];
+		so1 = so[1];
+		sh0 = sh[0];
+		sh1 = sh[1];
+		st0 = st[0];
+		st1 = st[1];
 		for (; j < jend; j++) {
 			double a0 = x[j - 1], a1 = x1[j], a2 = x2[j], a3 = x3[j];
-			s += a3 - 3 * a2 + 3 * a1 - a0;
+			double t0 = a3 - 3 * a2 + 3 * a1 - a0, d0 = a2 - 2 * a1 + a0, e0 = a1 - a0;
+			s += t0;
 			sq0 += s * s;
-			if (want_oadev) {
-				double d0 = a2 - 2 * a1 + a0;
-				so0 += d0 * d0;
-			}
+			so0 += d0 * d0;
+			sh0 += t0 * t0;
+			st0 += e0 * e0;
 		}
-		total += sq0 + sq1;
-		if (want_oadev) {
-			/* the loop gave the OADEV terms i = j0 .. jend-2; add i = jend-1 */
-			size_t i = jend - 1;
-			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-			total_o += so0 + so1 + d * d;
+		/* and i = jend - 1, which the next chunk's exact restart skips */
+		size_t i = jend - 1;
+		double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i], e = x[i + sm] - x[i];
+		so1 += d * d;
+		st1 += e * e;
+		if (i + 3 * sm < n) {
+			double t = x[i + 3 * sm] - 3 * x[i + 2 * sm] + 3 * x[i + sm] - x[i];
+			sh1 += t * t;
 		}
+		tot_m += sq0 + sq1;
+		tot_o += so0 + so1;
+		tot_h += sh0 + sh1;
+		tot_t += st0 + st1;
 	}
-	if (want_oadev) {
-		/* the OADEV terms after the last MDEV one: i = outer .. N-2m-1 */
-		for (size_t i = outer; i < n - 2 * sm; i++) {
-			double d = x[i + 2 * sm] - 2 * x[i + sm] + x[i];
-			total_o += d * d;
-		}
-		*sum_oadev = total_o;
-	}
-	return total;
-}
-
-/* MDEV (eq. 14); with oadev not NULL also the OADEV (eq. 11) at the same tau. */
-static double mdev_at(const double *x, size_t n, long m, double tau, double *oadev)
-{
-	size_t sm = (size_t)m;
-	if (3 * sm > n) {
-		if (oadev)
-			*oadev = oadev_at(x, n, m, tau);
-		return NAN;
-	}
-	double total, total_o = 0;
-	if (oadev) {
-		total = mdev_oadev_pass(x, n, sm, true, &total_o);
-		*oadev = sqrt(total_o / (2.0 * tau * tau * (double)(n - 2 * sm)));
-	} else {
-		total = mdev_oadev_pass(x, n, sm, false, &total_o);
-	}
-	double md = (double)m;
-	return sqrt(total / (2.0 * md * md * tau * tau * (double)(n - 3 * sm + 1)));
+	/* the OADEV and TIE terms after the last MDEV step: i = outer .. N-2m-1, .. N-m-1 */
+	double so, st;
+	const double *xo = x + outer;
+	SUM_SQ(so, i, n - 2 * sm - outer, xo[i + 2 * sm] - 2 * xo[i + sm] + xo[i]);
+	SUM_SQ(st, i, n - sm - outer, xo[i + sm] - xo[i]);
+	out->mdev = tot_m;
+	out->oadev = tot_o + so;
+	out->ohdev = tot_h;
+	out->tie = tot_t + st;
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
@@ -312,8 +335,10 @@ static inline double xstar(const double *x, size_t n, long k)
 }
 
 /* Total deviation, SP 1065 eq. 25:
- * TOTVAR = 1 / (2 tau^2 (N - 2)) sum_{i=2}^{N-1} (x*_{i-m} - 2 x*_i + x*_{i+m})^2. */
-static double totdev_at(const double *x, size_t n, long m, double tau)
+ * TOTVAR = 1 / (2 tau^2 (N - 2)) sum_{i=2}^{N-1} (x*_{i-m} - 2 x*_i + x*_{i+m})^2.
+ * The terms with both neighbours inside the data (i = m .. N-1-m) are the OADEV terms
+ * d_{i-m}: pass their sum as oadev_sum when phase_pass has it, NAN to sum them here. */
+static double totdev_at(const double *x, size_t n, long m, double tau, double oadev_sum)
 {
 	if ((size_t)m > n - 1)
 		return NAN;
@@ -321,7 +346,9 @@ static double totdev_at(const double *x, size_t n, long m, double tau)
 	/* i = 1 .. N-2 (0-based); the reflection is needed only where i - m < 0 or i + m > N-1 */
 	long lo = m > 1 ? m : 1, hi = last - m < last - 1 ? last - m : last - 1; /* direct part */
 	double sum = 0;
-	if (lo <= hi) {
+	if (lo <= hi && !isnan(oadev_sum)) {
+		sum = oadev_sum;
+	} else if (lo <= hi) {
 		const double *xc = x + lo;
 		SUM_SQ(sum, i, (size_t)(hi - lo + 1), xc[(long)i - m] - 2 * xc[i] + xc[i + (size_t)m]);
 	}
@@ -348,55 +375,6 @@ static double tie_rms_at(const double *x, size_t n, long m)
 	double sum;
 	SUM_SQ(sum, i, terms, x[i + sm] - x[i]);
 	return sqrt(sum / (double)terms);
-}
-
-/* MTIE at tau = m tau0 (ITU-T G.810 definition of MTIE; SP 1065's MTIE section): the largest
- * peak-to-peak phase excursion max - min within any window of w = m + 1 consecutive points.
- *
- * Sliding-window max and min by the van Herk / Gil-Werman algorithm (M. van Herk, Pattern
- * Recognition Letters 13, 1992; J. Gil and M. Werman, IEEE PAMI 15, 1993): cut the series
- * into blocks of w points; a window starting at offset k of a block is the block's suffix
- * from k plus the next block's prefix of k points, so its max is max(suffix max, prefix max).
- * O(n) per tau with three comparisons per point per extremum and no data-dependent branches:
- * measured 8x faster than monotonic deques (O(n) too, but about one mispredicted branch per
- * point on noisy phase): 0.034 s instead of 0.29 s for 17 decade taus on 10^6 points, which
- * the 10^7-point target needs. smax/smin hold one block's suffix extrema: 2 w <= n + 1
- * doubles. Checked against a brute-force O(n^2) MTIE in tests/unit/test_stability.c. */
-static double mtie_at(const double *x, size_t n, long m, double *smax, double *smin)
-{
-	size_t w = (size_t)m + 1;
-	if (w > n)
-		return NAN;
-	double best = 0;
-	for (size_t start = 0; start + w <= n; start += w) {
-		/* suffix extrema of the block [start, start + w) */
-		double hi = x[start + w - 1], lo = hi;
-		for (size_t k = w; k-- > 0;) {
-			double v = x[start + k];
-			hi = v > hi ? v : hi;
-			lo = v < lo ? v : lo;
-			smax[k] = hi;
-			smin[k] = lo;
-		}
-		double pp = smax[0] - smin[0]; /* the window that is the block itself */
-		best = pp > best ? pp : best;
-		/* windows starting at start + k, k = 1 .. w-1, ending at start + w - 1 + k <= n - 1 */
-		const double *next = x + start + w;
-		size_t kmax = n - (start + w); /* points after the block */
-		if (kmax > w - 1)
-			kmax = w - 1;
-		double phi = -INFINITY, plo = INFINITY;
-		for (size_t k = 1; k <= kmax; k++) {
-			double v = next[k - 1];
-			phi = v > phi ? v : phi;
-			plo = v < plo ? v : plo;
-			double mx = smax[k] > phi ? smax[k] : phi;
-			double mn = smin[k] < plo ? smin[k] : plo;
-			double d = mx - mn;
-			best = d > best ? d : best;
-		}
-	}
-	return best;
 }
 
 /* ---- noise identification and confidence interval ---------------------------------------- */
@@ -586,6 +564,25 @@ static void chi2_interval(double dev, double edf, double *lo, double *hi)
 
 /* ---- driver ------------------------------------------------------------------------------ */
 
+/* MTIE at all taus at once (analyze/mtie.h), as a thread's body. */
+struct mtie_job {
+	const double *x;
+	size_t n;
+	const long *m;
+	size_t nm;
+	double *out;
+};
+
+static void *mtie_job_run(void *arg)
+{
+	struct mtie_job *j = arg;
+	mtie_compute(j->x, j->n, j->m, j->nm, j->out);
+	return NULL;
+}
+
+/* Below this many points a thread costs more than it saves. */
+enum { MTIE_THREAD_MIN_N = 100000 };
+
 int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t nm,
 		 unsigned stats, struct stab_point *out)
 {
@@ -598,14 +595,15 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if (m[k] < 1)
 			return -1;
 
-	double *smax = NULL, *smin = NULL;
+	/* MTIE (all taus) on a second thread while this one computes the deviations: both only
+	 * read x, and each writes its own results, so they are the same as one after the other */
+	struct mtie_job job = { x, n, m, nm, NULL };
+	pthread_t mtie_thread;
+	bool threaded = false;
 	if (stats & STAB_MTIE) {
-		size_t wmax = 1;
-		for (size_t k = 0; k < nm; k++)
-			if ((size_t)m[k] + 1 <= n && (size_t)m[k] + 1 > wmax)
-				wmax = (size_t)m[k] + 1;
-		smax = xmalloc(wmax * sizeof(*smax));
-		smin = xmalloc(wmax * sizeof(*smin));
+		job.out = xmalloc((nm ? nm : 1) * sizeof(double));
+		threaded = n >= MTIE_THREAD_MIN_N &&
+			   pthread_create(&mtie_thread, NULL, mtie_job_run, &job) == 0;
 	}
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 
@@ -622,29 +620,46 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		if ((size_t)mk >= n)
 			continue; /* no statistic is defined (and 2m, 3m could overflow below) */
 
-		if (stats & STAB_ADEV)
-			p->adev = adev_at(x, n, mk, tau);
-		bool fused = (stats & STAB_OADEV) && (stats & (STAB_MDEV | STAB_TDEV));
-		if ((stats & STAB_OADEV) && !fused)
-			p->oadev = oadev_at(x, n, mk, tau);
+		size_t sm = (size_t)mk;
+		double sq_tau = tau * tau;
+		/* one pass for OADEV, MDEV/TDEV, OHDEV, TIE rms and TOTDEV's bulk where MDEV is
+		 * defined (3m <= N), else each alone */
+		bool fused = 3 * sm <= n && (stats & (STAB_OADEV | STAB_MDEV | STAB_TDEV | STAB_OHDEV |
+						      STAB_TIE_RMS | STAB_TOTDEV | STAB_ADEV |
+						      STAB_HDEV));
+		struct phase_sums ps = { NAN, NAN, NAN, NAN };
+		if (fused)
+			phase_pass(x, n, sm, &ps);
+		if (stats & STAB_ADEV) /* ADEV's terms at m = 1 are OADEV's */
+			p->adev = fused && sm == 1 && n >= 3
+					  ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2)))
+					  : adev_at(x, n, mk, tau);
+		if (stats & STAB_OADEV)
+			p->oadev = fused ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2 * sm)))
+					 : oadev_at(x, n, mk, tau);
 		if (stats & (STAB_MDEV | STAB_TDEV)) {
-			double md = mdev_at(x, n, mk, tau, fused ? &p->oadev : NULL);
+			double md = NAN;
+			if (fused) {
+				double mm = (double)mk;
+				md = sqrt(ps.mdev / (2.0 * mm * mm * sq_tau * (double)(n - 3 * sm + 1)));
+			}
 			if (stats & STAB_MDEV)
 				p->mdev = md;
 			/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
 			if (stats & STAB_TDEV)
 				p->tdev = tau / sqrt(3.0) * md;
 		}
-		if (stats & STAB_HDEV)
-			p->hdev = hdev_at(x, n, mk, tau);
+		bool have_h = fused && 3 * sm + 1 <= n;
+		if (stats & STAB_HDEV) /* HDEV's terms at m = 1 are OHDEV's */
+			p->hdev = have_h && sm == 1 ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3)))
+						    : hdev_at(x, n, mk, tau);
 		if (stats & STAB_OHDEV)
-			p->ohdev = ohdev_at(x, n, mk, tau);
+			p->ohdev = have_h ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3 * sm)))
+					  : ohdev_at(x, n, mk, tau);
 		if (stats & STAB_TOTDEV)
-			p->totdev = totdev_at(x, n, mk, tau);
+			p->totdev = totdev_at(x, n, mk, tau, ps.oadev);
 		if (stats & STAB_TIE_RMS)
-			p->tie_rms = tie_rms_at(x, n, mk);
-		if (stats & STAB_MTIE)
-			p->mtie = mtie_at(x, n, mk, smax, smin);
+			p->tie_rms = fused ? sqrt(ps.tie / (double)(n - sm)) : tie_rms_at(x, n, mk);
 
 		if ((stats & STAB_OADEV) && isfinite(p->oadev))
 			p->alpha = noise_id_lag1(x, n, mk);
@@ -675,7 +690,14 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		}
 	}
 	gsl_set_error_handler(old);
-	free(smax);
-	free(smin);
+	if (stats & STAB_MTIE) {
+		if (threaded)
+			pthread_join(mtie_thread, NULL);
+		else
+			mtie_job_run(&job);
+		for (size_t k = 0; k < nm; k++)
+			out[k].mtie = job.out[k];
+		free(job.out);
+	}
 	return 0;
 }

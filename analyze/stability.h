@@ -48,12 +48,15 @@ enum stab_spacing { STAB_OCTAVE, STAB_DECADE, STAB_ALL_TAU };
  * all 1..(n-1)/2. Writes at most max, returns the count. Only factors for which OADEV is
  * defined (2m < n... i.e. m <= (n-1)/2) are returned. */
 size_t stab_taus(size_t n, enum stab_spacing spacing, long *m_out, size_t max);
+/* The same spacing up to mmax (at most n - 1): MTIE and TIE rms are defined to m = N - 1. */
+size_t stab_taus_to(size_t n, enum stab_spacing spacing, long mmax, long *m_out, size_t max);
 
 /* Computes the selected statistics (mask of enum stab_stat) at each averaging factor.
- * Time O(n) per tau for the ADEV family (differences and running sums, never prefix sums
- * of x, which lose precision under a large phase offset); MTIE O(n) per tau with
- * sliding-window min/max (van Herk / Gil-Werman), never O(n^2). Extra memory O(n) doubles at most 2x the
- * input. Returns 0, or -1 on bad arguments (n < 3, tau0 <= 0, non-finite data). */
+ * Time O(n) per tau for the ADEV family (one fused pass per tau for OADEV, MDEV/TDEV, OHDEV,
+ * TIE rms and TOTDEV's bulk; differences and running sums, never prefix sums of x, which
+ * lose precision under a large phase offset); MTIE O(n) per tau at most (analyze/mtie.h),
+ * on a second thread for long series. Extra memory at most about the input again. Returns 0,
+ * or -1 on bad arguments (n < 3, tau0 <= 0, non-finite data). */
 int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t nm,
 		 unsigned stats, struct stab_point *out);
 

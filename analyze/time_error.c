@@ -76,8 +76,11 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "analyze/mtie.h"
 #include "analyze/stability.h"
+#include "common/bigmem.h"
 #include "common/log.h"
 
 #define TE_FC_HZ 0.1
@@ -166,7 +169,16 @@ static void mask_fill(struct te_mask_check *mc, enum te_class c, bool mtie)
 
 int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report *out)
 {
-	if (!te_ns || !out || !(rate_hz > 0) || !isfinite(rate_hz))
+	return te_evaluate_scaled(te_ns, 1.0, n, rate_hz, out);
+}
+
+/* TE(i) = te[i] * scale: the same products as a scaled copy, without the copy. */
+#define TE(i) (te[i] * scale)
+
+int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
+		       struct te_report *out)
+{
+	if (!te || !out || !(rate_hz > 0) || !isfinite(rate_hz))
 		return -1;
 	/* compared as doubles first: a huge rate must not overflow the conversions */
 	if ((TE_SETTLE_S + 2.0) * rate_hz + 3 > (double)n)
@@ -177,7 +189,7 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 	if (n < settle + min_after)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (!isfinite(te_ns[i]))
+		if (!isfinite(TE(i)))
 			return -1;
 
 	*out = (struct te_report){ 0 };
@@ -187,27 +199,28 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 
 	double sum = 0, maxabs = 0;
 	for (size_t i = 0; i < n; i++) {
-		sum += te_ns[i];
-		if (fabs(te_ns[i]) > maxabs)
-			maxabs = fabs(te_ns[i]);
+		double v = TE(i);
+		sum += v;
+		if (fabs(v) > maxabs)
+			maxabs = fabs(v);
 	}
 	out->max_abs_te = maxabs;
 	out->cte = sum / (double)n;
 
 	/* First-order low-pass (see the top comment); TE_L kept after the settling time. */
 	size_t nl = n - settle;
-	double *tel = xmalloc(nl * sizeof(*tel));
+	double *tel = bigmem_alloc(nl * sizeof(*tel));
 	double tc = 1.0 / (2 * M_PI * TE_FC_HZ), h = 1.0 / rate_hz;
 	double one_minus_b = -expm1(-h / tc), b = 1 - one_minus_b;
 	double g = 1 - tc * one_minus_b / h;
-	double y = te_ns[0];
+	double y = TE(0);
 	double lmin = INFINITY, lmax = -INFINITY, hmin = INFINITY, hmax = -INFINITY;
 	double maxabs_l = 0;
 	for (size_t i = 1; i < n; i++) {
-		y = b * y + one_minus_b * te_ns[i - 1] + g * (te_ns[i] - te_ns[i - 1]);
+		y = b * y + one_minus_b * TE(i - 1) + g * (TE(i) - TE(i - 1));
 		if (i < settle)
 			continue;
-		double hp = te_ns[i] - y;
+		double hp = TE(i) - y;
 		tel[i - settle] = y;
 		lmin = fmin(lmin, y);
 		lmax = fmax(lmax, y);
@@ -239,13 +252,6 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 			truncated = true;
 	}
 	struct stab_point p[NT];
-	if (n_mtie && stab_compute(tel, nl, 1.0 / rate_hz, m_mtie, n_mtie, STAB_MTIE, p) != 0)
-		n_mtie = 0;
-	out->dte_l_mtie.npoints = n_mtie;
-	for (size_t i = 0; i < n_mtie; i++) {
-		out->dte_l_mtie.tau[i] = p[i].tau;
-		out->dte_l_mtie.value[i] = p[i].mtie;
-	}
 	if (n_tdev && stab_compute(tel, nl, 1.0 / rate_hz, m_tdev, n_tdev, STAB_TDEV, p) != 0)
 		n_tdev = 0;
 	out->dte_l_tdev.npoints = n_tdev;
@@ -267,9 +273,30 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 		if (mf >= 1 && mf < (double)nl && (n_net == 0 || (long)mf > m_net[n_net - 1]))
 			m_net[n_net++] = (long)mf;
 	}
+	/* MTIE at both lists' taus in one call (they share most of them) */
+	long m_all[NT + NNT];
+	double mt_all[NT + NNT], tau0 = 1.0 / rate_hz;
+	size_t n_all = n_mtie, at_net[NNT];
+	memcpy(m_all, m_mtie, n_mtie * sizeof(long));
+	for (size_t i = 0; i < n_net; i++) {
+		size_t j = 0;
+		while (j < n_all && m_all[j] != m_net[i])
+			j++;
+		if (j == n_all)
+			m_all[n_all++] = m_net[i];
+		at_net[i] = j;
+	}
+	mtie_compute(tel, nl, m_all, n_all, mt_all);
+	out->dte_l_mtie.npoints = n_mtie;
+	for (size_t i = 0; i < n_mtie; i++) {
+		out->dte_l_mtie.tau[i] = (double)m_mtie[i] * tau0;
+		out->dte_l_mtie.value[i] = mt_all[i];
+	}
 	struct stab_point pn[NNT];
-	if (n_net && stab_compute(tel, nl, 1.0 / rate_hz, m_net, n_net, STAB_MTIE, pn) != 0)
-		n_net = 0;
+	for (size_t i = 0; i < n_net; i++) {
+		pn[i].tau = (double)m_net[i] * tau0;
+		pn[i].mtie = mt_all[at_net[i]];
+	}
 	struct te_mask_check *nm = &out->net_c.dte_l_mtie;
 	nm->npoints = 0;
 	nm->pass = true;
@@ -328,3 +355,4 @@ int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report 
 			     "class D limits are for further study";
 	return 0;
 }
+#undef TE

@@ -9,5 +9,7 @@
 
 /* False after printing "PATH: a device, not a file" (f stays open: the caller closes it). */
 bool textin_check(FILE *f, const char *path);
+/* The same for a file descriptor (readers that read(2) in large blocks). */
+bool textin_check_fd(int fd, const char *path);
 
 #endif

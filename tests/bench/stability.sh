@@ -11,13 +11,7 @@
 # allantools: the four deviations) -- several minutes of generation and allantools time.
 set -eu
 . "$PTPCAL_TOP/tests/bench/_lib.sh"
-py=/usr/bin/python3
-ref="$PTPCAL_TOP/../shared/bench"
-[ -d "$ref/allantools" ] || ref=/work/shared/bench
-if ! PYTHONPATH="$ref" $py -c 'import numpy, scipy, allantools' 2>/dev/null; then
-    echo "SKIPPED: allantools (../shared/bench) or python3-numpy/scipy not importable"
-    exit 0
-fi
+allantools_or_skip
 stabcalc="$PTPCAL_TOP/build/tests/tools/stabcalc"
 tools="$PTPCAL_TOP/tests/tools"
 devs=oadev,mdev,tdev,hdev
@@ -38,22 +32,11 @@ best_s() {
     echo "$b"
 }
 
-series() { # N FILE: white PM + random-walk phase + a little random-walk frequency, seeded
-    [ -f "$2" ] || $py -c '
-import numpy as np, sys
-n = int(sys.argv[1])
-rng = np.random.default_rng(n)
-x = (rng.normal(0, 2e-9, n) + np.cumsum(rng.normal(0, 3e-10, n))
-     + np.cumsum(np.cumsum(rng.normal(0, 1e-14, n))))
-np.savetxt(sys.argv[2], x, fmt="%.17g")
-' "$1" "$2"
-}
-
 rc=0
 run_size() {
     n=$1
     f="$BENCH_DIR/stability-$n.txt"
-    series "$n" "$f"
+    phase_series "$n" "$f"
     reps=$2
     input_kb=$((n * 8 / 1024))
     echo "-- $n-point phase series ($(du -k "$f" | cut -f1) KiB of text, $input_kb KiB as doubles)"
@@ -102,7 +85,7 @@ run_size 1000000 1
 if [ "${BENCH_STAB_10M:-0}" = 1 ]; then
     n=10000000
     f="$BENCH_DIR/stability-$n.txt"
-    series "$n" "$f"
+    phase_series "$n" "$f"
     echo "-- $n-point phase series"
     ours=$(best_s 3 "$stabcalc" -T -s $devs "$f")
     theirs=$(best_s 1 aref "$f" 1 $devs octave --time)

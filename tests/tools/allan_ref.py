@@ -5,6 +5,8 @@ none, e.g. where it drops results from a single term).
 
     allan_ref.py FILE RATE STATS M,M,...|octave [--freq|--freq-raw] [--time]
 
+FILE is text (one value per line, np.loadtxt) or a .npy array (np.load).
+
 --freq integrates frequency with allantools.frequency2phase, which subtracts the mean
 frequency first; --freq-raw integrates as ptpcal does (x0 = 0, x[i+1] = x[i] + y[i] / rate,
 frequency offset kept, so that MTIE and TIE see it).
@@ -27,7 +29,10 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     freq = "--freq" in sys.argv
     path, rate, stats, ms = args[0], float(args[1]), args[2].split(","), args[3]
-    data = np.loadtxt(path, comments="#", dtype=np.float64, ndmin=1)
+    if path.endswith(".npy"):  # numpy's binary array: no text to parse
+        data = np.load(path)
+    else:
+        data = np.loadtxt(path, comments="#", dtype=np.float64, ndmin=1)
     x = allantools.frequency2phase(data, rate) if freq else data
     if "--freq-raw" in sys.argv:
         x = np.concatenate(([0.0], np.cumsum(data) / rate))

@@ -265,6 +265,7 @@ START_TEST(offset_series_alone)
 		o.lucky_pct = 10; /* no delays: refused */
 		ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
 		analysis_free(&an);
+		stab_run_opts_free(&o.stab);
 	}
 	/* ntpshm with exchanges: refused */
 	make_exchanges(ep, 50, 0, 0, false, 9, 2000);

@@ -125,6 +125,68 @@ START_TEST(files)
 }
 END_TEST
 
+/* A file large enough to be read in two halves on two threads (9.9 MB): the values and the
+ * errors are those of one pass over it, with the line numbers of the whole file. */
+static char *big_file(const char *p, long garbage_at, long blank_from, long blank_to)
+{
+	FILE *f = fopen(p, "w");
+	for (long i = 1; i <= 900000; i++) {
+		if (i == garbage_at)
+			fputs("12x.5\n", f);
+		else if (i >= blank_from && i <= blank_to)
+			fputs("\n", f);
+		else
+			fprintf(f, "%06ld.%03ld\n", i % 1000000, i % 997);
+	}
+	fclose(f);
+	return tu_read_file(p);
+}
+
+static char *read_fails(const char *p)
+{
+	const char *errpath = tu_path("series-stderr4.txt");
+	fflush(stderr);
+	ck_assert(freopen(errpath, "w", stderr) != NULL);
+	struct value_series s;
+	ck_assert_int_eq(value_series_read(p, &s), -1);
+	fflush(stderr);
+	return tu_read_file(errpath);
+}
+
+START_TEST(large_file_in_halves)
+{
+	const char *p = tu_path("series-big.txt");
+	char *text = big_file(p, 0, 0, 0);
+	struct value_series a, b;
+	ck_assert_int_eq(value_series_read(p, &a), 0);
+	ck_assert_int_eq(value_series_parse(text, strlen(text), "big", &b), 0);
+	ck_assert_uint_eq(a.n, 900000);
+	ck_assert_uint_eq(a.n, b.n);
+	ck_assert(memcmp(a.v, b.v, a.n * sizeof(double)) == 0);
+	value_series_free(&a);
+	value_series_free(&b);
+	free(text);
+	/* garbage in the second half: its line in the whole file */
+	free(big_file(p, 800000, 0, 0));
+	char *msg = read_fails(p);
+	ck_assert_msg(strstr(msg, "series-big.txt:800000: not a number") && !strchr(msg, '\n')[1],
+		      "%s", msg);
+	free(msg);
+	/* blank lines around the middle, wherever the cut falls: the first of them */
+	free(big_file(p, 0, 449990, 450010));
+	msg = read_fails(p);
+	ck_assert_msg(strstr(msg, "series-big.txt:449990: empty line before more values"), "%s",
+		      msg);
+	free(msg);
+	/* an error in each half: the first one, alone */
+	free(big_file(p, 800000, 100, 100));
+	msg = read_fails(p);
+	ck_assert_msg(strstr(msg, "series-big.txt:100: empty line") && !strchr(msg, '\n')[1], "%s",
+		      msg);
+	free(msg);
+}
+END_TEST
+
 Suite *series_in_suite(void)
 {
 	Suite *s = suite_create("series_in");
@@ -132,6 +194,7 @@ Suite *series_in_suite(void)
 	tcase_add_test(tc, accepted_forms);
 	tcase_add_test(tc, rejected_forms);
 	tcase_add_test(tc, files);
+	tcase_add_test(tc, large_file_in_halves);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,14 @@ START_TEST(parse_taus)
 	ck_assert(!stab_run_parse_taus("1,,2", &o));
 	ck_assert(!stab_run_parse_taus("octaves", &o));
 	ck_assert(!stab_run_parse_taus("", &o));
+	/* any number of values (there was a limit of 64) */
+	char list[4096] = "";
+	for (int i = 1; i <= 500; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i > 1 ? "," : "", i);
+	ck_assert(stab_run_parse_taus(list, &o));
+	ck_assert_int_eq(o.ntaus, 500);
+	ck_assert_double_near(o.taus[499], 500, 1e-9);
+	stab_run_opts_free(&o);
 }
 END_TEST
 
@@ -120,6 +128,7 @@ START_TEST(alternating_through_analysis)
 	ck_assert_double_near(an.stab.te.max_abs_te, 1, 1e-9);
 	ck_assert_double_near(an.stab.te.cte, 0.5, 1e-9);
 	analysis_free(&an);
+	stab_run_opts_free(&o.stab);
 
 	/* The same phase as a plain file at 1 Hz gives the same numbers. */
 	const char *ph = tu_path("alt.txt");
@@ -138,6 +147,7 @@ START_TEST(alternating_through_analysis)
 	ck_assert_double_near(an.offset.mean, 0.5, 1e-12); /* phase in ns */
 	ck_assert_double_near(an.stab.pts[0].oadev, sqrt(2) * 1e-9, 1e-18);
 	analysis_free(&an);
+	stab_run_opts_free(&o.stab);
 
 	/* Constant fractional frequency 1e-9 at 1 Hz: phase ramps 1 ns/s, OADEV 0,
 	 * MTIE(tau) = tau * 1 ns. */
@@ -148,17 +158,35 @@ START_TEST(alternating_through_analysis)
 	fclose(f);
 	o.inputs[0] = fr;
 	o.series = SERIES_FREQ;
-	ck_assert(stab_run_parse_taus("1,10", &o.stab));
+	ck_assert(stab_run_parse_taus("1,10,99,60,100,101", &o.stab));
 	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
 	ck_assert_int_eq(an.stab.n, 101);
+	ck_assert_int_eq(an.stab.npts, 5); /* 101 > N - 1: dropped */
 	ck_assert_double_near(an.stab.pts[1].mtie, 10e-9, 1e-18);
 	ck_assert_double_near(an.stab.pts[1].oadev, 0, 1e-20);
+	/* past (N-1)/2 = 50 s, in the order asked: MTIE = TIE = tau * 1 ns, up to N - 1 */
+	static const double beyond[3] = { 99, 60, 100 };
+	for (int k = 0; k < 3; k++) {
+		const struct stab_point *b = &an.stab.pts[2 + k];
+		ck_assert_double_near(b->tau, beyond[k], 0);
+		ck_assert_double_near(b->mtie, beyond[k] * 1e-9, 1e-18);
+		ck_assert_double_near(b->tie_rms, beyond[k] * 1e-9, 1e-18);
+		ck_assert(isnan(b->oadev) && isnan(b->totdev) && isnan(b->mdev));
+	}
+	analysis_free(&an);
+	/* octave spacing continues to N - 1 = 100 for MTIE: 1 .. 32 all, 64 MTIE only */
+	ck_assert(stab_run_parse_taus("octave", &o.stab));
+	ck_assert_int_eq(analysis_run(&o, &an), EXIT_OK);
+	ck_assert_int_eq(an.stab.npts, 7);
+	ck_assert_double_near(an.stab.pts[6].mtie, 64e-9, 1e-18);
+	ck_assert(isnan(an.stab.pts[6].oadev) && isfinite(an.stab.pts[5].oadev));
 	analysis_free(&an);
 
 	/* a bad series file: EXIT_USAGE */
 	tu_write_file(fr, "1e-9\nx\n");
 	ck_assert_int_eq(analysis_run(&o, &an), EXIT_USAGE);
 	analysis_free(&an);
+	stab_run_opts_free(&o.stab);
 }
 END_TEST
 

@@ -316,6 +316,26 @@ static double mtie_brute(const double *x, size_t n, long m)
 	return best;
 }
 
+/* Test data for MTIE: kind 0 white noise, 1 random walk, 2 small integers (many ties). */
+static void mtie_test_data(double *x, size_t n, int kind, gsl_rng *r)
+{
+	double w = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (kind) {
+		case 0:
+			x[i] = gsl_ran_gaussian(r, 1.0);
+			break;
+		case 1:
+			w += gsl_ran_gaussian(r, 1.0);
+			x[i] = w;
+			break;
+		default:
+			x[i] = (double)gsl_rng_uniform_int(r, 4);
+			break;
+		}
+	}
+}
+
 START_TEST(mtie_vs_brute_force)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -324,21 +344,7 @@ START_TEST(mtie_vs_brute_force)
 	static double x[N];
 	for (int trial = 0; trial < 6; trial++) {
 		size_t n = 3 + gsl_rng_uniform_int(r, N - 3);
-		double w = 0;
-		for (size_t i = 0; i < n; i++) {
-			switch (trial % 3) {
-			case 0: /* white */
-				x[i] = gsl_ran_gaussian(r, 1.0);
-				break;
-			case 1: /* random walk */
-				w += gsl_ran_gaussian(r, 1.0);
-				x[i] = w;
-				break;
-			default: /* small integers: many ties */
-				x[i] = (double)gsl_rng_uniform_int(r, 4);
-				break;
-			}
-		}
+		mtie_test_data(x, n, trial % 3, r);
 		long m[64];
 		size_t nm = stab_taus(n, STAB_ALL_TAU, m, 64);
 		/* plus the longest windows */
@@ -361,6 +367,53 @@ START_TEST(mtie_vs_brute_force)
 	ck_assert_int_eq(stab_compute(x, 100, 1.0, m5, 1, STAB_MTIE | STAB_TIE_RMS, &q), 0);
 	ck_assert_double_near(q.mtie, 15.0, 0);
 	ck_assert_double_near(q.tie_rms, 15.0, 1e-12);
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* MTIE for windows longer than half the series (tau > N/2, up to N - 1) and long enough for
+ * the pruned scan (w >= 256), against the brute force: white, random-walk and tied data. */
+START_TEST(mtie_long_windows_vs_brute_force)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 11);
+	enum { N = 2500 };
+	static double x[N];
+	for (int trial = 0; trial < 6; trial++) {
+		size_t n = 600 + gsl_rng_uniform_int(r, N - 600);
+		mtie_test_data(x, n, trial % 3, r);
+		long m[12] = { (long)n / 2, (long)n / 2 + 1, (long)(2 * n / 3), (long)n - 2,
+			       (long)n - 1, 255, 256, 300, 511, 1000, (long)n - 300, 2 };
+		struct stab_point p[12];
+		ck_assert_int_eq(stab_compute(x, n, 1.0, m, 12, STAB_MTIE | STAB_TIE_RMS, p), 0);
+		for (size_t k = 0; k < 12; k++) {
+			if ((size_t)m[k] >= n) {
+				ck_assert(isnan(p[k].mtie));
+				continue;
+			}
+			ck_assert_msg(p[k].mtie == mtie_brute(x, n, m[k]), "trial %d n %zu m %ld",
+				      trial, n, m[k]);
+			double tie = 0; /* TIE rms by its definition */
+			for (size_t i = 0; i + (size_t)m[k] < n; i++)
+				tie += (x[i + m[k]] - x[i]) * (x[i + m[k]] - x[i]);
+			tie = sqrt(tie / (double)(n - (size_t)m[k]));
+			ck_assert_double_near(p[k].tie_rms, tie, 1e-12 * tie);
+		}
+	}
+	/* a long random walk, where the pruning leaves only a few runs of blocks to scan */
+	enum { NW = 20000 };
+	static double y[NW];
+	for (int trial = 0; trial < 3; trial++) {
+		double w = 0;
+		for (size_t i = 0; i < NW; i++)
+			y[i] = w += gsl_ran_gaussian(r, 1.0) + (trial == 2 ? 0.02 : 0);
+		long m[5] = { 255, 400, 1000, 3000, 12000 };
+		struct stab_point p[5];
+		ck_assert_int_eq(stab_compute(y, NW, 1.0, m, 5, STAB_MTIE, p), 0);
+		for (size_t k = 0; k < 5; k++)
+			ck_assert_msg(p[k].mtie == mtie_brute(y, NW, m[k]), "walk %d m %ld", trial,
+				      m[k]);
+	}
 	gsl_rng_free(r);
 }
 END_TEST
@@ -488,6 +541,7 @@ Suite *stability_suite(void)
 	tcase_add_test(tc, random_walk_fm_identified);
 	tcase_add_test(tc, flicker_noise_identified);
 	tcase_add_test(tc, mtie_vs_brute_force);
+	tcase_add_test(tc, mtie_long_windows_vs_brute_force);
 	tcase_add_test(tc, oadev_interval_coverage);
 	tcase_add_test(tc, taus_and_names);
 	tcase_add_test(tc, bad_arguments_and_undefined);

@@ -1,0 +1,140 @@
+/* Exact decimal to double without strtod (numparse.h).
+ *
+ * The digits are gathered into an integer w < 10^19 and a decimal exponent q, value
+ * v = w 10^q. Two exact paths:
+ *  - Clinger's (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990):
+ *    w <= 2^53 and |q| <= 22, so w and 10^|q| are exact doubles and one IEEE multiplication
+ *    or division rounds v correctly;
+ *  - otherwise, with a 64-bit-mantissa long double (x87 extended, LDBL_MANT_DIG == 64):
+ *    w and 10^k for k <= 27 (5^27 < 2^64) are exact there, so v is computed with one
+ *    rounding to 64 bits (two for 27 < |q| <= 54), relative error <= 2^-64 per rounding.
+ *    Rounding that to double is correct unless a halfway point between two doubles lies
+ *    within the error of the long double: the 11 bits below the double's 53 are then
+ *    1024 +- (error in units of the last long double bit), and those lines go to strtod
+ *    (about 1 in 2000 for two roundings, never for a value that is itself a double or a
+ *    short decimal). */
+#include "common/numparse.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static const double exact_pow10[23] = {
+	1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,	1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+#if LDBL_MANT_DIG == 64
+enum { LD_EXACT_POW10 = 27 }; /* 10^27 = 2^27 5^27, 5^27 < 2^64 */
+
+static const long double ld_pow10[LD_EXACT_POW10 + 1] = { /* each exact in 64 bits */
+	1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+};
+
+/* v = w 10^q through long double; false if the rounding to double cannot be certified. */
+static bool via_long_double(uint64_t w, int q, double *out)
+{
+	if (q < -2 * LD_EXACT_POW10 || q > 2 * LD_EXACT_POW10)
+		return false;
+	long double r = (long double)w;
+	int roundings = 0, k = q < 0 ? -q : q;
+	while (k > 0) {
+		int step = k > LD_EXACT_POW10 ? LD_EXACT_POW10 : k;
+		r = q < 0 ? r / ld_pow10[step] : r * ld_pow10[step];
+		roundings++;
+		k -= step;
+	}
+	/* the 64-bit significand of r (x87: the first 8 bytes, explicit leading bit) */
+	uint64_t bits;
+#if defined(__x86_64__) || defined(__i386__)
+	memcpy(&bits, &r, sizeof(bits));
+#else
+	int e;
+	bits = (uint64_t)ldexpl(frexpl(r, &e), 64);
+#endif
+	int low = (int)(bits & 0x7ff); /* the bits below the double's 53 */
+	int margin = roundings <= 1 ? 0 : 3; /* two roundings: up to 2 ulp of long double */
+	if (low >= 0x400 - margin && low <= 0x400 + margin)
+		return false;
+	*out = (double)r;
+	return true;
+}
+#else
+static bool via_long_double(uint64_t w, int q, double *out)
+{
+	(void)w;
+	(void)q;
+	(void)out;
+	return false;
+}
+#endif
+
+size_t numparse_prefix(const char *s, size_t len, double *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	size_t i0 = i;
+	while (i < len && s[i] == '0') /* leading zeros */
+		i++;
+	bool digits = i > i0;
+	uint64_t w = 0; /* the significant digits (garbage past 19 of them, then refused) */
+	size_t d0 = i;
+	for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+		w = w * 10 + (unsigned)(s[i] - '0');
+	size_t nd = i - d0;
+	int q = 0; /* decimal exponent */
+	if (i < len && s[i] == '.') {
+		size_t f0 = ++i;
+		if (nd == 0)
+			while (i < len && s[i] == '0') /* 0.000ddd: still leading zeros */
+				i++;
+		size_t f1 = i;
+		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+			w = w * 10 + (unsigned)(s[i] - '0');
+		nd += i - f1;
+		digits |= i > f0;
+		q = -(int)(i - f0);
+	}
+	digits |= nd > 0;
+	if (!digits || nd > 19)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = i + 1;
+		bool eneg = false;
+		if (e < len && (s[e] == '-' || s[e] == '+'))
+			eneg = s[e++] == '-';
+		if (e == len || (unsigned)(s[e] - '0') >= 10)
+			return 0; /* "1e", "1e+": strtod would stop before the 'e' */
+		int ex = 0;
+		for (; e < len && (unsigned)(s[e] - '0') < 10; e++)
+			if (ex < 100000)
+				ex = ex * 10 + (s[e] - '0');
+		q += eneg ? -ex : ex;
+		i = e;
+	}
+	double v;
+	if (w == 0) {
+		v = 0;
+	} else if (w <= (UINT64_C(1) << 53) && q >= -22 && q <= 22 && FLT_EVAL_METHOD == 0) {
+		v = (double)w;
+		v = q < 0 ? v / exact_pow10[-q] : v * exact_pow10[q];
+	} else if (!via_long_double(w, q, &v)) {
+		return 0;
+	}
+	*out = neg ? -v : v;
+	return i;
+}
+
+bool numparse_fast(const char *s, size_t len, double *out)
+{
+	double v;
+	if (len == 0 || numparse_prefix(s, len, &v) != len)
+		return false;
+	*out = v;
+	return true;
+}
