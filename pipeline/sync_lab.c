@@ -240,6 +240,25 @@ static bool beside_binary(const char *rel, char *out, size_t len)
  * (gpsd as root creates NTP SHM segments 0..7: they must not reach the host's), and
  * ptpcal watchdog on it as PID 1 there: SIGTERM from unshare --kill-child stops it cleanly
  * and takes gpsd and gpsfake with it. Returns the PID of our child (unshare) or -1. */
+/* Whether the watchdog's log ends in a loss not yet acted on: a LOSING line with no SET
+ * after it. */
+static bool gnss_losing(const char *wdlog)
+{
+	FILE *f = fopen(wdlog, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool losing = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, " LOSING "))
+			losing = true;
+		else if (strstr(line, " SET "))
+			losing = false;
+	}
+	fclose(f);
+	return losing;
+}
+
 static pid_t gnss_start(const struct lab_phase *p, struct lab_phase_result *r, char *log,
 			size_t loglen)
 {
@@ -575,6 +594,11 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 down:
 	stop_child(ntpd);
 	if (gnss > 0) {
+		/* The NMEA script's fix loss may have begun late (a slow start on a loaded
+		 * machine): let the watchdog finish the transition it is in (LOSING -> the SET of
+		 * holdover, after --loss 3s), at most 10 s, rather than cut the scenario short. */
+		for (int i = 0; i < 40 && ret == 0 && !*p->interrupted && gnss_losing(wdlog); i++)
+			nap_ms(250);
 		stop_child(gnss);
 		nap_ms(300); /* the watchdog (PID 1 there) finishes its log on SIGTERM */
 		FILE *wl = fopen(wdlog, "r");
