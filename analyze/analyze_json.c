@@ -95,6 +95,38 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 	} else {
 		json_null(&j, "bias");
 	}
+	if (an->have_p4) {
+		const struct ptp4l_estimator_cfg *c = &an->opts->ptp4l_est;
+		json_obj_begin(&j, "ptp4l_estimator");
+		json_str(&j, "tsproc_mode", ptp4l_tsproc_mode_name(c->mode));
+		json_str(&j, "delay_filter", ptp4l_filter_name(c->filter));
+		json_int(&j, "delay_filter_length", c->length);
+		json_str(&j, "settings_from", c->source);
+		json_int(&j, "syncs", (int64_t)an->p4_syncs);
+		json_int(&j, "used", (int64_t)an->p4_used);
+		json_num(&j, "offset_mean_ns", an->p4_offset_mean);
+		json_num(&j, "minus_mean_offset_ns", an->p4_minus_mean);
+		if (an->have_p4_bias) {
+			const struct bias_estimate *b = &an->p4_bias;
+			json_obj_begin(&j, "bias");
+			json_int(&j, "n", (int64_t)b->n);
+			json_num(&j, "mean_ns", b->mean);
+			json_num(&j, "ci_lo_ns", b->ci_lo);
+			json_num(&j, "ci_hi_ns", b->ci_hi);
+			json_num(&j, "std_ns", b->std);
+			json_num(&j, "n_eff", b->n_eff);
+			json_str(&j, "method", b->method);
+			json_bool(&j, "short_run", b->short_run);
+			json_num(&j, "minus_mean_bias_ns",
+				 an->have_bias ? b->mean - an->bias.mean : NAN);
+			json_obj_end(&j);
+		} else {
+			json_null(&j, "bias");
+		}
+		json_obj_end(&j);
+	} else {
+		json_null(&j, "ptp4l_estimator");
+	}
 	if (an->have_asym) {
 		json_obj_begin(&j, "asymmetry");
 		json_num(&j, "mean_ns", an->asym.mean);

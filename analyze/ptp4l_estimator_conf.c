@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/log.h"
 #include "common/textin.h"
 #include "pipeline/fsroot.h"
@@ -100,4 +101,25 @@ bool ptp4l_estimator_cfg_from_file(struct ptp4l_estimator_cfg *c, const char *pa
 	}
 	snprintf(c->source, sizeof(c->source), "%s", path);
 	return true;
+}
+
+int ptp4l_estimator_cfg_load(struct ptp4l_estimator_cfg *c, const char *conf_path,
+			     const char *tsproc_mode, const char *delay_filter,
+			     const char *delay_filter_length)
+{
+	ptp4l_estimator_cfg_default(c);
+	if (conf_path && !ptp4l_estimator_cfg_from_file(c, conf_path))
+		return EXIT_USAGE;
+	static const char *const names[] = { "tsproc_mode", "delay_filter", "delay_filter_length" };
+	const char *vals[] = { tsproc_mode, delay_filter, delay_filter_length };
+	for (int i = 0; i < 3; i++) {
+		char why[300];
+		if (!vals[i])
+			continue;
+		if (!ptp4l_estimator_cfg_set(c, names[i], vals[i], why, sizeof(why)))
+			return usage_error("%s", why);
+		snprintf(c->source, sizeof(c->source), "%s%s", conf_path ? conf_path : "options",
+			 conf_path ? " and options" : "");
+	}
+	return 0;
 }

@@ -24,4 +24,12 @@ bool ptp4l_estimator_cfg_from_text(struct ptp4l_estimator_cfg *c, const char *te
  * c->source to the path. */
 bool ptp4l_estimator_cfg_from_file(struct ptp4l_estimator_cfg *c, const char *path);
 
+/* What analyze and calibrate do with --ptp4l-conf FILE (may be NULL) and the options
+ * --tsproc-mode, --delay-filter, --delay-filter-length (each may be NULL; they override the
+ * file): linuxptp's defaults, then the file, then the options. Exit code: 0, or EXIT_USAGE
+ * after one line. */
+int ptp4l_estimator_cfg_load(struct ptp4l_estimator_cfg *c, const char *conf_path,
+			     const char *tsproc_mode, const char *delay_filter,
+			     const char *delay_filter_length);
+
 #endif
