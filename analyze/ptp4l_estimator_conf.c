@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cli.h"
 #include "common/log.h"
@@ -65,6 +66,13 @@ bool ptp4l_estimator_cfg_from_text(struct ptp4l_estimator_cfg *c, const char *te
 	struct ptp4l_scan s;
 	ptp4l_scan_text(text, &s);
 	bool ok = true;
+	/* config.c config_read(): "line %d is not in a section" refuses the file */
+	for (int i = 0; i < s.n && ok; i++)
+		if (!s.v[i].section[0] || s.v[i].bad_section) {
+			snprintf(why, whylen, "line %d: %s", s.v[i].line, s.v[i].bad_section ?
+				 "not a section header" : "not in a section (ptp4l refuses the file)");
+			ok = false;
+		}
 	for (int i = 0; i < 3 && ok; i++) {
 		const struct ptp4l_line *l = ptp4l_scan_get(&s, "global", names[i]);
 		char w[200];
@@ -77,11 +85,26 @@ bool ptp4l_estimator_cfg_from_text(struct ptp4l_estimator_cfg *c, const char *te
 	return ok;
 }
 
+/* Text a ptp4l.conf may hold: no control characters but tab, CR and newline. */
+static bool text_is_printable(const char *t)
+{
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+			return false;
+	return true;
+}
+
 bool ptp4l_estimator_cfg_from_file(struct ptp4l_estimator_cfg *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		log_err("%s: %s", path, strerror(errno));
+		return false;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		log_err("%s: a directory, not a ptp4l.conf", path);
 		return false;
 	}
 	bool plain = textin_check(f, path);
@@ -90,6 +113,11 @@ bool ptp4l_estimator_cfg_from_file(struct ptp4l_estimator_cfg *c, const char *pa
 	if (!text) {
 		if (plain)
 			log_err("%s: cannot be read", path);
+		return false;
+	}
+	if (!text_is_printable(text)) {
+		free(text);
+		log_err("%s: not a text file (a ptp4l.conf holds no control characters)", path);
 		return false;
 	}
 	char why[300];
@@ -116,8 +144,13 @@ int ptp4l_estimator_cfg_load(struct ptp4l_estimator_cfg *c, const char *conf_pat
 		char why[300];
 		if (!vals[i])
 			continue;
-		if (!ptp4l_estimator_cfg_set(c, names[i], vals[i], why, sizeof(why)))
-			return usage_error("%s", why);
+		if (!ptp4l_estimator_cfg_set(c, names[i], vals[i], why, sizeof(why))) {
+			/* name the command-line option: delay_filter_length -> --delay-filter-length */
+			for (char *p = why; *p && *p != ' '; p++)
+				if (*p == '_')
+					*p = '-';
+			return usage_error("--%s", why);
+		}
 		snprintf(c->source, sizeof(c->source), "%s%s", conf_path ? conf_path : "options",
 			 conf_path ? " and options" : "");
 	}

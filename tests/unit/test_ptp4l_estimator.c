@@ -193,6 +193,8 @@ START_TEST(conf_as_linuxptp_reads_it)
 						sizeof(why)));
 	ck_assert(!ptp4l_estimator_cfg_from_text(&c, "[global]\ndelay_filter median\n", why,
 						sizeof(why)));
+	ck_assert(!ptp4l_estimator_cfg_from_text(&c, "slaveOnly 1\n[global]\n", why, sizeof(why)));
+	ck_assert_str_eq(why, "line 1: not in a section (ptp4l refuses the file)");
 	ck_assert(!ptp4l_estimator_cfg_set(&c, "tsproc_mode", "Filter", why, sizeof(why)));
 	ck_assert(!ptp4l_estimator_cfg_set(&c, "servo", "pi", why, sizeof(why)));
 	ck_assert(!ptp4l_estimator_cfg_set(&c, "delay_filter_length", "99999999999", why,
