@@ -344,9 +344,9 @@ static void ptp4l_estimate(const struct analyze_opts *o, struct analysis *an)
 	}
 	if (an->have_truth && used >= 8 && ptp4l_replay_bias(&r, err, use, &an->p4_bias) == 0)
 		an->have_p4_bias = true;
-	free(use);
 	free(err);
-	ptp4l_replay_free(&r);
+	an->p4 = r;
+	an->p4_use = use;
 }
 
 static void rolling(const struct analyze_opts *o, struct analysis *an)
@@ -636,6 +636,9 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 
 void analysis_free(struct analysis *an)
 {
+	ptp4l_replay_free(&an->p4);
+	free(an->p4_use);
+	an->p4_use = NULL;
 	exs_free(&an->s);
 	findings_free(&an->findings);
 	if (an->have_servo)

@@ -83,6 +83,8 @@ struct analysis {
 	double p4_minus_mean;      /* that minus the mean two-way offset of the same Syncs */
 	bool have_p4_bias;         /* with a truth: offset - truth, the servo's settled bias */
 	struct bias_estimate p4_bias;
+	struct ptp4l_replay p4;    /* per Sync (empty unless have_p4) */
+	bool *p4_use;              /* per Sync: behind the means */
 	size_t bias_n;             /* samples behind bias/asym */
 	/* What two-way exchanges show without a truth (and with one): */
 	double fwd_jitter_ns, rev_jitter_ns; /* std of sample-to-sample changes / sqrt 2 */
