@@ -43,6 +43,8 @@ struct ptp4l_estimator_cfg {
 	enum ptp4l_tsproc_mode mode;      /* tsproc_mode, default filter */
 	enum ptp4l_filter_type filter;    /* delay_filter, default moving_median */
 	int length;                       /* delay_filter_length, default 10 */
+	bool sw_timestamping;             /* time_stamping software (default hardware): only
+					   * the refclock model's servo constants use it */
 	char source[160];                 /* "defaults", "FILE", "options" ... for the report */
 };
 

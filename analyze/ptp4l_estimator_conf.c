@@ -81,6 +81,10 @@ bool ptp4l_estimator_cfg_from_text(struct ptp4l_estimator_cfg *c, const char *te
 			ok = false;
 		}
 	}
+	/* config.c timestamping_enu: software, hardware (default), legacy, onestep, p2p1step */
+	const struct ptp4l_line *ts = ptp4l_scan_get(&s, "global", "time_stamping");
+	if (ok && ts)
+		c->sw_timestamping = !strcmp(ts->value, "software");
 	ptp4l_scan_free(&s);
 	return ok;
 }

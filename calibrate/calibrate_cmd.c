@@ -14,6 +14,7 @@
 #include "calibrate/measure.h"
 #include "calibrate/ptp4l_series.h"
 #include "analyze/ptp4l_estimator_conf.h"
+#include "analyze/refclock_model.h"
 #include "calibrate/reference.h"
 #include "common/cli.h"
 #include "common/commands.h"
@@ -459,6 +460,24 @@ int cmd_calibrate(int argc, char **argv)
 	double p4_minus_mean = p4_chosen ? m.bias_ns - m_alt.bias_ns : m_alt.bias_ns - m.bias_ns;
 	char ecfg_str[200];
 	ptp4l_estimator_cfg_str(&ecfg, ecfg_str, sizeof(ecfg_str));
+	/* The refclock layer (analyze/refclock_model.h): ntpd's SHM filter over one-second
+	 * samples of the PHC that ptp4l's PI servo steers with these per-Sync offsets. Reported,
+	 * not applied: the model is not yet checked against a real phc2sys/ntpd chain (the lab
+	 * has no PHC, docs/errata.md item 25). */
+	struct refclock_model rcm;
+	bool have_rcm = false;
+	{
+		const struct cal_series *p4 = p4_chosen ? &test : &test_alt;
+		double kp, ki, interval = p4->n > 1 ? p4->duration_s / (double)(p4->n - 1) : 1;
+		/* Syncs missing from the exchanges widen the mean spacing: take the smallest */
+		for (size_t i = 1; i < p4->n; i++)
+			if (p4->t_s[i] - p4->t_s[i - 1] > 0 && p4->t_s[i] - p4->t_s[i - 1] < interval)
+				interval = p4->t_s[i] - p4->t_s[i - 1];
+		interval = pow(2, round(log2(interval)));
+		pi_servo_constants(interval, ecfg.sw_timestamping, &kp, &ki);
+		have_rcm = refclock_model_run(p4->t_s, p4->v, p4->w, p4->n, kp, ki, 1.0, 64.0,
+					      &rcm) == 0;
+	}
 
 	/* The current corrections: what the client sent during the run (exchanges) and what
 	 * the config files hold. */
@@ -562,6 +581,12 @@ int cmd_calibrate(int argc, char **argv)
 		printf("           with the %s estimator: %+.1f ns [%+.1f, %+.1f]; ptp4l minus mean "
 		       "%+.1f ns\n", cal_estimator_name(p4_chosen ? CAL_EST_MEAN : CAL_EST_PTP4L),
 		       m_alt.bias_ns, m_alt.ci_lo_ns, m_alt.ci_hi_ns, p4_minus_mean);
+		if (have_rcm)
+			printf("refclock:  modelled, ntpd's SHM filter (60 %% trimmed mean of 1 s "
+			       "phc2sys samples per 64 s poll) would see the PHC %+.1f ns from its "
+			       "mean under ptp4l's PI servo (kp %.3g, ki %.3g, %s timestamps): "
+			       "a refclock fudge is off by that much (not applied)\n", rcm.shift_ns,
+			       rcm.kp, rcm.ki, ecfg.sw_timestamping ? "software" : "hardware");
 		printf("drift:     %+.1f ns/h [%+.1f, %+.1f] (%s); halves %.1f and %.1f ns (%s)\n",
 		       m.test.drift_per_h, m.test.drift_ci_lo, m.test.drift_ci_hi,
 		       m.test.drift_significant ? "significant" : "not significant",
@@ -649,6 +674,18 @@ int cmd_calibrate(int argc, char **argv)
 		json_num(&j, "ci_hi_ns", m_alt.ci_hi_ns);
 		json_obj_end(&j);
 		json_num(&j, "ptp4l_minus_mean_ns", p4_minus_mean);
+		if (have_rcm) {
+			json_obj_begin(&j, "refclock_model");
+			json_num(&j, "shift_ns", rcm.shift_ns);
+			json_num(&j, "phc_mean_ns", rcm.phc_mean_ns);
+			json_num(&j, "ntpd_mean_ns", rcm.ntpd_mean_ns);
+			json_num(&j, "kp", rcm.kp);
+			json_num(&j, "ki", rcm.ki);
+			json_int(&j, "polls", (int64_t)rcm.polls);
+			json_obj_end(&j);
+		} else {
+			json_null(&j, "refclock_model");
+		}
 		json_int(&j, "samples", (int64_t)test.n);
 		json_num(&j, "duration_s", test.duration_s);
 		json_num(&j, "n_eff", m.test.n_eff);
