@@ -160,3 +160,11 @@ int ptp4l_estimator_cfg_load(struct ptp4l_estimator_cfg *c, const char *conf_pat
 	}
 	return 0;
 }
+
+void ptp4l_estimator_cfg_json(struct json *j, const struct ptp4l_estimator_cfg *c)
+{
+	json_str(j, "tsproc_mode", ptp4l_tsproc_mode_name(c->mode));
+	json_str(j, "delay_filter", ptp4l_filter_name(c->filter));
+	json_int(j, "delay_filter_length", c->length);
+	json_str(j, "settings_from", c->source);
+}

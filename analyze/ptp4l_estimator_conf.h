@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "analyze/ptp4l_estimator.h"
+#include "common/json.h"
 
 /* One setting; false with why ("delay_filter_length 0: out of range 1..2147483647") when
  * ptp4l would refuse it. Unknown option names are not ours: false too. */
@@ -31,5 +32,9 @@ bool ptp4l_estimator_cfg_from_file(struct ptp4l_estimator_cfg *c, const char *pa
 int ptp4l_estimator_cfg_load(struct ptp4l_estimator_cfg *c, const char *conf_path,
 			     const char *tsproc_mode, const char *delay_filter,
 			     const char *delay_filter_length);
+
+/* The settings as JSON members: tsproc_mode, delay_filter, delay_filter_length,
+ * settings_from (analyze's and calibrate's ptp4l_estimator objects). */
+void ptp4l_estimator_cfg_json(struct json *j, const struct ptp4l_estimator_cfg *c);
 
 #endif

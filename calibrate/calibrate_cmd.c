@@ -662,10 +662,7 @@ int cmd_calibrate(int argc, char **argv)
 		json_bool(&j, "forced", forced && !refused);
 		json_str(&j, "estimator", cal_estimator_name(o.estimator));
 		json_obj_begin(&j, "ptp4l_estimator");
-		json_str(&j, "tsproc_mode", ptp4l_tsproc_mode_name(ecfg.mode));
-		json_str(&j, "delay_filter", ptp4l_filter_name(ecfg.filter));
-		json_int(&j, "delay_filter_length", ecfg.length);
-		json_str(&j, "settings_from", ecfg.source);
+		ptp4l_estimator_cfg_json(&j, &ecfg);
 		json_obj_end(&j);
 		json_obj_begin(&j, "other_estimator");
 		json_str(&j, "estimator", cal_estimator_name(p4_chosen ? CAL_EST_MEAN : CAL_EST_PTP4L));

@@ -40,7 +40,7 @@ python3 - <<'PY'
 import json, math, os, statistics as st, sys
 
 sys.path.insert(0, os.environ["PTPCAL_TOP"] + "/tests/e2e")
-from ptp4l_log_match import match, read_logged, read_replay
+from ptp4l_log_match import match, read_logged, read_replay, read_rows
 
 def replay(k):
     return read_replay(f"out{k}/ptp4l_offsets.tsv")
@@ -90,17 +90,8 @@ pe, b = a2["ptp4l_estimator"], a2["bias"]
 gap = pe["bias"]["minus_mean_bias_ns"]
 # its interval: batch means (40 Syncs, four times the delay filter's window) of ptp4l's offset
 # minus the two-way offset of the same exchange, over the Syncs behind the bias
-diff, cols = [], None
-for l in open("out2/ptp4l_offsets.tsv"):
-    if l.startswith("#"):
-        continue
-    f = l.rstrip("\n").split("\t")
-    if cols is None:
-        cols = f
-        continue
-    d = dict(zip(cols, f))
-    if d["used"] == "1":
-        diff.append(float(d["offset_ns"]) - float(d["two_way_offset_ns"]))
+diff = [float(d["offset_ns"]) - float(d["two_way_offset_ns"])
+        for d in read_rows("out2/ptp4l_offsets.tsv") if d["used"] == "1"]
 bm = [st.mean(diff[i:i + 40]) for i in range(0, len(diff) - 39, 40)]
 gap_se = st.stdev(bm) / math.sqrt(len(bm))
 print(f"cl2: mean bias {b['mean_ns']:+.0f} [{b['ci_lo_ns']:+.0f}, {b['ci_hi_ns']:+.0f}], "

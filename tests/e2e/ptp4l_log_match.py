@@ -4,8 +4,8 @@ import re
 import statistics as st
 
 
-def read_replay(path):
-    """(offset, delay, two-way offset, t_s) per Sync of a ptp4l-offsets dataset."""
+def read_rows(path):
+    """The rows of a ptpcal dataset as dicts of strings (header: the first non-# line)."""
     rows, cols = [], None
     for l in open(path):
         if l.startswith("#"):
@@ -14,10 +14,13 @@ def read_replay(path):
         if cols is None:
             cols = f
             continue
-        d = dict(zip(cols, f))
-        rows.append((float(d["offset_ns"]), float(d["delay_ns"]), float(d["two_way_offset_ns"]),
-                     float(d["t_s"])))
+        rows.append(dict(zip(cols, f)))
     return rows
+
+def read_replay(path):
+    """(offset, delay, two-way offset, t_s) per Sync of a ptp4l-offsets dataset."""
+    return [(float(d["offset_ns"]), float(d["delay_ns"]), float(d["two_way_offset_ns"]),
+             float(d["t_s"])) for d in read_rows(path)]
 
 def read_logged(path):
     """(monotonic time of the line, offset, path delay); ptp4l -m prefixes CLOCK_MONOTONIC."""
