@@ -307,6 +307,49 @@ static void estimate(struct analysis *an)
 	free(a);
 }
 
+/* ptp4l's estimator on the same exchanges: every Sync (settling ones too: ptp4l's filter
+ * runs through them), averaged over the Syncs of settled exchanges after the filter's
+ * warm-up. The lucky-packet filter is not ptp4l's: it does not apply here. */
+static void ptp4l_estimate(const struct analyze_opts *o, struct analysis *an)
+{
+	const struct ex_series *s = &an->s;
+	if (s->nsessions > 1) {
+		findings_add(&an->findings, SEV_INFO, "ptp4l-estimator-sessions",
+			     "%d PTP sessions in the exchanges: ptp4l's estimator is replayed on "
+			     "one session only (give one client's exchanges)", s->nsessions);
+		return;
+	}
+	struct ptp4l_replay r;
+	if (ptp4l_replay_exchanges(&o->ptp4l_est, s->n, s->t_ns, s->t3_ns, s->fwd, s->rev, &r))
+		return;
+	bool *use = xcalloc(r.n ? r.n : 1, sizeof(bool));
+	double *err = xmalloc((r.n ? r.n : 1) * sizeof(double));
+	double sum = 0, sum2 = 0;
+	size_t used = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		size_t row = r.row[i];
+		use[i] = i >= r.warmup && s->state[row] == SAMPLE_LOCKED;
+		err[i] = r.offset[i] - s->theta[row];
+		if (use[i]) {
+			sum += r.offset[i];
+			sum2 += s->offset[row];
+			used++;
+		}
+	}
+	an->p4_syncs = r.n;
+	an->p4_used = used;
+	if (used) {
+		an->have_p4 = true;
+		an->p4_offset_mean = sum / (double)used;
+		an->p4_minus_mean = (sum - sum2) / (double)used;
+	}
+	if (an->have_truth && used >= 8 && ptp4l_replay_bias(&r, err, use, &an->p4_bias) == 0)
+		an->have_p4_bias = true;
+	free(err);
+	an->p4 = r;
+	an->p4_use = use;
+}
+
 static void rolling(const struct analyze_opts *o, struct analysis *an)
 {
 	struct ex_series *s = &an->s;
@@ -575,9 +618,11 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 	}
 	free(err);
 
-	/* 5. bias and asymmetry */
+	/* 5. bias and asymmetry; ptp4l's own estimator */
 	if (an->have_truth)
 		estimate(an);
+	if (!strcmp(an->input_kind, "exchanges"))
+		ptp4l_estimate(o, an);
 	/* 6. */
 	stability(o, an);
 	/* 7. */
@@ -592,6 +637,9 @@ int analysis_run(const struct analyze_opts *o, struct analysis *an)
 
 void analysis_free(struct analysis *an)
 {
+	ptp4l_replay_free(&an->p4);
+	free(an->p4_use);
+	an->p4_use = NULL;
 	exs_free(&an->s);
 	findings_free(&an->findings);
 	if (an->have_servo)

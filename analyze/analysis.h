@@ -28,6 +28,7 @@
 #include "analyze/health.h"
 #include "common/leapfile.h"
 #include "analyze/lucky.h"
+#include "analyze/ptp4l_estimator.h"
 #include "analyze/rolling.h"
 #include "analyze/exseries.h"
 #include "analyze/settling.h"
@@ -52,6 +53,7 @@ struct analyze_opts {
 	struct stab_run_opts stab;     /* --tau */
 	enum { SERIES_NONE, SERIES_PHASE, SERIES_FREQ } series; /* --series */
 	double rate_hz;                /* --rate */
+	struct ptp4l_estimator_cfg ptp4l_est; /* --ptp4l-conf, --tsproc-mode, --delay-filter... */
 };
 
 struct an_rolling {
@@ -73,6 +75,16 @@ struct analysis {
 	size_t truth_n;            /* exchanges with a truth */
 	bool have_bias, have_asym;
 	struct bias_estimate bias, asym;
+	/* ptp4l's own estimator replayed on the exchanges (analyze/ptp4l_estimator.h): the
+	 * offsets a ptp4l client computes per Sync and the bias its servo settles at. */
+	bool have_p4;              /* replayed (exchanges of one session) */
+	size_t p4_syncs, p4_used;  /* Syncs with an offset; used for the mean (settled) */
+	double p4_offset_mean;     /* mean of ptp4l's offsets over the used Syncs, ns */
+	double p4_minus_mean;      /* that minus the mean two-way offset of the same Syncs */
+	bool have_p4_bias;         /* with a truth: offset - truth, the servo's settled bias */
+	struct bias_estimate p4_bias;
+	struct ptp4l_replay p4;    /* per Sync (empty unless have_p4) */
+	bool *p4_use;              /* per Sync: behind the means */
 	size_t bias_n;             /* samples behind bias/asym */
 	/* What two-way exchanges show without a truth (and with one): */
 	double fwd_jitter_ns, rev_jitter_ns; /* std of sample-to-sample changes / sqrt 2 */

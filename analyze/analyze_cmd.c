@@ -10,6 +10,7 @@
 #include "analyze/analysis.h"
 #include "analyze/analyze_json.h"
 #include "analyze/analyze_out.h"
+#include "analyze/ptp4l_estimator_conf.h"
 #include "common/cli.h"
 #include "common/commands.h"
 #include "common/dataset.h"
@@ -41,6 +42,11 @@ static const char usage[] =
 	"                           a duration to drop from the start ('30s', '2m'); default auto\n"
 	"      --window LIST        rolling window durations, default 1m,10m,1h\n"
 	"      --ptp4l-log FILE     ptp4l/phc2sys log: servo states s0/s1/s2 give the settling\n"
+	"      --ptp4l-conf FILE    the client's ptp4l.conf: its [global] tsproc_mode, delay_filter\n"
+	"                           and delay_filter_length set the replay of ptp4l's estimator\n"
+	"      --tsproc-mode M      filter (default), raw, filter_weight, raw_weight\n"
+	"      --delay-filter F     moving_median (default) or moving_average\n"
+	"      --delay-filter-length N  default 10 (options override --ptp4l-conf)\n"
 	"      --tau LIST           stability taus: octave (default), decade, all, or seconds\n"
 	"                           (e.g. 1,10,100 or 1s,1m)\n"
 	"      --series phase|freq  FILE is a plain series, one value per line: phase in\n"
@@ -52,6 +58,8 @@ static const char usage[] =
 	"\n"
 	"Without a truth, two-way exchanges cannot observe path asymmetry; analyze says so and\n"
 	"reports what they do show (delay changes, one-way delay variation).\n"
+	"Beside the mean bias, analyze replays ptp4l's own estimator (delay filter, tsproc_mode)\n"
+	"on the exchanges and reports the bias a ptp4l client settles at, with its interval.\n"
 	"Exit: 0 done, 1 a protocol-health check found an error (e.g. the 37-second UTC/TAI\n"
 	"mistake), 2 bad usage or input.\n";
 
@@ -89,6 +97,10 @@ int cmd_analyze(int argc, char **argv)
 		{ "window", required_argument, NULL, 'W' },
 		{ "ptp4l-log", required_argument, NULL, 'P' },
 		{ "tau", required_argument, NULL, 't' },
+		{ "ptp4l-conf", required_argument, NULL, 'C' },
+		{ "tsproc-mode", required_argument, NULL, 'M' },
+		{ "delay-filter", required_argument, NULL, 'F' },
+		{ "delay-filter-length", required_argument, NULL, 'N' },
 		{ "series", required_argument, NULL, 's' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -100,6 +112,8 @@ int cmd_analyze(int argc, char **argv)
 	stab_run_opts_free(&o.stab); /* a --tau list of an earlier call in this process */
 	memset(&o, 0, sizeof(o));
 	o.settle = SETTLE_AUTO;
+	ptp4l_estimator_cfg_default(&o.ptp4l_est);
+	const char *ptp4l_conf = NULL, *est_opt[3] = { NULL, NULL, NULL };
 	parse_windows("1m,10m,1h", &o);
 	bool json = false;
 	const char *out_dir = NULL;
@@ -109,6 +123,10 @@ int cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'o': out_dir = optarg; break;
+		case 'C': ptp4l_conf = optarg; break;
+		case 'M': est_opt[0] = optarg; break;
+		case 'F': est_opt[1] = optarg; break;
+		case 'N': est_opt[2] = optarg; break;
 		case 'T': o.truth_path = optarg; break;
 		case 'O':
 			if (!parse_time_value(optarg, 1.0, &o.truth_offset_ns) ||
@@ -189,6 +207,11 @@ int cmd_analyze(int argc, char **argv)
 				   "--truth-offset, --lucky or --ptp4l-log");
 	if (o.truth_path && o.have_truth_offset)
 		return usage_error("--truth and --truth-offset exclude each other");
+
+	int erc = ptp4l_estimator_cfg_load(&o.ptp4l_est, ptp4l_conf, est_opt[0], est_opt[1],
+					   est_opt[2]);
+	if (erc)
+		return erc;
 
 	struct analysis an;
 	int rc = analysis_run(&o, &an);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analyze/analyze_json.h"
+#include "analyze/ptp4l_estimator_conf.h"
 #include "common/json.h"
 
 static void dist_json(struct json *j, const char *key, const struct dist *d)
@@ -29,6 +30,19 @@ static void roll_json(struct json *j, const char *key, const struct rolling_summ
 	json_num(j, "mean_max", r->mean_max);
 	json_num(j, "std_max", r->std_max);
 	json_obj_end(j);
+}
+
+/* The mean of a bias estimate with its interval: the fields every bias object starts with
+ * (docs/analyze-json.md). */
+static void json_bias_mean(struct json *j, const struct bias_estimate *b)
+{
+	json_int(j, "n", (int64_t)b->n);
+	json_num(j, "mean_ns", b->mean);
+	json_num(j, "ci_lo_ns", b->ci_lo);
+	json_num(j, "ci_hi_ns", b->ci_hi);
+	json_num(j, "std_ns", b->std);
+	json_num(j, "n_eff", b->n_eff);
+	json_str(j, "method", b->method);
 }
 
 void analyze_write_json(FILE *f, const struct analysis *an)
@@ -71,13 +85,7 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 	if (an->have_bias) {
 		const struct bias_estimate *b = &an->bias;
 		json_obj_begin(&j, "bias");
-		json_int(&j, "n", (int64_t)b->n);
-		json_num(&j, "mean_ns", b->mean);
-		json_num(&j, "ci_lo_ns", b->ci_lo);
-		json_num(&j, "ci_hi_ns", b->ci_hi);
-		json_num(&j, "std_ns", b->std);
-		json_num(&j, "n_eff", b->n_eff);
-		json_str(&j, "method", b->method);
+		json_bias_mean(&j, b);
 		json_num(&j, "drift_ns_per_h", b->drift_per_h);
 		json_num(&j, "drift_ci_lo", b->drift_ci_lo);
 		json_num(&j, "drift_ci_hi", b->drift_ci_hi);
@@ -94,6 +102,29 @@ void analyze_write_json(FILE *f, const struct analysis *an)
 		json_obj_end(&j);
 	} else {
 		json_null(&j, "bias");
+	}
+	if (an->have_p4) {
+		const struct ptp4l_estimator_cfg *c = &an->opts->ptp4l_est;
+		json_obj_begin(&j, "ptp4l_estimator");
+		ptp4l_estimator_cfg_json(&j, c);
+		json_int(&j, "syncs", (int64_t)an->p4_syncs);
+		json_int(&j, "used", (int64_t)an->p4_used);
+		json_num(&j, "offset_mean_ns", an->p4_offset_mean);
+		json_num(&j, "minus_mean_offset_ns", an->p4_minus_mean);
+		if (an->have_p4_bias) {
+			const struct bias_estimate *b = &an->p4_bias;
+			json_obj_begin(&j, "bias");
+			json_bias_mean(&j, b);
+			json_bool(&j, "short_run", b->short_run);
+			json_num(&j, "minus_mean_bias_ns",
+				 an->have_bias ? b->mean - an->bias.mean : NAN);
+			json_obj_end(&j);
+		} else {
+			json_null(&j, "bias");
+		}
+		json_obj_end(&j);
+	} else {
+		json_null(&j, "ptp4l_estimator");
 	}
 	if (an->have_asym) {
 		json_obj_begin(&j, "asymmetry");

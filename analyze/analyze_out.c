@@ -243,6 +243,40 @@ static int write_windows(const char *path, const struct analysis *an)
 	return ds_close(w);
 }
 
+/* ptp4l's estimator replayed: one row per Sync (analyze/ptp4l_estimator.h). */
+static int write_ptp4l(const char *path, const struct analysis *an)
+{
+	struct ds_writer *w = ds_create(path, "ptp4l-offsets");
+	if (!w)
+		return -1;
+	common_meta(w, an);
+	char cfg[200];
+	ds_meta(w, "ptp4l_estimator", "%s",
+		ptp4l_estimator_cfg_str(&an->opts->ptp4l_est, cfg, sizeof(cfg)));
+	ds_meta(w, "settings_from", "%s", an->opts->ptp4l_est.source);
+	if (an->have_truth)
+		ds_meta(w, "truth", "%s", an->reference);
+	if (!an->have_p4)
+		ds_meta(w, "note", "not replayed (no exchanges, or more than one PTP session)");
+	static const char *const cols[] = { "t_ns", "t_s", "offset_ns", "delay_ns", "weight",
+					    "two_way_offset_ns", "used", "true_offset_ns" };
+	ds_columns(w, cols, 8);
+	const struct ptp4l_replay *r = &an->p4;
+	const struct ex_series *s = &an->s;
+	for (size_t i = 0; an->have_p4 && i < r->n; i++) {
+		ds_put_i64(w, r->t_ns[i]);
+		ds_put_fixed(w, (double)(r->t_ns[i] - s->t_ns[0]) * 1e-9, 9);
+		ds_put_fixed(w, r->offset[i], 3);
+		ds_put_fixed(w, r->delay[i], 3);
+		ds_put_fixed(w, r->weight[i], 9);
+		ds_put_fixed(w, s->offset[r->row[i]], 3);
+		ds_put_i64(w, an->p4_use[i]);
+		ds_put_fixed(w, s->theta[r->row[i]], 3);
+		ds_end_row(w);
+	}
+	return ds_close(w);
+}
+
 int analyze_write_out(const char *dir, const struct analysis *an)
 {
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
@@ -264,6 +298,7 @@ int analyze_write_out(const char *dir, const struct analysis *an)
 		{ "bias_windows.tsv", write_bias_windows },
 		{ "te_masks.tsv", write_te_masks },
 		{ "windows.tsv", write_windows },
+		{ "ptp4l_offsets.tsv", write_ptp4l },
 	};
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && rc == 0; i++) {

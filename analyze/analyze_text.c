@@ -118,6 +118,22 @@ void analyze_write_text(FILE *f, const struct analysis *an)
 				   "[%s, %s]\n", T(an->asym.mean), T(an->asym.ci_lo),
 				T(an->asym.ci_hi));
 	}
+	if (an->have_p4) {
+		char cfg[200];
+		fprintf(f, "\nptp4l's estimator (%s; from %s), replayed on %zu Syncs, %zu settled:\n",
+			ptp4l_estimator_cfg_str(&an->opts->ptp4l_est, cfg, sizeof(cfg)),
+			an->opts->ptp4l_est.source, an->p4_syncs, an->p4_used);
+		fprintf(f, "  mean ptp4l offset %s, %s from the mean two-way offset of the same Syncs\n",
+			T(an->p4_offset_mean), T(an->p4_minus_mean));
+		if (an->have_p4_bias) {
+			const struct bias_estimate *b = &an->p4_bias;
+			fprintf(f, "  bias ptp4l settles at (offset - truth): %s, 95 %% CI [%s, %s]",
+				T(b->mean), T(b->ci_lo), T(b->ci_hi));
+			if (an->have_bias)
+				fprintf(f, "; minus the mean bias: %s", T(b->mean - an->bias.mean));
+			fprintf(f, "\n");
+		}
+	}
 stability:
 	if (an->stab.have) {
 		const struct stab_run *r = &an->stab;

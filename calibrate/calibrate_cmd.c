@@ -12,6 +12,9 @@
 #include "calibrate/correction.h"
 #include "calibrate/emit.h"
 #include "calibrate/measure.h"
+#include "calibrate/ptp4l_series.h"
+#include "analyze/ptp4l_estimator_conf.h"
+#include "analyze/refclock_model.h"
 #include "calibrate/reference.h"
 #include "common/cli.h"
 #include "common/commands.h"
@@ -57,6 +60,11 @@ static const char usage[] =
 	"      --max-correction NS    sanity limit (default 1ms); a timescale mismatch also refuses\n"
 	"      --force                calibrate despite short run, drift, halves, width, lock\n"
 	"      --json                 ptpcal-calibrate/1 object on stdout\n"
+	"Estimator (what the client's servo zeroes; both are measured, the other is shown):\n"
+	"      --estimator ptp4l|mean ptp4l (default): replay ptp4l's delay filter and tsproc_mode\n"
+	"                             on the exchanges, its settings from --ptp4l-conf's [global];\n"
+	"                             mean: the mean two-way offset (a client that averages)\n"
+	"      --tsproc-mode M, --delay-filter F, --delay-filter-length N  override the config\n"
 	"  -q, --quiet / -v, --verbose / -h, --help\n"
 	"\n"
 	"Exit: 0 emitted, 1 refused, 2 bad usage or input.\n";
@@ -64,7 +72,7 @@ static const char usage[] =
 enum {
 	OPT_AS = 1000, OPT_PTP4L, OPT_SECTION, OPT_NTP, OPT_FLAVOR, OPT_CHRONY, OPT_REFID,
 	OPT_APPLY, OPT_ROOT, OPT_MINDUR, OPT_SERVO, OPT_MAXU, OPT_MAXREL, OPT_MAXCORR, OPT_FORCE,
-	OPT_JSON,
+	OPT_JSON, OPT_ESTIMATOR, OPT_TSPROC, OPT_DFILTER, OPT_DFLEN,
 };
 
 #define MAX_CHECKS 16
@@ -78,6 +86,8 @@ struct run {
 	bool apply, force, json;
 	struct cal_conf confs[3];
 	int nconfs;
+	enum cal_estimator estimator;
+	const char *est_opt[3]; /* --tsproc-mode, --delay-filter, --delay-filter-length */
 };
 
 /* Servo dataset: refuse when it never reached state 2 (locked) or left it afterwards
@@ -176,6 +186,10 @@ static int parse_args(int argc, char **argv, struct run *o)
 		{ "max-correction", required_argument, NULL, OPT_MAXCORR },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "estimator", required_argument, NULL, OPT_ESTIMATOR },
+		{ "tsproc-mode", required_argument, NULL, OPT_TSPROC },
+		{ "delay-filter", required_argument, NULL, OPT_DFILTER },
+		{ "delay-filter-length", required_argument, NULL, OPT_DFLEN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -266,6 +280,17 @@ static int parse_args(int argc, char **argv, struct run *o)
 			break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_ESTIMATOR:
+			if (!strcmp(optarg, "ptp4l"))
+				o->estimator = CAL_EST_PTP4L;
+			else if (!strcmp(optarg, "mean"))
+				o->estimator = CAL_EST_MEAN;
+			else
+				return usage_error("--estimator %s: expected ptp4l or mean", optarg);
+			break;
+		case OPT_TSPROC: o->est_opt[0] = optarg; break;
+		case OPT_DFILTER: o->est_opt[1] = optarg; break;
+		case OPT_DFLEN: o->est_opt[2] = optarg; break;
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
 		case 'h': printf(usage, cal_reference_help); exit(EXIT_OK);
@@ -320,6 +345,35 @@ static void print_refusal(const struct run *o, const char *reason, bool no_refer
 		fputs(cal_reference_help, o->json ? stderr : stdout);
 }
 
+/* The reference: each sample of s becomes theta^_i - theta_i. Exit code; 0 with *no_ref when
+ * there is none, and a refusal in refusal[] for a timescale clash. */
+static int apply_reference(const struct run *o, struct cal_series *s, double known,
+			   double known_u, bool *no_ref, char *refusal, size_t rlen, double *ref_u95)
+{
+	*no_ref = false;
+	*ref_u95 = 0;
+	bool timescale_clash = false;
+	int status = 0;
+	if (o->truth) {
+		char why[300];
+		if ((status = cal_series_subtract_truth(s, o->truth, &timescale_clash, why, sizeof(why))))
+			return status;
+		if (timescale_clash)
+			snprintf(refusal, rlen, "the reference's timescale differs: %s "
+				 "(a 37 s or UTC/TAI error, not an asymmetry)", why);
+	} else if (o->known) {
+		cal_series_subtract_const(s, known);
+		*ref_u95 = known_u;
+	} else if (o->baseline) {
+		/* b = mean(test) - mean(baseline): theta cancels (same clock in both runs). */
+	} else if (s->has_truth_meta) {
+		cal_series_subtract_const(s, s->truth_offset_ns);
+	} else {
+		*no_ref = true;
+	}
+	return 0;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	struct run o = { 0 };
@@ -330,8 +384,8 @@ int cmd_calibrate(int argc, char **argv)
 	o.lim.max_rel_halfwidth = 0.25;
 	o.lim.max_correction_ns = 1e6;
 	int status = parse_args(argc, argv, &o);
-	struct cal_series test = { 0 }, base = { 0 };
-	bool have_base = false;
+	struct cal_series test = { 0 }, base = { 0 }, test_alt = { 0 }, base_alt = { 0 };
+	bool have_base = false, have_alt = false;
 	double known = 0, known_u = 0;
 	if (status)
 		goto out;
@@ -348,25 +402,35 @@ int cmd_calibrate(int argc, char **argv)
 		have_base = true;
 	}
 
-	/* The reference: each sample becomes theta^_i - theta_i. */
+	/* The estimator: what the client's servo zeroes. ptp4l's own (default): the per-Sync
+	 * offsets of its delay filter and tsproc_mode, read from the --ptp4l-conf in use
+	 * (calibrate/ptp4l_series.h); mean: the mean two-way offset of the exchanges. Both are
+	 * measured; the other one is reported for comparison. */
+	struct ptp4l_estimator_cfg ecfg;
+	const char *p4conf = NULL;
+	for (int i = 0; i < o.nconfs; i++)
+		if (o.confs[i].kind == CAL_CONF_PTP4L)
+			p4conf = o.confs[i].path;
+	if ((status = ptp4l_estimator_cfg_load(&ecfg, p4conf, o.est_opt[0], o.est_opt[1],
+					       o.est_opt[2])))
+		goto out;
+	cal_series_copy(&test_alt, &test);
+	have_alt = true;
+	if (have_base)
+		cal_series_copy(&base_alt, &base);
+	bool p4_chosen = o.estimator == CAL_EST_PTP4L;
+	if ((status = cal_series_to_ptp4l(p4_chosen ? &test : &test_alt, &ecfg)))
+		goto out;
+	if (have_base && (status = cal_series_to_ptp4l(p4_chosen ? &base : &base_alt, &ecfg)))
+		goto out;
+
 	char refusal[2000] = "";
-	bool timescale_clash = false;
 	double ref_u95 = 0;
-	if (o.truth) {
-		char why[300];
-		if ((status = cal_series_subtract_truth(&test, o.truth, &timescale_clash, why, sizeof(why))))
-			goto out;
-		if (timescale_clash)
-			snprintf(refusal, sizeof(refusal), "the reference's timescale differs: %s "
-				 "(a 37 s or UTC/TAI error, not an asymmetry)", why);
-	} else if (o.known) {
-		cal_series_subtract_const(&test, known);
-		ref_u95 = known_u;
-	} else if (o.baseline) {
-		/* b = mean(test) - mean(baseline): theta cancels (same clock in both runs). */
-	} else if (test.has_truth_meta) {
-		cal_series_subtract_const(&test, test.truth_offset_ns);
-	} else {
+	bool no_ref = false;
+	if ((status = apply_reference(&o, &test, known, known_u, &no_ref, refusal,
+				      sizeof(refusal), &ref_u95)))
+		goto out;
+	if (no_ref) {
 		print_refusal(&o, "no reference for the client's true offset: two-way exchanges "
 			      "cannot show a path asymmetry (the bias is invisible to PTP itself, "
 			      "and to ntpq for the PTP refclock)", true);
@@ -378,10 +442,42 @@ int cmd_calibrate(int argc, char **argv)
 		status = EXIT_FAILED;
 		goto out;
 	}
+	{
+		char r2[2000] = "";
+		double u2;
+		bool nr2;
+		if ((status = apply_reference(&o, &test_alt, known, known_u, &nr2, r2, sizeof(r2),
+					      &u2)))
+			goto out;
+	}
 
-	struct cal_measurement m;
+	struct cal_measurement m, m_alt;
 	if ((status = cal_measure(&test, have_base ? &base : NULL, ref_u95, &m)))
 		goto out;
+	if ((status = cal_measure(&test_alt, have_base ? &base_alt : NULL, ref_u95, &m_alt)))
+		goto out;
+	/* ptp4l's bias minus the mean's, whichever was chosen */
+	double p4_minus_mean = p4_chosen ? m.bias_ns - m_alt.bias_ns : m_alt.bias_ns - m.bias_ns;
+	char ecfg_str[200];
+	ptp4l_estimator_cfg_str(&ecfg, ecfg_str, sizeof(ecfg_str));
+	/* The refclock layer (analyze/refclock_model.h): ntpd's SHM filter over one-second
+	 * samples of the PHC that ptp4l's PI servo steers with these per-Sync offsets. Reported,
+	 * not applied: the model is not yet checked against a real phc2sys/ntpd chain (the lab
+	 * has no PHC, docs/errata.md item 25). */
+	struct refclock_model rcm;
+	bool have_rcm = false;
+	{
+		const struct cal_series *p4 = p4_chosen ? &test : &test_alt;
+		double kp, ki, interval = p4->n > 1 ? p4->duration_s / (double)(p4->n - 1) : 1;
+		/* Syncs missing from the exchanges widen the mean spacing: take the smallest */
+		for (size_t i = 1; i < p4->n; i++)
+			if (p4->t_s[i] - p4->t_s[i - 1] > 0 && p4->t_s[i] - p4->t_s[i - 1] < interval)
+				interval = p4->t_s[i] - p4->t_s[i - 1];
+		interval = pow(2, round(log2(interval)));
+		pi_servo_constants(interval, ecfg.sw_timestamping, &kp, &ki);
+		have_rcm = refclock_model_run(p4->t_s, p4->v, p4->w, p4->n, kp, ki, 1.0, 64.0,
+					      &rcm) == 0;
+	}
 
 	/* The current corrections: what the client sent during the run (exchanges) and what
 	 * the config files hold. */
@@ -475,9 +571,22 @@ int cmd_calibrate(int argc, char **argv)
 		printf("measured:  %zu exchanges over %s (n_eff %.0f, %s)\n", test.n,
 		       fmt_duration(test.duration_s * 1e9, b1, sizeof(b1)), m.test.n_eff,
 		       m.test.method);
+		printf("estimator: %s (%s)\n", cal_estimator_name(o.estimator), p4_chosen ?
+		       "the offsets ptp4l computes per Sync, which its servo zeroes" :
+		       "the mean two-way offset of the exchanges");
+		printf("           ptp4l's: %s, from %s\n", ecfg_str, ecfg.source);
 		printf("bias b:    %+.1f ns, 95 %% interval [%+.1f, %+.1f] (+- %.1f ns%s)\n",
 		       m.bias_ns, m.ci_lo_ns, m.ci_hi_ns, m.halfwidth_ns,
 		       m.ref_u95_ns > 0 ? ", the reference's own uncertainty included" : "");
+		printf("           with the %s estimator: %+.1f ns [%+.1f, %+.1f]; ptp4l minus mean "
+		       "%+.1f ns\n", cal_estimator_name(p4_chosen ? CAL_EST_MEAN : CAL_EST_PTP4L),
+		       m_alt.bias_ns, m_alt.ci_lo_ns, m_alt.ci_hi_ns, p4_minus_mean);
+		if (have_rcm)
+			printf("refclock:  modelled, ntpd's SHM filter (60 %% trimmed mean of 1 s "
+			       "phc2sys samples per 64 s poll) would see the PHC %+.1f ns from its "
+			       "mean under ptp4l's PI servo (kp %.3g, ki %.3g, %s timestamps): "
+			       "a refclock fudge is off by that much (not applied)\n", rcm.shift_ns,
+			       rcm.kp, rcm.ki, ecfg.sw_timestamping ? "software" : "hardware");
 		printf("drift:     %+.1f ns/h [%+.1f, %+.1f] (%s); halves %.1f and %.1f ns (%s)\n",
 		       m.test.drift_per_h, m.test.drift_ci_lo, m.test.drift_ci_hi,
 		       m.test.drift_significant ? "significant" : "not significant",
@@ -551,6 +660,29 @@ int cmd_calibrate(int argc, char **argv)
 		json_arr_end(&j);
 		/* Beyond the contract (added, none changed): */
 		json_bool(&j, "forced", forced && !refused);
+		json_str(&j, "estimator", cal_estimator_name(o.estimator));
+		json_obj_begin(&j, "ptp4l_estimator");
+		ptp4l_estimator_cfg_json(&j, &ecfg);
+		json_obj_end(&j);
+		json_obj_begin(&j, "other_estimator");
+		json_str(&j, "estimator", cal_estimator_name(p4_chosen ? CAL_EST_MEAN : CAL_EST_PTP4L));
+		json_num(&j, "bias_ns", m_alt.bias_ns);
+		json_num(&j, "ci_lo_ns", m_alt.ci_lo_ns);
+		json_num(&j, "ci_hi_ns", m_alt.ci_hi_ns);
+		json_obj_end(&j);
+		json_num(&j, "ptp4l_minus_mean_ns", p4_minus_mean);
+		if (have_rcm) {
+			json_obj_begin(&j, "refclock_model");
+			json_num(&j, "shift_ns", rcm.shift_ns);
+			json_num(&j, "phc_mean_ns", rcm.phc_mean_ns);
+			json_num(&j, "ntpd_mean_ns", rcm.ntpd_mean_ns);
+			json_num(&j, "kp", rcm.kp);
+			json_num(&j, "ki", rcm.ki);
+			json_int(&j, "polls", (int64_t)rcm.polls);
+			json_obj_end(&j);
+		} else {
+			json_null(&j, "refclock_model");
+		}
 		json_int(&j, "samples", (int64_t)test.n);
 		json_num(&j, "duration_s", test.duration_s);
 		json_num(&j, "n_eff", m.test.n_eff);
@@ -610,6 +742,11 @@ out:
 	cal_series_free(&test);
 	if (have_base)
 		cal_series_free(&base);
+	if (have_alt) {
+		cal_series_free(&test_alt);
+		if (have_base)
+			cal_series_free(&base_alt);
+	}
 	for (int i = 0; i < o.nconfs; i++)
 		cal_conf_free(&o.confs[i]);
 	return status;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cli.h"
@@ -14,11 +15,29 @@ static double halfwidth(const struct bias_estimate *b)
 	return (b->ci_hi - b->ci_lo) / 2;
 }
 
+/* The mean of v, weighted by w when the series has weights (ptp4l's *_weight tsproc modes:
+ * its servo zeroes the weighted mean): w_i v_i / mean(w) keeps the mean exact. */
+static int estimate(const struct cal_series *s, struct bias_estimate *out)
+{
+	if (!s->w)
+		return bias_estimate(s->t_s, s->v, s->n, out);
+	double wsum = 0;
+	for (size_t i = 0; i < s->n; i++)
+		wsum += s->w[i];
+	double wm = s->n && wsum > 0 ? wsum / (double)s->n : 1;
+	double *v = xmalloc((s->n ? s->n : 1) * sizeof(double));
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = s->w[i] * s->v[i] / wm;
+	int rc = bias_estimate(s->t_s, v, s->n, out);
+	free(v);
+	return rc;
+}
+
 int cal_measure(const struct cal_series *test, const struct cal_series *base, double ref_u95_ns,
 		struct cal_measurement *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (bias_estimate(test->t_s, test->v, test->n, &out->test)) {
+	if (estimate(test, &out->test)) {
 		log_err("%s: the bias cannot be estimated (too short or non-finite values)",
 			test->path);
 		return EXIT_USAGE;
@@ -26,7 +45,7 @@ int cal_measure(const struct cal_series *test, const struct cal_series *base, do
 	double hw2 = halfwidth(&out->test) * halfwidth(&out->test) + ref_u95_ns * ref_u95_ns;
 	out->bias_ns = out->test.mean;
 	if (base) {
-		if (bias_estimate(base->t_s, base->v, base->n, &out->base)) {
+		if (estimate(base, &out->base)) {
 			log_err("%s: the baseline's mean cannot be estimated", base->path);
 			return EXIT_USAGE;
 		}

@@ -21,15 +21,23 @@ const char cal_reference_help[] =
 	"  --baseline FILE       the same clock measured through a known-symmetric path (direct cable)\n"
 	"  --known-offset NS±U   the client's true offset from an external measurement (counter)\n";
 
-static void push(struct cal_series *s, size_t *cap, struct ptime t2, double v)
+static void push(struct cal_series *s, size_t *cap, const struct exchange *ex)
 {
 	if (s->n == *cap) {
 		*cap = *cap ? 2 * *cap : 1024;
 		s->t2 = xrealloc(s->t2, *cap * sizeof(*s->t2));
 		s->v = xrealloc(s->v, *cap * sizeof(*s->v));
+		s->t2_ns = xrealloc(s->t2_ns, *cap * sizeof(*s->t2_ns));
+		s->t3_ns = xrealloc(s->t3_ns, *cap * sizeof(*s->t3_ns));
+		s->fwd = xrealloc(s->fwd, *cap * sizeof(*s->fwd));
+		s->rev = xrealloc(s->rev, *cap * sizeof(*s->rev));
 	}
-	s->t2[s->n] = t2;
-	s->v[s->n] = v;
+	s->t2[s->n] = ex->t2;
+	s->v[s->n] = ex->offset_ns;
+	s->t2_ns[s->n] = ex->t2.ns;
+	s->t3_ns[s->n] = ex->t3.ns;
+	s->fwd[s->n] = ex->fwd_ns;
+	s->rev[s->n] = ex->rev_ns;
 	s->n++;
 }
 
@@ -126,7 +134,7 @@ int cal_series_load(struct cal_series *s, const char *path, const char *client)
 		else if (ex.asym_ns != s->asym_ns)
 			s->asym_ns = NAN;
 		first = false;
-		push(s, &cap, ex.t2, ex.offset_ns);
+		push(s, &cap, &ex);
 	}
 	int status = 0;
 	if (rc < 0 || ds_failed(r.ds))
@@ -168,9 +176,37 @@ void cal_series_free(struct cal_series *s)
 	free(s->t2);
 	free(s->t_s);
 	free(s->v);
+	free(s->w);
+	free(s->t2_ns);
+	free(s->t3_ns);
+	free(s->fwd);
+	free(s->rev);
 	s->t2 = NULL;
-	s->t_s = s->v = NULL;
+	s->t_s = s->v = s->w = s->fwd = s->rev = NULL;
+	s->t2_ns = s->t3_ns = NULL;
 	s->n = 0;
+}
+
+static void *dup_array(const void *p, size_t n, size_t size)
+{
+	if (!p)
+		return NULL;
+	void *q = xmalloc(n ? n * size : 1);
+	memcpy(q, p, n * size);
+	return q;
+}
+
+void cal_series_copy(struct cal_series *dst, const struct cal_series *src)
+{
+	*dst = *src;
+	dst->t2 = dup_array(src->t2, src->n, sizeof(*src->t2));
+	dst->t_s = dup_array(src->t_s, src->n, sizeof(*src->t_s));
+	dst->v = dup_array(src->v, src->n, sizeof(*src->v));
+	dst->w = dup_array(src->w, src->n, sizeof(*src->w));
+	dst->t2_ns = dup_array(src->t2_ns, src->n, sizeof(*src->t2_ns));
+	dst->t3_ns = dup_array(src->t3_ns, src->n, sizeof(*src->t3_ns));
+	dst->fwd = dup_array(src->fwd, src->n, sizeof(*src->fwd));
+	dst->rev = dup_array(src->rev, src->n, sizeof(*src->rev));
 }
 
 void cal_series_subtract_const(struct cal_series *s, double theta_ns)
@@ -241,6 +277,8 @@ int cal_series_subtract_truth(struct cal_series *s, const char *truth_path, bool
 			double theta = tv[j] + w * (tv[j + 1] - tv[j]);
 			s->t2[k] = s->t2[i];
 			s->v[k] = s->v[i] - theta;
+			if (s->w)
+				s->w[k] = s->w[i];
 			k++;
 		}
 		if (k < 8) {

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "common/ptime.h"
 
 enum cal_ref_kind { CAL_REF_NONE, CAL_REF_TRUTH, CAL_REF_LAB, CAL_REF_BASELINE, CAL_REF_KNOWN };
@@ -29,6 +31,11 @@ struct cal_series {
 	struct ptime *t2;     /* Sync receive time (client clock), exact */
 	double *t_s;          /* seconds since the first */
 	double *v;            /* offset_ns, then offset_ns - truth once a reference is applied */
+	double *w;            /* per-sample weight for the mean (NULL: all 1): ptp4l's *_weight
+			       * tsproc modes, see calibrate/ptp4l_series.h */
+	/* What a replay of ptp4l's estimator needs (per exchange, as loaded): */
+	int64_t *t2_ns, *t3_ns;
+	double *fwd, *rev;    /* t2 - t1c and t4c - t3, ns (capture/exchange.h) */
 	double duration_s;
 	double asym_ns;       /* the client's delayAsymmetry as it sent it (NAN if it changed) */
 	bool has_truth_meta;  /* `# truth_offset_ns` found */
@@ -43,6 +50,8 @@ struct cal_series {
  * 0, or EXIT_USAGE after one line. */
 int cal_series_load(struct cal_series *s, const char *path, const char *client);
 void cal_series_free(struct cal_series *s);
+/* A deep copy (e.g. one series per estimator). */
+void cal_series_copy(struct cal_series *dst, const struct cal_series *src);
 
 /* theta_i from a truth dataset (columns t, offset_ns; `timescale` metadata compared with the
  * exchanges'), linearly interpolated at each t2; exchanges outside the truth's span are

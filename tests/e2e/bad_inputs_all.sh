@@ -167,6 +167,11 @@ run 2 "/dev/full" analyze ex.tsv --out /dev/full
 run 2 "afile" analyze ex.tsv --out afile/sub
 run 2 "--frobnicate" analyze ex.tsv --frobnicate
 run 2 "--out" analyze ex.tsv --out           # a missing value
+for f in /dev/zero random.bin adir none.tsv; do run 2 "$f" analyze ex.tsv --ptp4l-conf $f; done
+run 2 "--delay-filter-length" analyze ex.tsv --delay-filter-length 0
+run 2 "--delay-filter" analyze ex.tsv --delay-filter median
+run 2 "--tsproc-mode" calibrate --known-offset 0 --tsproc-mode fast ex.tsv
+run 2 "--estimator" calibrate --known-offset 0 --estimator median ex.tsv
 run 2 "-Z" capture -qZ -r "$D/direct-l2-30s.pcap" # an unknown letter in a cluster
 # calibrate
 files "calibrate" ""

@@ -32,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.window_ns[0] = 1000000000LL;
 	o.nwindows = 1;
 	o.lucky_pct = size % 2 ? 20 : 0;
+	ptp4l_estimator_cfg_default(&o.ptp4l_est); /* ptp4l's estimator replayed too */
+	o.ptp4l_est.length = 1 + (int)(size % 12);
 	struct analysis an;
 	analysis_run(&o, &an);
 	double w;

@@ -58,6 +58,7 @@ static void defaults(struct analyze_opts *o, const char *in)
 	o->settle = SETTLE_AUTO;
 	o->window_ns[0] = 60000000000LL;
 	o->nwindows = 1;
+	ptp4l_estimator_cfg_default(&o->ptp4l_est);
 }
 
 static bool has_finding(const struct analysis *an, const char *code)
