@@ -354,6 +354,11 @@ bool gpsd_client_connected(const struct gpsd_client *c)
 	return c->open;
 }
 
+int gpsd_client_fd(const struct gpsd_client *c)
+{
+	return c->open ? c->g.gps_fd : -1;
+}
+
 int gpsd_client_connections(const struct gpsd_client *c)
 {
 	return c->connections;

@@ -119,6 +119,9 @@ int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
 		     void (*cb)(void *ctx, const struct gnss_event *ev), void *ctx, char *err,
 		     int errlen);
 bool gpsd_client_connected(const struct gpsd_client *c);
+/* The connection's socket while connected (else -1), for a caller that waits on several
+ * descriptors with its own poll(2) and calls gpsd_client_poll when this one is readable. */
+int gpsd_client_fd(const struct gpsd_client *c);
 /* Connections made so far (1 after the first, more after reconnects). */
 int gpsd_client_connections(const struct gpsd_client *c);
 
