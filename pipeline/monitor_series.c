@@ -72,6 +72,7 @@ void mon_series_window(const struct mon_series *s, double *scratch, int with_sta
 		/* phase in seconds, in time order (scratch still holds it: dist sorts later) */
 		static const double want[MON_NTAU] = { 1, 10, 100, 1000 };
 		long m[MON_NTAU];
+		double nominal[MON_NTAU];
 		size_t nm = 0;
 		for (size_t k = 0; k < MON_NTAU; k++) {
 			long mk = lround(want[k] / w->tau0_s);
@@ -80,6 +81,7 @@ void mon_series_window(const struct mon_series *s, double *scratch, int with_sta
 			/* TDEV needs 3m + 1 points; skip taus the window cannot hold or that repeat */
 			if ((size_t)(3 * mk + 1) > s->n || (nm > 0 && m[nm - 1] == mk))
 				continue;
+			nominal[nm] = want[k];
 			m[nm++] = mk;
 		}
 		if (nm > 0) {
@@ -89,7 +91,9 @@ void mon_series_window(const struct mon_series *s, double *scratch, int with_sta
 			struct stab_point p[MON_NTAU];
 			if (stab_compute(x, s->n, w->tau0_s, m, nm, STAB_TDEV | STAB_MTIE, p) == 0) {
 				for (size_t k = 0; k < nm; k++) {
-					w->tau_s[k] = p[k].tau;
+					/* the nominal tau: a label that moved with the
+					 * measured spacing would make a new series per scrape */
+					w->tau_s[k] = nominal[k];
 					w->tdev[k] = p[k].tdev * 1e9;
 					w->mtie[k] = p[k].mtie * 1e9;
 				}

@@ -37,7 +37,7 @@ struct mon_window {
 	struct dist d;
 	double max_abs;
 	double tau0_s;
-	size_t ntau;
+	size_t ntau;    /* tau_s: 1, 10, 100, 1000 s, computed at the nearest multiple of tau0 */
 	double tau_s[MON_NTAU], tdev[MON_NTAU], mtie[MON_NTAU];
 };
 /* scratch must hold cap doubles (it is overwritten). with_stability: TDEV and MTIE at
