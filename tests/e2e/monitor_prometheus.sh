@@ -17,6 +17,7 @@
 #  - ptp4l killed and restarted mid-run: ptp4l seen down, then back (recoveries_total 1)
 #    with offsets flowing again;
 #  - the textfile written beside it passes promtool, and SIGTERM stops the monitor (exit 0).
+# The monitor runs with no capability at all (setpriv), as its systemd unit does.
 set -eu
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
 need ptp4l
@@ -49,7 +50,9 @@ bg() { log=$1; shift; ip netns exec "$ns" "$@" >"$log" 2>&1 & LAST=$!; MYPIDS="$
 unit=$(( 150 + $$ % 50 ))
 "$PTPCAL" shm write --unit $unit --offset 250us --interval 0.25s --duration 120s >shmw.log 2>&1 &
 MYPIDS="$! $MYPIDS"
-bg monitor.log "$PTPCAL" monitor --listen 127.0.0.1:9477 --textfile "$E2E_DIR/ptpcal.prom" \
+# without any capability, as the unit `ptpcal setup --monitor` writes runs it
+need setpriv
+bg monitor.log setpriv --bounding-set -all --no-new-privs "$PTPCAL" monitor --listen 127.0.0.1:9477 --textfile "$E2E_DIR/ptpcal.prom" \
     --textfile-interval 2s -s "$uds" --shm-unit $unit --no-gpsd --no-ntpsec \
     --interval 250ms --window 60s --truth-offset 0
 MON=$LAST
