@@ -62,6 +62,30 @@ sed -e 's/^\( *\)for: .*/\1for: 3s/' "$RULES/ptpcal-alerts.yml" >alerts.yml
 sed -e 's/^\( *\)interval: .*/\1interval: 1s/' "$RULES/ptpcal-recording.yml" >recording.yml
 promtool check rules "$RULES/ptpcal-alerts.yml" "$RULES/ptpcal-recording.yml" alerts.yml \
     recording.yml >promtool-rules.txt 2>&1 || die "promtool check rules: $(cat promtool-rules.txt)"
+# the dashboard's queries parse (as recording rules, its variables replaced), and every
+# ptpcal metric the rules and the dashboard name is one docs/monitor.md documents
+python3 - "$RULES/grafana-ptpcal.json" "$RULES" "$PTPCAL_TOP/docs/monitor.md" >dash-rules.yml <<'PY' ||
+import json, os, re, sys
+d = json.load(open(sys.argv[1]))
+exprs = [t["expr"] for p in d["panels"] for t in p.get("targets", [])]
+print("groups:\n  - name: dashboard\n    rules:")
+for i, e in enumerate(exprs):
+    print("      - record: dashboard_query_%d\n        expr: %s" % (i, json.dumps(e.replace("$instance", ".*").replace("$job", ".*"))))
+text = " ".join(exprs) + open(os.path.join(sys.argv[2], "ptpcal-alerts.yml")).read() + \
+    open(os.path.join(sys.argv[2], "ptpcal-recording.yml")).read()
+doc = open(sys.argv[3]).read()
+recorded = set(re.findall(r"record: (\S+)", text))
+missing = []
+for name in sorted(set(re.findall(r"\bptpcal_[a-z0-9_]+", text))):
+    base = re.sub(r"_(sum|count)$", "", name)
+    pref = re.sub(r"^ptpcal_(ptp_offset|ptp_mean_path_delay|shm_offset)_", "PREFIX_", base)
+    if base not in doc and pref not in doc and not any(name in r for r in recorded):
+        missing.append(name)
+if missing:
+    sys.exit("not in docs/monitor.md: %s" % missing)
+PY
+    die "dashboard or rules name undocumented metrics"
+promtool check rules dash-rules.yml >promtool-dash.txt 2>&1 || die "dashboard queries: $(cat promtool-dash.txt)"
 cat >prometheus.yml <<EOC
 global:
   scrape_interval: 1s
