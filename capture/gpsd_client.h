@@ -108,6 +108,12 @@ void gnss_state_health(const struct gnss_state *s, int64_t mono_ns, struct gnss_
 
 /* ---- connection ---- */
 
+/* A command's "--gpsd HOST[:PORT]" (an IPv6 address has more than one colon and takes no
+ * port): host and port (unchanged when absent) filled in; false after a one-line usage
+ * error naming opt. */
+bool gpsd_address_arg(const char *opt, const char *arg, char *host, size_t hostlen, char *port,
+		      size_t portlen);
+
 struct gpsd_client;
 /* host NULL: "localhost"; port NULL: "2947"; device NULL: all devices. Does not connect yet. */
 struct gpsd_client *gpsd_client_new(const char *host, const char *port, const char *device);

@@ -153,7 +153,7 @@ int cmd_monitor(int argc, char **argv)
 	char host[256] = "localhost", port[16] = "2947";
 	int64_t interval = 1000000000LL, window = 600000000000LL, duration = 0;
 	int64_t text_iv = 15000000000LL, ntpq_iv = 16000000000LL;
-	long shm_unit = 2, lv;
+	long shm_unit = 2;
 	bool on[MON_NSOURCES] = { true, true, true, true };
 	bool have_truth = false;
 	double truth = 0;
@@ -172,20 +172,10 @@ int cmd_monitor(int argc, char **argv)
 			if (!parse_int_arg("--shm-unit", optarg, 0, NTPSHM_UNITS - 1, &shm_unit))
 				return EXIT_USAGE;
 			break;
-		case OPT_GPSD: {
-			const char *colon = strrchr(optarg, ':');
-			if (colon && strchr(optarg, ':') == colon) {
-				snprintf(host, sizeof(host), "%.*s", (int)(colon - optarg), optarg);
-				if (!parse_int_arg("--gpsd port", colon + 1, 1, 65535, &lv))
-					return EXIT_USAGE;
-				snprintf(port, sizeof(port), "%ld", lv);
-			} else {
-				snprintf(host, sizeof(host), "%s", optarg);
-			}
-			if (!host[0])
-				return usage_error("--gpsd: no host in '%s'", optarg);
+		case OPT_GPSD:
+			if (!gpsd_address_arg("--gpsd", optarg, host, sizeof(host), port, sizeof(port)))
+				return EXIT_USAGE;
 			break;
-		}
 		case OPT_NTPQIV:
 			if (!duration_arg("--ntpq-interval", optarg, &ntpq_iv, false))
 				return EXIT_USAGE;
