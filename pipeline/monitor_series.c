@@ -11,8 +11,12 @@ void mon_series_init(struct mon_series *s, size_t cap, int64_t window_ns, int64_
 {
 	memset(s, 0, sizeof(*s));
 	s->cap = cap ? cap : 1;
-	s->v = xcalloc(s->cap, sizeof(*s->v));
-	s->t_ns = xcalloc(s->cap, sizeof(*s->t_ns));
+	/* written now, not lazily as the ring first fills: the memory a monitor will ever use
+	 * is resident from the start, so a flat RSS is visible at once */
+	s->v = xmalloc(s->cap * sizeof(*s->v));
+	s->t_ns = xmalloc(s->cap * sizeof(*s->t_ns));
+	memset(s->v, 0, s->cap * sizeof(*s->v));
+	memset(s->t_ns, 0, s->cap * sizeof(*s->t_ns));
 	s->window_ns = window_ns;
 	s->gap_ns = gap_ns;
 	s->last = NAN;

@@ -31,7 +31,8 @@ void monitor_init(struct monitor *m, double interval_s, double window_s, int shm
 	mon_series_init(&m->ptp.offset, cap, win, gap);
 	mon_series_init(&m->ptp.delay, cap, win, gap);
 	mon_series_init(&m->shm.offset, cap, win, gap);
-	m->scratch = xcalloc(cap, sizeof(*m->scratch));
+	m->scratch = xmalloc(cap * sizeof(*m->scratch));
+	memset(m->scratch, 0, cap * sizeof(*m->scratch)); /* resident now (monitor_series.c) */
 	m->shm.unit = shm_unit;
 	m->ntp.offset_s = NAN;
 	m->leap.tai_utc = -1;
