@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "doctor", cmd_doctor, "diagnose a PTP/ntpsec set-up: the guide's troubleshooting as checks" },
 	{ "sync", cmd_sync, "the chain end to end (lab, or host via systemd): measure, calibrate, apply, redo" },
 	{ "watchdog", cmd_watchdog, "demote the grandmaster (clockClass 7, 52) when gpsd loses fix or PPS; restore it" },
+	{ "monitor", cmd_monitor, "follow ptp4l, SHM, gpsd, ntpsec continuously; Prometheus /metrics or textfile" },
 	{ "pmc", cmd_pmc, "ask ptp4l over its management socket (GET datasets, SET GRANDMASTER_SETTINGS_NP)" },
 	{ "lab", NULL, NULL },
 	{ "lab", cmd_lab, "PTP lab: namespaces, emulated switch, real ptp4l, datasets with truth" },

@@ -9,6 +9,7 @@
 #include <gps.h>
 
 #include "capture/gpsd_client.h"
+#include "common/cli.h"
 #include "common/log.h"
 
 #define NS_PER_S 1000000000LL
@@ -352,6 +353,33 @@ void gpsd_client_free(struct gpsd_client *c)
 bool gpsd_client_connected(const struct gpsd_client *c)
 {
 	return c->open;
+}
+
+bool gpsd_address_arg(const char *opt, const char *arg, char *host, size_t hostlen, char *port,
+		      size_t portlen)
+{
+	const char *colon = strrchr(arg, ':');
+	if (colon && strchr(arg, ':') == colon) {
+		char what[64];
+		long lv;
+		snprintf(what, sizeof(what), "%s port", opt);
+		if (!parse_int_arg(what, colon + 1, 1, 65535, &lv))
+			return false;
+		snprintf(host, hostlen, "%.*s", (int)(colon - arg), arg);
+		snprintf(port, portlen, "%ld", lv);
+	} else {
+		snprintf(host, hostlen, "%s", arg);
+	}
+	if (!host[0]) {
+		usage_error("%s: no host in '%s'", opt, arg);
+		return false;
+	}
+	return true;
+}
+
+int gpsd_client_fd(const struct gpsd_client *c)
+{
+	return c->open ? c->g.gps_fd : -1;
 }
 
 int gpsd_client_connections(const struct gpsd_client *c)

@@ -108,6 +108,12 @@ void gnss_state_health(const struct gnss_state *s, int64_t mono_ns, struct gnss_
 
 /* ---- connection ---- */
 
+/* A command's "--gpsd HOST[:PORT]" (an IPv6 address has more than one colon and takes no
+ * port): host and port (unchanged when absent) filled in; false after a one-line usage
+ * error naming opt. */
+bool gpsd_address_arg(const char *opt, const char *arg, char *host, size_t hostlen, char *port,
+		      size_t portlen);
+
 struct gpsd_client;
 /* host NULL: "localhost"; port NULL: "2947"; device NULL: all devices. Does not connect yet. */
 struct gpsd_client *gpsd_client_new(const char *host, const char *port, const char *device);
@@ -119,6 +125,9 @@ int gpsd_client_poll(struct gpsd_client *c, int timeout_ms,
 		     void (*cb)(void *ctx, const struct gnss_event *ev), void *ctx, char *err,
 		     int errlen);
 bool gpsd_client_connected(const struct gpsd_client *c);
+/* The connection's socket while connected (else -1), for a caller that waits on several
+ * descriptors with its own poll(2) and calls gpsd_client_poll when this one is readable. */
+int gpsd_client_fd(const struct gpsd_client *c);
 /* Connections made so far (1 after the first, more after reconnects). */
 int gpsd_client_connections(const struct gpsd_client *c);
 

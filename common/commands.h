@@ -23,5 +23,6 @@ int cmd_import(int argc, char **argv);    /* capture/import_cmd.c */
 int cmd_leap(int argc, char **argv);      /* common/leap_cmd.c */
 int cmd_sync(int argc, char **argv);      /* pipeline/sync_cmd.c */
 int cmd_watchdog(int argc, char **argv);  /* pipeline/watchdog_cmd.c */
+int cmd_monitor(int argc, char **argv);   /* pipeline/monitor_cmd.c */
 
 #endif

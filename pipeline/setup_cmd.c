@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "common/cli.h"
@@ -40,6 +41,8 @@ static const char usage[] =
 	"      --leapfile PATH       server: leap-seconds file for ntpsec\n"
 	"                            (default /usr/share/zoneinfo/leap-seconds.list)\n"
 	"      --time1 SECONDS       client: offset correction for the SHM refclock (ntpsec time1)\n"
+	"      --monitor HOST:PORT   also write ptpcal-monitor.service: `ptpcal monitor --listen\n"
+	"                            HOST:PORT` for Prometheus (docs/monitor.md)\n"
 	"      --json                report as JSON on stdout\n"
 	"  -q, --quiet               no diff, only errors\n"
 	"  -h, --help                this help\n"
@@ -49,7 +52,7 @@ static const char usage[] =
 	"file.\n";
 
 enum { OPT_ROOT = 256, OPT_APPLY, OPT_LPTP, OPT_TRANSPORT, OPT_TS, OPT_SHM, OPT_COAL, OPT_LEAP,
-       OPT_TIME1, OPT_JSON };
+       OPT_TIME1, OPT_JSON, OPT_MONITOR };
 
 struct planned {
 	const char *kind;
@@ -119,6 +122,7 @@ int cmd_setup(int argc, char **argv)
 		{ "coalesce-usecs", required_argument, NULL, OPT_COAL },
 		{ "leapfile", required_argument, NULL, OPT_LEAP },
 		{ "time1", required_argument, NULL, OPT_TIME1 },
+		{ "monitor", required_argument, NULL, OPT_MONITOR },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -180,6 +184,17 @@ int cmd_setup(int argc, char **argv)
 			snprintf(p.time1, sizeof(p.time1), "%s", optarg);
 			break;
 		}
+		case OPT_MONITOR: {
+			/* checked as the monitor will read it, without binding it here */
+			const char *colon = strrchr(optarg, ':');
+			char *end;
+			long port = colon ? strtol(colon + 1, &end, 10) : 0;
+			if (!colon || !colon[1] || *end || port < 1 || port > 65535 ||
+			    strpbrk(optarg, " \t\n\\%"))
+				return usage_error("--monitor: '%s' is not HOST:PORT (127.0.0.1:9477)", optarg);
+			p.monitor_listen = optarg;
+			break;
+		}
 		case OPT_JSON: json = true; break;
 		case 'q': log_set_verbosity(-1); break;
 		case 'v': log_set_verbosity(1); break;
@@ -231,7 +246,7 @@ int cmd_setup(int argc, char **argv)
 
 	bool write = !dry_run && (root || apply);
 	struct notes notes = { NULL, 0 };
-	struct planned files[5];
+	struct planned files[6];
 	size_t nf = 0;
 	int rc = EXIT_OK;
 	char abs[1024], name[128];
@@ -286,6 +301,19 @@ int cmd_setup(int argc, char **argv)
 	plan_finish(&files[nf++], conf_render(&cf));
 	conf_free(&cf);
 
+	/* 6. ptpcal monitor as a service */
+	char exe[4096];
+	if (p.monitor_listen) {
+		if (!realpath("/proc/self/exe", exe))
+			snprintf(exe, sizeof(exe), "/usr/local/bin/ptpcal");
+		p.ptpcal_exe = exe;
+		plan_init(&files[nf], "monitor-unit", root, "/etc/systemd/system/" SETUP_MONITOR_UNIT);
+		if (!plan_load(&files[nf], &cf))
+			goto out_usage;
+		conf_free(&cf);
+		plan_finish(&files[nf++], setup_monitor_unit(&p));
+	}
+
 	if (write) {
 		for (size_t i = 0; i < nf; i++) {
 			if (!files[i].changed)
@@ -305,7 +333,8 @@ int cmd_setup(int argc, char **argv)
 		}
 	}
 
-	char steps[6][256];
+	char steps[7][256];
+	int nsteps = 6;
 	snprintf(steps[0], sizeof(steps[0]), "systemctl daemon-reload");
 	snprintf(steps[1], sizeof(steps[1]), "systemctl enable --now %s", name);
 	snprintf(steps[2], sizeof(steps[2]), "systemctl enable --now ptp4l@%s.service", p.iface);
@@ -313,6 +342,8 @@ int cmd_setup(int argc, char **argv)
 	snprintf(steps[4], sizeof(steps[4]), "systemctl restart ntpsec");
 	snprintf(steps[5], sizeof(steps[5]), "ptpcal verify %s",
 		 p.role == SETUP_SERVER ? "server" : "client");
+	if (p.monitor_listen)
+		snprintf(steps[nsteps++], sizeof(steps[6]), "systemctl enable --now " SETUP_MONITOR_UNIT);
 	bool any_written = false;
 	for (size_t i = 0; i < nf; i++)
 		any_written |= files[i].written;
@@ -346,7 +377,7 @@ int cmd_setup(int argc, char **argv)
 			json_str(&j, NULL, notes.v[i]);
 		json_arr_end(&j);
 		json_arr_begin(&j, "next_steps");
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < nsteps; i++)
 			json_str(&j, NULL, steps[i]);
 		json_arr_end(&j);
 		json_obj_end(&j);
@@ -376,7 +407,7 @@ int cmd_setup(int argc, char **argv)
 			       dry_run ? "--dry-run" : "run again with --apply to write these files");
 		else if (any_written && rc == EXIT_OK) {
 			printf("next steps (ptpcal starts nothing):\n");
-			for (int i = 0; i < 6; i++)
+			for (int i = 0; i < nsteps; i++)
 				printf("  %s\n", steps[i]);
 		}
 	}

@@ -487,3 +487,47 @@ char *setup_coalescence_unit(const struct setup_params *p)
 		 p->iface, p->iface, p->iface, p->iface, p->coalesce_usecs, p->coalesce_usecs);
 	return xstrdup(buf);
 }
+
+char *setup_monitor_unit(const struct setup_params *p)
+{
+	char src[64], buf[4096];
+	if (p->role == SETUP_SERVER)
+		snprintf(src, sizeof(src), "--no-shm");
+	else
+		snprintf(src, sizeof(src), "--shm-unit %d --no-gpsd", p->shm_unit);
+	snprintf(buf, sizeof(buf),
+		 "# ptpcal setup %s: ptpcal monitor, the chain exported for Prometheus\n"
+		 "# (docs/monitor.md). It writes nothing and needs no capability; it keeps root's\n"
+		 "# uid only because ptp4l's management socket and SHM units 0/1 are root's.\n"
+		 "# Its pmc socket lives in /run/ptpcal-monitor (not a private /tmp: ptp4l answers\n"
+		 "# to that path from its own mount namespace).\n"
+		 "[Unit]\n"
+		 "Description=ptpcal monitor: PTP/NTP chain metrics for Prometheus\n"
+		 "Documentation=man:ptpcal(1)\n"
+		 "After=network-online.target ptp4l@%s.service ntpsec.service gpsd.service\n"
+		 "Wants=network-online.target\n"
+		 "\n"
+		 "[Service]\n"
+		 "Type=simple\n"
+		 "ExecStart=%s monitor --listen %s %s\n"
+		 "Restart=on-failure\n"
+		 "RestartSec=5\n"
+		 "RuntimeDirectory=ptpcal-monitor\n"
+		 "Environment=TMPDIR=/run/ptpcal-monitor\n"
+		 "CapabilityBoundingSet=\n"
+		 "AmbientCapabilities=\n"
+		 "NoNewPrivileges=yes\n"
+		 "ProtectSystem=strict\n"
+		 "ProtectHome=yes\n"
+		 "ProtectKernelTunables=yes\n"
+		 "ProtectKernelModules=yes\n"
+		 "ProtectControlGroups=yes\n"
+		 "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
+		 "MemoryMax=64M\n"
+		 "\n"
+		 "[Install]\n"
+		 "WantedBy=multi-user.target\n",
+		 p->role == SETUP_SERVER ? "server" : "client", p->iface, p->ptpcal_exe,
+		 p->monitor_listen, src);
+	return xstrdup(buf);
+}

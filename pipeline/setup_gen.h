@@ -28,6 +28,8 @@ struct setup_params {
 	const char *leapfile;      /* server: ntpsec leapfile path */
 	bool have_time1;           /* client: set the refclock's time1 (s) */
 	char time1[32];            /* its text, as given (seconds) */
+	const char *monitor_listen; /* --monitor HOST:PORT: also write ptpcal-monitor.service */
+	const char *ptpcal_exe;    /* the ptpcal its ExecStart runs (absolute) */
 };
 
 /* Human-readable notes gathered while generating (what was changed and why). */
@@ -57,6 +59,10 @@ bool setup_edit_ptp4l_dropin(struct conf_file *cf, const struct setup_params *p)
 /* Whole files (malloc'd text). */
 char *setup_phc2sys_unit(const struct setup_params *p);
 char *setup_coalescence_unit(const struct setup_params *p);
+/* ptpcal-monitor.service: `ptpcal monitor --listen` for this role (the server watches gpsd,
+ * the client its SHM unit), as root's uid but with no capability and a read-only system. */
+char *setup_monitor_unit(const struct setup_params *p);
+#define SETUP_MONITOR_UNIT "ptpcal-monitor.service"
 /* The coalescence unit's name, "IFACE-coalescence.service". */
 const char *setup_coalescence_name(const struct setup_params *p, char *buf, size_t len);
 

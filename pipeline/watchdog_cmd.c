@@ -140,20 +140,10 @@ int cmd_watchdog(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': uds = optarg; break;
-		case OPT_GPSD: {
-			const char *colon = strrchr(optarg, ':');
-			if (colon && strchr(optarg, ':') == colon) {
-				snprintf(host, sizeof(host), "%.*s", (int)(colon - optarg), optarg);
-				if (!parse_int_arg("--gpsd port", colon + 1, 1, 65535, &lv))
-					return EXIT_USAGE;
-				snprintf(port, sizeof(port), "%ld", lv);
-			} else {
-				snprintf(host, sizeof(host), "%s", optarg);
-			}
-			if (!host[0])
-				return usage_error("--gpsd: no host in '%s'", optarg);
+		case OPT_GPSD:
+			if (!gpsd_address_arg("--gpsd", optarg, host, sizeof(host), port, sizeof(port)))
+				return EXIT_USAGE;
 			break;
-		}
 		case OPT_DEV: device = optarg; break;
 		case OPT_LOSS:
 			if (!duration_s("--loss", optarg, &cfg.loss_s))

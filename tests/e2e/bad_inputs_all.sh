@@ -115,7 +115,7 @@ run 2 "" # no command
 run 2 "frobnicate" frobnicate
 help help
 CMDS="capture lab validate-switch analyze calibrate report shm setup pmc phc pps extts truth
-      gnss doctor verify import sync watchdog leap"
+      gnss doctor verify import sync watchdog monitor leap"
 # A command added to `ptpcal help` must be added here too.
 for c in $("$P" help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
     case " $(echo $CMDS) help version " in
@@ -142,7 +142,7 @@ done
 # No arguments where some are required.
 for c in capture analyze calibrate report validate-switch lab shm setup pmc phc pps extts \
          truth import "lab down" "lab exec" "lab replay" "lab health" "shm write" "phc cmp" "phc record" \
-         "phc caps" "pps record" "extts record" "extts perout" "import ptp4l" sync; do
+         "phc caps" "pps record" "extts record" "extts perout" "import ptp4l" sync monitor; do
     # shellcheck disable=SC2086
     run 2 "" $c
 done
@@ -242,6 +242,17 @@ run 2 "--min-sats" gnss record -o x.tsv --min-sats x --duration 1s
 run 2 "afile" gnss record -o afile/sub/x.tsv --duration 1s
 run 2 "--loss" watchdog --loss 12q
 run 2 "--degraded-class" watchdog --degraded-class 99
+# monitor: bad values are refused before anything is bound or polled
+run 2 "--listen" monitor --listen 127.0.0.1
+run 2 "--listen" monitor --listen 127.0.0.1:99999
+run 2 "frob.example" monitor --listen frob.example:9477
+run 2 "--textfile" monitor --textfile x.txt
+run 2 "--interval" monitor --listen 127.0.0.1:9 --interval 12q
+run 2 "--window" monitor --listen 127.0.0.1:9 --window 1s --interval 1s
+run 2 "--shm-unit" monitor --listen 127.0.0.1:9 --shm-unit 999
+run 2 "--truth-offset" monitor --listen 127.0.0.1:9 --truth-offset 12q
+run 2 "--gpsd" monitor --listen 127.0.0.1:9 --gpsd :x
+run 2 "afile" monitor --textfile afile/sub/x.prom --no-gpsd --no-ptp4l --no-shm --no-ntpsec
 # doctor, verify
 run 2 "nosuchdir" doctor --root nosuchdir
 run 2 "nosuchdir" doctor --outputs nosuchdir

@@ -291,11 +291,33 @@ START_TEST(phc2sys_directions)
 }
 END_TEST
 
+START_TEST(monitor_unit)
+{
+	struct setup_params p = params(SETUP_CLIENT, "3.1.1");
+	p.monitor_listen = "127.0.0.1:9477";
+	p.ptpcal_exe = "/usr/local/bin/ptpcal";
+	p.iface = "enp1s0";
+	char *u = setup_monitor_unit(&p);
+	ck_assert_ptr_nonnull(strstr(u, "\nExecStart=/usr/local/bin/ptpcal monitor --listen "
+					"127.0.0.1:9477 --shm-unit 2 --no-gpsd\n"));
+	ck_assert_ptr_nonnull(strstr(u, "\nAfter=network-online.target ptp4l@enp1s0.service"));
+	ck_assert_ptr_nonnull(strstr(u, "\nCapabilityBoundingSet=\n"));
+	ck_assert_ptr_nonnull(strstr(u, "\nEnvironment=TMPDIR=/run/ptpcal-monitor\n"));
+	ck_assert_ptr_null(strstr(u, "PrivateTmp")); /* ptp4l must reach our socket */
+	free(u);
+	p.role = SETUP_SERVER;
+	u = setup_monitor_unit(&p);
+	ck_assert_ptr_nonnull(strstr(u, " monitor --listen 127.0.0.1:9477 --no-shm\n"));
+	free(u);
+}
+END_TEST
+
 Suite *setup_gen_suite(void)
 {
 	Suite *s = suite_create("setup_gen");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, version_parse);
+	tcase_add_test(tc, monitor_unit);
 	tcase_add_test(tc, version_features);
 	tcase_add_test(tc, settings_follow_the_guide);
 	tcase_add_test(tc, ptp4l_edit_versions);

@@ -1,0 +1,374 @@
+/* ptpcal monitor: follow the local chain (ptp4l, NTP SHM, gpsd, ntpsec, the leap file) for as
+ * long as it runs and export it for Prometheus: an HTTP /metrics endpoint and/or a
+ * node_exporter textfile. One poll(2) loop serves the sources and the HTTP clients; nothing
+ * is written except the textfile named. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cli.h"
+#include "common/commands.h"
+#include "common/leapfile.h"
+#include "common/log.h"
+#include "common/stop_signal.h"
+#include "pipeline/http_metrics.h"
+#include "pipeline/monitor.h"
+#include "pipeline/monitor_metrics.h"
+#include "pipeline/monitor_sources.h"
+#include "pipeline/ptp4l_paths.h"
+
+static const char usage[] =
+	"usage: ptpcal monitor (--listen HOST:PORT | --textfile FILE.prom) [options]\n"
+	"\n"
+	"Follow the local time chain continuously and export it for Prometheus: ptp4l's port\n"
+	"state, offset, mean path delay, grandmaster, clockClass and time properties (over its\n"
+	"management socket), the NTP SHM refclock segment, gpsd (fix, satellites, PPS), ntpsec\n"
+	"(ntpq -pn) and the leap file, with rolling statistics over --window (quantiles, mean,\n"
+	"std, TDEV, MTIE). Daemons that stop and come back are followed again; nothing is ever\n"
+	"configured or written except the textfile. Metrics and rules: docs/monitor.md.\n"
+	"\n"
+	"  -l, --listen HOST:PORT  serve GET /metrics (e.g. 127.0.0.1:9477, [::1]:9477, :9477)\n"
+	"      --textfile FILE     write the metrics to FILE (must end in .prom) for node_exporter's\n"
+	"                          textfile collector, atomically, every --textfile-interval\n"
+	"      --textfile-interval D  (default 15s)\n"
+	"  -s, --uds PATH          ptp4l's management socket (default: uds_address of\n"
+	"                          /etc/linuxptp/ptp4l.conf, else /var/run/ptp4l)\n"
+	"      --shm-unit N        the NTP SHM unit phc2sys writes (default 2, the guide's)\n"
+	"      --gpsd HOST[:PORT]  gpsd (default localhost:2947)\n"
+	"      --ntpq-interval D   how often to run ntpq -pn (default 16s)\n"
+	"      --no-ptp4l, --no-shm, --no-gpsd, --no-ntpsec   do not watch that source\n"
+	"      --leapfile PATH     leap-seconds.list for expiry and TAI - UTC (default the tzdata\n"
+	"                          file)\n"
+	"      --truth-offset T    the known true offset of this clock (e.g. 0 in the lab, or\n"
+	"                          -85us): exports the window bias against it\n"
+	"  -i, --interval D        poll the sources this often (default 1s)\n"
+	"  -w, --window D          rolling window (default 10min)\n"
+	"  -t, --duration D        stop after D (default: until SIGTERM/SIGINT)\n"
+	"  -q, --quiet             no notes on stderr (warnings stay)\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Exit: 0 stopped by a signal or --duration, 1 the textfile could not be written later,\n"
+	"2 bad usage (or the address cannot be bound, the textfile cannot be written at start).\n";
+
+struct textfile {
+	const char *path;
+	char tmp[4096];
+};
+
+/* Write, then rename over the old file: node_exporter never reads half a file (it only reads
+ * names ending in .prom, so the temporary ".prom.tmp" is ignored). */
+static bool textfile_write(struct textfile *tf, const char *text, size_t len, char *err,
+			   size_t errlen)
+{
+	int fd = open(tf->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tf->tmp, strerror(errno));
+		return false;
+	}
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "%s: %s", tf->tmp, strerror(w < 0 ? errno : ENOSPC));
+			close(fd);
+			unlink(tf->tmp);
+			return false;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) != 0 || rename(tf->tmp, tf->path) != 0) {
+		snprintf(err, errlen, "%s: %s", tf->path, strerror(errno));
+		unlink(tf->tmp);
+		return false;
+	}
+	return true;
+}
+
+struct scrape_ctx {
+	struct monitor *m;
+	struct prom_buf *b;
+};
+
+static int64_t real_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void scrape_body(void *ctx, const char **text, size_t *len)
+{
+	struct scrape_ctx *c = ctx;
+	c->m->scrapes++;
+	monitor_render(c->m, mono_now_ns(), monitor_rss_bytes(), c->b);
+	*text = c->b->s;
+	*len = c->b->len;
+}
+
+static bool duration_arg(const char *opt, const char *s, int64_t *out, bool allow_zero)
+{
+	if (!parse_duration(s, out) || (!allow_zero && *out <= 0)) {
+		usage_error("%s: '%s' is not a duration%s", opt, s, allow_zero ? "" : " above 0");
+		return false;
+	}
+	return true;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	enum { OPT_TEXT = 256, OPT_TEXTIV, OPT_SHM, OPT_GPSD, OPT_NTPQIV, OPT_NOPTP, OPT_NOSHM,
+	       OPT_NOGPSD, OPT_NONTP, OPT_LEAP, OPT_TRUTH };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "textfile", required_argument, NULL, OPT_TEXT },
+		{ "textfile-interval", required_argument, NULL, OPT_TEXTIV },
+		{ "uds", required_argument, NULL, 's' },
+		{ "shm-unit", required_argument, NULL, OPT_SHM },
+		{ "gpsd", required_argument, NULL, OPT_GPSD },
+		{ "ntpq-interval", required_argument, NULL, OPT_NTPQIV },
+		{ "no-ptp4l", no_argument, NULL, OPT_NOPTP },
+		{ "no-shm", no_argument, NULL, OPT_NOSHM },
+		{ "no-gpsd", no_argument, NULL, OPT_NOGPSD },
+		{ "no-ntpsec", no_argument, NULL, OPT_NONTP },
+		{ "leapfile", required_argument, NULL, OPT_LEAP },
+		{ "truth-offset", required_argument, NULL, OPT_TRUTH },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_addr = NULL, *uds = NULL, *leap = LEAPFILE_DEFAULT;
+	struct textfile tf = { 0 };
+	char host[256] = "localhost", port[16] = "2947";
+	int64_t interval = 1000000000LL, window = 600000000000LL, duration = 0;
+	int64_t text_iv = 15000000000LL, ntpq_iv = 16000000000LL;
+	long shm_unit = 2;
+	bool on[MON_NSOURCES] = { true, true, true, true };
+	bool have_truth = false;
+	double truth = 0;
+	int c;
+	cli_reset_getopt();
+	while ((c = getopt_long(argc, argv, "l:s:i:w:t:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen_addr = optarg; break;
+		case OPT_TEXT: tf.path = optarg; break;
+		case OPT_TEXTIV:
+			if (!duration_arg("--textfile-interval", optarg, &text_iv, false))
+				return EXIT_USAGE;
+			break;
+		case 's': uds = optarg; break;
+		case OPT_SHM:
+			if (!parse_int_arg("--shm-unit", optarg, 0, NTPSHM_UNITS - 1, &shm_unit))
+				return EXIT_USAGE;
+			break;
+		case OPT_GPSD:
+			if (!gpsd_address_arg("--gpsd", optarg, host, sizeof(host), port, sizeof(port)))
+				return EXIT_USAGE;
+			break;
+		case OPT_NTPQIV:
+			if (!duration_arg("--ntpq-interval", optarg, &ntpq_iv, false))
+				return EXIT_USAGE;
+			break;
+		case OPT_NOPTP: on[MON_PTP4L] = false; break;
+		case OPT_NOSHM: on[MON_SHM] = false; break;
+		case OPT_NOGPSD: on[MON_GPSD] = false; break;
+		case OPT_NONTP: on[MON_NTPSEC] = false; break;
+		case OPT_LEAP: leap = optarg; break;
+		case OPT_TRUTH:
+			if (!parse_time_value(optarg, 1, &truth) || !isfinite(truth))
+				return usage_error("--truth-offset: '%s' is not a time (-85us, 0, 1.5ms)",
+						   optarg);
+			have_truth = true;
+			break;
+		case 'i':
+			if (!duration_arg("--interval", optarg, &interval, false))
+				return EXIT_USAGE;
+			if (interval < 10000000LL || interval > 3600000000000LL)
+				return usage_error("--interval: %s is outside 10ms..1h", optarg);
+			break;
+		case 'w':
+			if (!duration_arg("--window", optarg, &window, false))
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (!duration_arg("--duration", optarg, &duration, false))
+				return EXIT_USAGE;
+			break;
+		case 'q': log_set_verbosity(-1); break;
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: return cli_bad_option(argc, argv);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!listen_addr && !tf.path)
+		return usage_error("nothing to export to: give --listen HOST:PORT or --textfile FILE.prom");
+	if (window < 3 * interval)
+		return usage_error("--window must hold at least 3 polls of --interval");
+	if (window / interval > (1 << 20))
+		return usage_error("--window / --interval is over a million samples: poll less often");
+	if (tf.path) {
+		size_t n = strlen(tf.path);
+		if (n < 6 || strcmp(tf.path + n - 5, ".prom") != 0)
+			return usage_error("--textfile %s: the name must end in .prom (node_exporter reads "
+					   "only those)", tf.path);
+		if (n + 5 >= sizeof(tf.tmp))
+			return usage_error("--textfile: path too long");
+		snprintf(tf.tmp, sizeof(tf.tmp), "%s.tmp", tf.path);
+	}
+	char udsbuf[1024];
+	if (!uds) {
+		ptp4l_uds_path("eth0", udsbuf, sizeof(udsbuf));
+		uds = udsbuf;
+	}
+	if (on[MON_NTPSEC] && access("/usr/bin/ntpq", X_OK) != 0 && access("/usr/sbin/ntpq", X_OK) != 0)
+		on[MON_NTPSEC] = false; /* ntpsec not installed: nothing to follow */
+
+	struct http_server hs;
+	hs.fd = -1;
+	char err[4608]; /* a textfile path (up to 4 KiB) and why */
+	if (listen_addr && http_listen(&hs, listen_addr, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return EXIT_USAGE;
+	}
+
+	struct monitor m;
+	monitor_init(&m, (double)interval / 1e9, (double)window / 1e9, (int)shm_unit);
+	for (int s = 0; s < MON_NSOURCES; s++)
+		m.src[s].enabled = on[s];
+	m.have_truth = have_truth;
+	m.truth_offset_ns = truth;
+	m.start_mono = mono_now_ns();
+	m.start_real_ns = real_ns();
+	struct gnss_limits lim;
+	gnss_limits_default(&lim);
+	gnss_state_init(&m.gnss.state, &lim, m.start_mono);
+	mon_load_leap(&m, leap, m.start_real_ns / 1000000000);
+
+	struct prom_buf buf = { 0 };
+	struct scrape_ctx sc = { &m, &buf };
+	int rc = EXIT_OK;
+	if (tf.path) {
+		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
+			log_err("--textfile %s", err);
+			http_close(&hs);
+			monitor_free(&m);
+			prom_free(&buf);
+			return EXIT_USAGE;
+		}
+	}
+	struct mon_ptp_link pl = { .uds = uds, .timeout_ms = 500 };
+	struct mon_shm_link sl = { 0 };
+	struct gpsd_client *gc = on[MON_GPSD] ? gpsd_client_new(host, port, NULL) : NULL;
+	stop_signal_catch(NULL);
+	log_note("following ptp4l %s%s, SHM unit %ld%s, gpsd %s:%s%s, ntpsec%s; %s%s%s%s",
+		 uds, on[MON_PTP4L] ? "" : " (off)", shm_unit, on[MON_SHM] ? "" : " (off)", host, port,
+		 on[MON_GPSD] ? "" : " (off)", on[MON_NTPSEC] ? "" : " (off)",
+		 listen_addr ? "serving http://" : "", listen_addr ? hs.bound : "",
+		 listen_addr ? "/metrics" : "", tf.path ? " and writing the textfile" : "");
+
+	int64_t t0 = m.start_mono, next_poll = t0, next_ntpq = t0, next_text = t0 + text_iv;
+	int64_t next_leap = t0 + 3600000000000LL;
+	bool text_failing = false;
+	while (!stop_signal_caught()) {
+		int64_t now = mono_now_ns();
+		if (duration > 0 && now - t0 >= duration)
+			break;
+		if (now >= next_poll) {
+			if (on[MON_PTP4L])
+				mon_poll_ptp(&m, &pl, now);
+			if (on[MON_SHM])
+				mon_poll_shm(&m, &sl, now);
+			if (gc && gpsd_client_fd(gc) < 0) {
+				/* not connected: one attempt (with the client's own back-off) per poll */
+				char gerr[256] = "";
+				gpsd_client_poll(gc, 0, mon_gnss_event, &m, gerr, sizeof(gerr));
+			}
+			if (gc)
+				mon_gnss_tick(&m, gpsd_client_connected(gc), "not connected", now);
+			next_poll += interval;
+			if (next_poll <= now)
+				next_poll = now + interval; /* fell behind (a slow daemon): no burst */
+		}
+		if (on[MON_NTPSEC] && now >= next_ntpq) {
+			mon_poll_ntpsec(&m, (int)shm_unit);
+			next_ntpq = mono_now_ns() + ntpq_iv;
+		}
+		if (now >= next_leap) {
+			mon_load_leap(&m, leap, real_ns() / 1000000000);
+			next_leap = now + 3600000000000LL;
+		}
+		if (tf.path && now >= next_text) {
+			monitor_render(&m, now, monitor_rss_bytes(), &buf);
+			if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
+				if (!text_failing)
+					log_warn("--textfile %s", err);
+				text_failing = true;
+				rc = EXIT_FAILED;
+			} else {
+				text_failing = false;
+			}
+			next_text = now + text_iv;
+		}
+		/* wait for the next poll, an HTTP client or gpsd */
+		struct pollfd pfd[2 + HTTP_MAX_CONNS];
+		int n = listen_addr ? http_pollfds(&hs, pfd) : 0;
+		int gfd = gc ? gpsd_client_fd(gc) : -1;
+		if (gfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
+		now = mono_now_ns();
+		int64_t wake = next_poll;
+		if (tf.path && next_text < wake)
+			wake = next_text;
+		if (duration > 0 && t0 + duration < wake)
+			wake = t0 + duration;
+		int timeout = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		if (listen_addr && timeout > 200)
+			timeout = 200; /* HTTP deadlines are checked at least this often */
+		int pr = poll(pfd, (nfds_t)n, timeout);
+		if (pr < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			rc = EXIT_INTERNAL;
+			break;
+		}
+		now = mono_now_ns();
+		if (gfd >= 0 && pr > 0 && pfd[n - 1].revents) {
+			char gerr[256] = "";
+			gpsd_client_poll(gc, 1, mon_gnss_event, &m, gerr, sizeof(gerr));
+		}
+		if (listen_addr) {
+			http_service(&hs, pfd, gfd >= 0 ? n - 1 : n, now, scrape_body, &sc);
+			m.http_errors = hs.refused;
+		}
+	}
+	if (stop_signal_caught())
+		log_note("stopping (signal %d) after %llu scrapes", stop_signal_caught(),
+			 (unsigned long long)m.scrapes);
+	if (tf.path) {
+		/* leave a last complete file behind: node_exporter keeps reading it (its mtime
+		 * metric shows the monitor stopped) */
+		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err)))
+			rc = EXIT_FAILED;
+	}
+	if (gc)
+		gpsd_client_free(gc);
+	mon_ptp_link_close(&pl);
+	mon_shm_link_close(&sl);
+	http_close(&hs);
+	monitor_free(&m);
+	prom_free(&buf);
+	return rc;
+}

@@ -1,0 +1,283 @@
+/* See monitor_metrics.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/monitor_metrics.h"
+#include "pipeline/pmc_wire.h"
+
+
+
+static void by_source(struct prom_buf *b, const struct monitor *m, const char *name,
+		      const char *type, const char *help, int which)
+{
+	prom_family(b, name, type, help);
+	for (int s = 0; s < MON_NSOURCES; s++) {
+		const struct mon_counters *c = &m->src[s];
+		if (!c->enabled)
+			continue;
+		const char *l[] = { "source", mon_source_name((enum mon_source)s), NULL };
+		double v = which == 0 ? c->up : which == 1 ? (double)c->polls
+			 : which == 2 ? (double)c->errors : (double)c->recoveries;
+		prom_sample(b, "", l, v);
+	}
+}
+
+/* The window statistics of one series under the name prefix (e.g. "ptpcal_ptp_offset"):
+ * a summary of the window (quantiles) with _sum/_count over the whole run, as Prometheus
+ * client summaries are, and the window's mean, std, max |x|, sample count; TDEV and MTIE by
+ * tau when asked. */
+static void window(struct prom_buf *b, struct monitor *m, const struct mon_series *s,
+		   const char *prefix, const char *what, int with_stability)
+{
+	struct mon_window w;
+	mon_series_window(s, m->scratch, with_stability, &w);
+	char name[128], help[256];
+	snprintf(name, sizeof(name), "%s_window_seconds", prefix);
+	snprintf(help, sizeof(help),
+		 "%s: quantiles over the last window (ptpcal_monitor_window_seconds); _sum and "
+		 "_count since the monitor started",
+		 what);
+	prom_family(b, name, "summary", help);
+	static const struct { const char *q; int i; } qs[] = {
+		{ "0.01", 0 }, { "0.05", 1 }, { "0.5", 3 }, { "0.95", 5 }, { "0.99", 6 },
+	};
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		const char *l[] = { "quantile", qs[i].q, NULL };
+		prom_sample(b, "", l, w.d.n ? w.d.pct[qs[i].i] / 1e9 : NAN);
+	}
+	prom_sample(b, "_sum", NULL, s->sum / 1e9);
+	prom_sample(b, "_count", NULL, (double)s->count);
+	struct { const char *suffix, *help; double v; } g[] = {
+		{ "window_mean_seconds", "mean over the window", w.d.n ? w.d.mean / 1e9 : NAN },
+		{ "window_stddev_seconds", "standard deviation over the window",
+		  w.d.n > 1 ? w.d.std / 1e9 : NAN },
+		{ "window_max_abs_seconds", "largest absolute value in the window",
+		  w.d.n ? w.max_abs / 1e9 : NAN },
+		{ "window_samples", "samples in the window", (double)w.d.n },
+	};
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		snprintf(name, sizeof(name), "%s_%s", prefix, g[i].suffix);
+		snprintf(help, sizeof(help), "%s: %s", what, g[i].help);
+		prom_gauge(b, name, help, g[i].v);
+	}
+	if (!with_stability || w.ntau == 0)
+		return;
+	for (int k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "%s_%s_seconds", prefix, k ? "mtie" : "tdev");
+		snprintf(help, sizeof(help), "%s: %s over the window at observation interval tau",
+			 what, k ? "MTIE (max time-interval error)" : "TDEV (time deviation, NIST SP 1065)");
+		prom_family(b, name, "gauge", help);
+		for (size_t i = 0; i < w.ntau; i++) {
+			char tau[32];
+			snprintf(tau, sizeof(tau), "%g", w.tau_s[i]);
+			const char *l[] = { "tau_seconds", tau, NULL };
+			prom_sample(b, "", l, (k ? w.mtie[i] : w.tdev[i]) / 1e9);
+		}
+	}
+	if (m->have_truth && strcmp(prefix, "ptpcal_ptp_offset") == 0) {
+		snprintf(help, sizeof(help),
+			 "%s: window mean minus the known true offset (--truth-offset)", what);
+		prom_gauge(b, "ptpcal_ptp_offset_bias_seconds", help,
+			   w.d.n ? (w.d.mean - m->truth_offset_ns) / 1e9 : NAN);
+	}
+}
+
+static void hexid(const uint8_t id[8], char *out, size_t len)
+{
+	snprintf(out, len, "%02x%02x%02x.%02x%02x.%02x%02x%02x", id[0], id[1], id[2], id[3], id[4],
+		 id[5], id[6], id[7]);
+}
+
+static void render_ptp(struct prom_buf *b, struct monitor *m)
+{
+	struct mon_ptp *p = &m->ptp;
+	if (p->have_port) {
+		prom_family(b, "ptpcal_ptp_port_state", "gauge",
+			    "portState of ptp4l's first port (IEEE 1588: 1 INITIALIZING, 2 FAULTY, "
+			    "3 DISABLED, 4 LISTENING, 5 PRE_MASTER, 6 MASTER, 7 PASSIVE, "
+			    "8 UNCALIBRATED, 9 SLAVE)");
+		const char *l[] = { "state", pmc_port_state_name(p->port.state), NULL };
+		prom_sample(b, "", l, p->port.state);
+	}
+	if (p->have_status) {
+		prom_gauge(b, "ptpcal_ptp_offset_seconds",
+			   "ptp4l's offset from master of the last Sync (TIME_STATUS_NP master_offset, "
+			   "slave - master)",
+			   (double)p->status.master_offset_ns / 1e9);
+		prom_gauge(b, "ptpcal_ptp_gm_present", "ptp4l has a grandmaster (TIME_STATUS_NP gmPresent)",
+			   p->status.gm_present != 0);
+	}
+	if (p->have_current) {
+		prom_gauge(b, "ptpcal_ptp_mean_path_delay_seconds",
+			   "ptp4l's mean path delay (CURRENT_DATA_SET meanPathDelay)",
+			   (double)p->current.delay_scaled / 65536.0 / 1e9);
+		prom_gauge(b, "ptpcal_ptp_steps_removed", "CURRENT_DATA_SET stepsRemoved",
+			   p->current.steps_removed);
+	}
+	if (p->have_parent) {
+		char gm[32], parent[48];
+		hexid(p->parent.gm_identity, gm, sizeof(gm));
+		hexid(p->parent.parent.clock, parent, sizeof(parent));
+		snprintf(parent + strlen(parent), sizeof(parent) - strlen(parent), "-%u",
+			 p->parent.parent.port);
+		prom_family(b, "ptpcal_ptp_grandmaster_info", "gauge",
+			    "the grandmaster and parent port ptp4l follows (PARENT_DATA_SET), always 1");
+		const char *l[] = { "gm_identity", gm, "parent_port_identity", parent, NULL };
+		prom_sample(b, "", l, 1);
+		prom_gauge(b, "ptpcal_ptp_gm_clock_class", "the grandmaster's clockClass (6 locked to "
+			   "GNSS, 7 holdover, 52/187 degraded, 248 default, 255 client-only)",
+			   p->parent.gm_quality.clock_class);
+		prom_gauge(b, "ptpcal_ptp_gm_clock_accuracy",
+			   "the grandmaster's clockAccuracy (IEEE 1588 table 6 code, 0xFE unknown)",
+			   p->parent.gm_quality.clock_accuracy);
+		prom_gauge(b, "ptpcal_ptp_gm_offset_scaled_log_variance",
+			   "the grandmaster's offsetScaledLogVariance", p->parent.gm_quality.variance);
+		prom_gauge(b, "ptpcal_ptp_gm_priority1", "the grandmaster's priority1",
+			   p->parent.gm_priority1);
+		prom_gauge(b, "ptpcal_ptp_gm_priority2", "the grandmaster's priority2",
+			   p->parent.gm_priority2);
+	}
+	if (p->have_props) {
+		const struct pmc_time_props *t = &p->props;
+		prom_gauge(b, "ptpcal_ptp_utc_offset_seconds",
+			   "TIME_PROPERTIES_DATA_SET currentUtcOffset (TAI - UTC announced)", t->utc_offset);
+		struct { const char *name, *help; int flag; } f[] = {
+			{ "ptpcal_ptp_utc_offset_valid", "currentUtcOffsetValid", PMC_UTC_OFF_VALID },
+			{ "ptpcal_ptp_timescale_ptp", "ptpTimescale (1: TAI-based PTP timescale)",
+			  PMC_PTP_TIMESCALE },
+			{ "ptpcal_ptp_time_traceable", "timeTraceable", PMC_TIME_TRACEABLE },
+			{ "ptpcal_ptp_frequency_traceable", "frequencyTraceable", PMC_FREQ_TRACEABLE },
+			{ "ptpcal_ptp_leap61", "leap61 (a leap second is inserted at the end of today)",
+			  PMC_LEAP_61 },
+			{ "ptpcal_ptp_leap59", "leap59 (the last minute of today has 59 s)", PMC_LEAP_59 },
+		};
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			char help[160];
+			snprintf(help, sizeof(help), "TIME_PROPERTIES_DATA_SET %s", f[i].help);
+			prom_gauge(b, f[i].name, help, (t->flags & f[i].flag) != 0);
+		}
+		prom_gauge(b, "ptpcal_ptp_time_source",
+			   "TIME_PROPERTIES_DATA_SET timeSource (0x20 GNSS, 0x40 PTP, 0xA0 internal "
+			   "oscillator)",
+			   t->time_source);
+		if (m->leap.tai_utc >= 0)
+			prom_gauge(b, "ptpcal_ptp_utc_offset_matches_leapfile",
+				   "1 when currentUtcOffset equals TAI - UTC of the leap file now",
+				   t->utc_offset == m->leap.tai_utc);
+	}
+	prom_family(b, "ptpcal_ptp_gm_changes_total", "counter",
+		    "times the grandmaster identity changed while monitored");
+	prom_sample(b, "", NULL, (double)p->gm_changes);
+	prom_family(b, "ptpcal_ptp_clock_class_changes_total", "counter",
+		    "times the grandmaster's clockClass changed while monitored");
+	prom_sample(b, "", NULL, (double)p->class_changes);
+	window(b, m, &p->offset, "ptpcal_ptp_offset", "ptp4l offset from master", 1);
+	window(b, m, &p->delay, "ptpcal_ptp_mean_path_delay", "ptp4l mean path delay", 0);
+}
+
+static void render_shm(struct prom_buf *b, struct monitor *m, int64_t now_mono)
+{
+	struct mon_shm *s = &m->shm;
+	char unit[16];
+	snprintf(unit, sizeof(unit), "%d", s->unit);
+	if (s->have_sample) {
+		const char *l[] = { "unit", unit, NULL };
+		prom_family(b, "ptpcal_shm_offset_seconds", "gauge",
+			    "the NTP SHM segment's newest sample: receive - clock (system - reference)");
+		prom_sample(b, "", l, (double)ntpshm_offset_ns(&s->last) / 1e9);
+		prom_family(b, "ptpcal_shm_sample_age_seconds", "gauge",
+			    "time since the SHM segment last got a new sample (stale when it grows)");
+		prom_sample(b, "", l, (double)(now_mono - s->last_change_mono) / 1e9);
+	}
+	window(b, m, &s->offset, "ptpcal_shm_offset", "NTP SHM offset (system - reference)", 1);
+}
+
+static void render_gnss(struct prom_buf *b, struct monitor *m, int64_t now_mono)
+{
+	struct gnss_health h;
+	gnss_state_health(&m->gnss.state, now_mono, &h);
+	prom_gauge(b, "ptpcal_gnss_fix_mode", "gpsd TPV mode (0 unknown, 1 no fix, 2 2D, 3 3D)", h.mode);
+	prom_gauge(b, "ptpcal_gnss_fix_ok", "1 while gpsd reports a 2D/3D fix (within 3 s)", h.fix_ok);
+	prom_gauge(b, "ptpcal_gnss_pps_ok", "1 while gpsd reports PPS (within 3 s)", h.pps_ok);
+	prom_gauge(b, "ptpcal_gnss_pps_seen", "1 once gpsd has reported a PPS", h.pps_seen);
+	prom_gauge(b, "ptpcal_gnss_fix_lost_seconds", "how long the fix has been lost (0 while good)",
+		   h.fix_lost_s);
+	prom_gauge(b, "ptpcal_gnss_pps_lost_seconds", "how long PPS has been lost (0 while good)",
+		   h.pps_lost_s);
+	if (h.sats_used >= 0)
+		prom_gauge(b, "ptpcal_gnss_satellites_used", "satellites used in the fix (SKY)",
+			   h.sats_used);
+	if (h.sats_visible >= 0)
+		prom_gauge(b, "ptpcal_gnss_satellites_visible", "satellites visible (SKY)",
+			   h.sats_visible);
+	if (m->gnss.have_pps)
+		prom_gauge(b, "ptpcal_gnss_pps_offset_seconds",
+			   "the newest PPS report: system clock - GNSS time of the pulse",
+			   (double)m->gnss.pps_offset_ns / 1e9);
+}
+
+void monitor_render(struct monitor *m, int64_t now_mono, long rss_bytes,
+		    struct prom_buf *b)
+{
+	prom_reset(b);
+	prom_family(b, "ptpcal_build_info", "gauge", "the ptpcal version, always 1");
+	const char *vl[] = { "version", PTPCAL_VERSION, NULL };
+	prom_sample(b, "", vl, 1);
+	by_source(b, m, "ptpcal_source_up", "gauge", "1 when the source answered its last poll", 0);
+	by_source(b, m, "ptpcal_source_polls_total", "counter", "polls of the source", 1);
+	by_source(b, m, "ptpcal_source_errors_total", "counter", "polls that got no answer", 2);
+	by_source(b, m, "ptpcal_source_recoveries_total", "counter",
+		  "times the source came back after an outage (a daemon restart survived)", 3);
+	prom_gauge(b, "ptpcal_monitor_poll_interval_seconds", "how often the sources are polled",
+		   m->interval_s);
+	prom_gauge(b, "ptpcal_monitor_window_seconds", "the width of the rolling windows",
+		   m->window_s);
+	if (m->src[MON_PTP4L].enabled)
+		render_ptp(b, m);
+	if (m->src[MON_SHM].enabled)
+		render_shm(b, m, now_mono);
+	if (m->src[MON_GPSD].enabled)
+		render_gnss(b, m, now_mono);
+	if (m->src[MON_NTPSEC].enabled && m->src[MON_NTPSEC].polls) {
+		prom_gauge(b, "ptpcal_ntpsec_system_peer_is_ptp",
+			   "1 when ntpsec's system peer is the PTP SHM refclock (ntpq -pn)",
+			   m->ntp.peer_is_ptp);
+		if (isfinite(m->ntp.offset_s))
+			prom_gauge(b, "ptpcal_ntpsec_offset_seconds",
+				   "ntpsec's system peer offset, system - reference (ntpq's sign flipped)",
+				   m->ntp.offset_s);
+	}
+	if (m->leap.loaded) {
+		prom_gauge(b, "ptpcal_leapfile_expiry_timestamp_seconds",
+			   "when leap-seconds.list expires (POSIX seconds; 0 if it says nothing)",
+			   (double)m->leap.expires);
+		if (m->leap.tai_utc >= 0)
+			prom_gauge(b, "ptpcal_leapfile_tai_utc_seconds", "TAI - UTC now per the leap file",
+				   m->leap.tai_utc);
+	}
+	prom_family(b, "ptpcal_monitor_scrapes_total", "counter", "GET /metrics answered");
+	prom_sample(b, "", NULL, (double)m->scrapes);
+	prom_family(b, "ptpcal_monitor_http_errors_total", "counter",
+		    "HTTP requests refused (bad request line, wrong path, too large, timeout)");
+	prom_sample(b, "", NULL, (double)m->http_errors);
+	prom_gauge(b, "ptpcal_monitor_uptime_seconds", "since the monitor started",
+		   (double)(now_mono - m->start_mono) / 1e9);
+	if (rss_bytes >= 0)
+		prom_gauge(b, "process_resident_memory_bytes", "resident memory of ptpcal monitor",
+			   (double)rss_bytes);
+	prom_gauge(b, "process_start_time_seconds", "start of ptpcal monitor (POSIX seconds)",
+		   (double)(m->start_real_ns / 1000000000));
+}
+
+long monitor_rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return -1;
+	long size, rss;
+	int n = fscanf(f, "%ld %ld", &size, &rss);
+	fclose(f);
+	return n == 2 ? rss * sysconf(_SC_PAGESIZE) : -1;
+}
