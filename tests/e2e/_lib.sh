@@ -109,3 +109,12 @@ wait_for_line() {
         sleep 0.05
     done
 }
+
+# lab_fail_or_skip DIR MESSAGE: for a statistical verdict on a lab that cannot be run again
+# (lab up, followed live): a failure while the switch kept time fails; one while it could not
+# is a skip with the figure (never a silent pass, never a bare failure).
+lab_fail_or_skip() {
+    lab_health_of "$1"
+    [ "$LAB_KEPT" = 1 ] || skip "lab could not keep time ($LAB_HEALTH): $2"
+    die "$2 (lab health: $LAB_HEALTH)"
+}
