@@ -44,6 +44,9 @@ PY
 # capture tap, veth legs). It must equal the truth from the switch logs within its 95 %
 # interval: (realised asymmetry - the baseline's realised asymmetry) / 2 -- HALF the one-way
 # difference, which is what linuxptp's delayAsymmetry cancels (port.c; docs/calibration.md).
+# --estimator mean: the switch log's truth is the mean asymmetry (calibrate's default, the
+# bias ptp4l's own median-filtered estimator settles at, is checked in calibrate_lab.sh and
+# ptp4l_estimator_*.sh).
 # --force: the 90 s symmetric baseline of the L2 run drifts, which calibrate otherwise
 # refuses (tests/e2e/calibrate_lab.sh checks that refusal).
 calibrate_hook() { # DATASET EXCHANGES BASELINE-DATASET
@@ -52,7 +55,7 @@ calibrate_hook() { # DATASET EXCHANGES BASELINE-DATASET
         return 0
     fi
     [ "$1" = "$3" ] && { echo "  hook calibrate: $1 is the baseline itself"; return 0; }
-    "$PTPCAL" calibrate "$2" --baseline "$3.exchanges.tsv" --min-duration 60s --force --json \
+    "$PTPCAL" calibrate "$2" --baseline "$3.exchanges.tsv" --min-duration 60s --force --estimator mean --json \
         >"$1.cal.json" 2>"$1.cal.err" || die "$1: calibrate failed: $(cat "$1.cal.err")"
     python3 - "$1" "$1.cal.json" "$1.json" "$3.json" <<'PY' || die "$1: calibrate missed the truth"
 import json, re, sys
