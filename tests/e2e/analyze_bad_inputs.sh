@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptpcal analyze on bad inputs and bad usage: one line on stderr naming the file or option,
 # exit 2, never a crash or a hang. And --help.
 set -eu

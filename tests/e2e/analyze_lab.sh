@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptpcal analyze on the bundled lab datasets (datasets/lab-*): each is replayed into exchanges
 # with their truth (ptpcal lab replay: truth_offset_ns 0, one host clock), then analysed.
 # Checks, against the truth the lab injected (manifest.tsv) and measured (the switch log):

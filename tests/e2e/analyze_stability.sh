@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # Stability and time error in ptpcal analyze, end to end: plain series (--series phase|freq)
 # with hand-computed answers, the exchanges of a lab dataset on their 1/8 s grid, --out files
 # equal to the JSON, and bad series/taus (one line, exit 2).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # The truth contract between helpers, end to end: 'ptpcal truth' turns recorded PPS edges and
 # PHC readings into a truth dataset; 'ptpcal analyze' uses it (1) alone, as the clock's own
 # error series, and (2) as the truth for exchanges, recovering a known asymmetry exactly.

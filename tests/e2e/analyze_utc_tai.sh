@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # The 37-second checks of ptpcal analyze on a real capture (datasets/direct-l2-30s.pcap:
 # linuxptp 3.1.1 with software time stamping, whose grandmaster honestly announces an ARB
 # timescale with UTC-valued times) and on copies of it altered the ways the guide warns

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # Every command of `ptpcal help` (and its sub-commands) on bad usage and bad input, under the
 # ASan+UBSan binary when there is one ($PTPCAL_ASAN): no arguments, --help, an unknown
 # option, a missing file, a directory, an empty file, a truncated real input, random bytes,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # Bad input never crashes, hangs or loses data: each gets a clear error line and exit 2,
 # and a damaged file still yields every exchange before the damage. Runs the ASan+UBSan
 # build too when it exists.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # Every PTP message type in every encapsulation (Ethernet, 802.1Q, 802.1ad+Q, UDPv4, UDPv6,
 # Linux cooked SLL and SLL2; pcap and pcapng; one-step and two-step; sub-ns corrections),
 # decoded by ptpcal and by tshark: every field and every exchange must agree exactly.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # The real device code (capture/phc.c, pps.c, extts.c: ioctls, structs, method fallback,
 # waits, the live truth loop) against stand-in devices: tests/e2e/fakedev/fake_clockdev.c,
 # preloaded, fakes /dev/ptp-fake0 and /dev/pps-fake0 with a known model (its header):

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # This machine has no /dev/ptp* and no /dev/pps*: every clock-source command says so in one
 # line naming the device, exits 2 and writes nothing. (If a device does exist here, the
 # read-only ones are run for real instead.)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptpcal doctor on staged trees with recorded command outputs:
 #  - a tree holding every mistake of the guide's troubleshooting section: each check fails,
 #    naming the file and line (or the command) and a fix;

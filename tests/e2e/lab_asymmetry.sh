@@ -43,7 +43,7 @@ chmod 755 "$E2E_DIR"
 
 
 run_a() { # DIR
-    "$PTPCAL" lab run -q -n "${NS_PREFIX}a$(basename "$1" | tr -dc 0-9)" -o "$1/l2" -d 60s --seed 11 \
+    "$PTPCAL" lab run -q -n "${NS_PREFIX}a$(basename "$1" | tr -dc 0-9)" -o "$1/l2" -d 45s --seed 11 \
         --client --fwd 400us --rev 400us \
         --client --fwd 600us --rev 400us \
         --client --fwd 500us --rev 650us \
@@ -59,7 +59,7 @@ run_a() { # DIR
 
 run_b() { # DIR
     d=$1
-    "$PTPCAL" lab run -q -n "${NS_PREFIX}b$(basename "$d" | tr -dc 0-9)" -o "$d/udp" -d 40s --seed 12 -t UDPv4 \
+    "$PTPCAL" lab run -q -n "${NS_PREFIX}b$(basename "$d" | tr -dc 0-9)" -o "$d/udp" -d 30s --seed 12 -t UDPv4 \
         --capture-switch \
         --client --fwd 400us --rev 400us \
         --client --fwd 800us --rev 300us --tc two-step \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # CI replay of the bundled lab datasets (datasets/lab-*, made by scripts/make-lab-datasets):
 # capture -> exchanges -> bias with its 95 % interval (analyze/bias.h) -> recovered asymmetry,
 # checked against the truth from each dataset's switch log; the floor comes from the

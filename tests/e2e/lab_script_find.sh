@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # `ptpcal lab` finds its script from the executable's real path by walking up: a binary in
 # a build subdirectory (build/asan/ptpcal) finds TOP/scripts/lab, an installed one
 # (PREFIX/bin/ptpcal) PREFIX/share/ptpcal/scripts/lab, a symlink the script next to its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptpcal leap on the installed leap-seconds.list at times with known answers (TAI - UTC was
 # 10 s in February 1972 and 37 s from 2017 on; the list's own '#@' line gives its expiry),
 # on a file with a broken hash (refused, exit 2) and without one (accepted with a warning).

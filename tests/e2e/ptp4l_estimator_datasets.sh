@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptp4l's estimator replayed on the bundled lab datasets (deterministic: the capture, its
 # exchanges and the replay are fixed, so the values are exact):
 #  - lab-l2-pdv (Exp(50 us) forward): 534 Syncs given an offset, 527 settled; the bias ptp4l

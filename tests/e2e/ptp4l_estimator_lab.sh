@@ -28,9 +28,9 @@ estimator_run() { # DIR: one lab run and its verdicts (lab_check repeats it once
     # switch could not keep time, then skips with the figure: tests/e2e/_lib.sh)
 cd "$1"
 # 32 Syncs and Delay_Reqs a second: the gap's own noise (the raw delays' spread about their
-# moving median, and the VM's scheduling tails) shrinks with the count: 60 s give ~1900
-# Syncs, the gap's standard error ~4 us against an expected 15-25 us.
-"$PTPCAL" lab run -q -n "${NS_PREFIX}e$(basename "$1" | tr -dc 0-9)" -o "$1/lab" -d 60s --sync-interval -5 --delay-req-interval -5 \
+# moving median, and the VM's scheduling tails) shrinks with the count: 45 s give ~1400
+# Syncs, the gap's standard error ~5 us against an expected 15-25 us.
+"$PTPCAL" lab run -q -n "${NS_PREFIX}e$(basename "$1" | tr -dc 0-9)" -o "$1/lab" -d 45s --sync-interval -5 --delay-req-interval -5 \
     --client --fwd 400us --rev 400us \
     --client --fwd delay=400us,pdv=exp:120us --rev 400us >run.txt 2>&1 ||
     [ $? -eq 1 ] || die "lab run failed: $(tail -5 run.txt)"

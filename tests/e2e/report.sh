@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # ptpcal report: PNG and SVG files that are valid (PNG signature and IHDR size, SVG parses as
 # XML), an index.html that references every rendered figure and nothing that does not exist,
 # short (10 s) and long (24 h, date axis) runs, the switch residence figure, the calibration

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # Stability statistics against allantools (the reference, ../shared/bench) on a 10^4-point
 # random phase series (white PM + random-walk phase + random-walk frequency): ADEV, OADEV,
 # MDEV, TDEV, HDEV, OHDEV, TOTDEV, MTIE and TIE rms at octave taus agree to 1e-9 relative;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# e2e: offline (no lab, no daemon, no timing: run beside the other offline tests)
 # The truth dataset `ptpcal truth` writes is what analyze and calibrate take as the reference (the
 # contract in docs/dataset-format.md): a recorded EXTTS series saying the clock is 1234 ns
 # ahead of the pulses, over a bundled lab capture's time span, must give analyze the same
