@@ -104,9 +104,10 @@ static bool find_log(const char *dir, char *out, size_t len)
 			return false;
 		const char *sl = ds_meta_get(man, "switch_log");
 		bool have = sl && strcmp(sl, "-");
-		if (have)
-			snprintf(out, len, sl[0] == '/' ? "%s" : "%s/%s", sl[0] == '/' ? sl : dir,
-				 sl);
+		if (have && sl[0] == '/')
+			snprintf(out, len, "%s", sl);
+		else if (have)
+			snprintf(out, len, "%s/%s", dir, sl); /* relative to the lab directory */
 		else
 			log_err("%s: names no switch log", mp);
 		ds_reader_close(man);
