@@ -37,8 +37,12 @@ int lab_health_read(const char *frames_path, struct lab_health *h)
 		if (strcmp(ds_field(r, c_fate), "sent"))
 			continue;
 		double e;
-		if (!ds_get_double(r, c_err, &e) || !isfinite(e)) {
-			ds_error(r, "sched_error_ns '%s' is not a number", ds_field(r, c_err));
+		if (!ds_get_double(r, c_err, &e)) { /* it says why */
+			ok = false;
+			break;
+		}
+		if (!isfinite(e)) {
+			ds_error(r, "sched_error_ns '%s' of a sent frame is not finite", ds_field(r, c_err));
 			ok = false;
 			break;
 		}
