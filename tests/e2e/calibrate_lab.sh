@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal calibrate end to end:
 #  1. the bundled lab datasets (replayed through `ptpcal lab replay`'s code): the bias against
 #     the symmetric baseline of the same run, and the delayAsymmetry emitted for it, equal the

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # Real ptp4l (installed version, free_running 1, software timestamps) in two network
 # namespaces joined by veth, L2 and UDPv4, recorded with tcpdump at the client. ptpcal's
 # decode must agree with tshark on every message, its exchanges with a pairing recomputed

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # Live capture refusals: each is one line on stderr naming the interface/option/file, exit
 # 2, and nothing written where nothing should be.
 set -eu

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # PTP inside an 802.1Q tag, live: captured, decoded with its tag and paired. (This kernel
 # has no 8021q module for ptp4l on a VLAN subinterface, so) frames of the bundled real
 # capture are re-sent with a VLAN 100 tag through a veth pair in lab namespaces, their PTP

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # `ptpcal gnss record` against the real gpsd, run by gpsfake on a private port and fed
 # tests/data/gnss-fix-loss.nmea (3D fix 10 s, no fix 8 s, fix 6 s, one epoch per second).
 # The recorder starts first (gpsd not there yet: it must retry), sees the fix, its loss at
@@ -19,7 +21,7 @@ netns_trap
 cd "$E2E_DIR"
 ns="$NS_PREFIX-gps"
 netns_add "$ns"
-port=29$(( $$ % 900 + 100 ))
+port=29$(( $$ % 400 + 100 )) # 29100..29499: its own band (watchdog_gpsfake may run beside it)
 cat >inner.sh <<EOI
 cd "$E2E_DIR"
 "$PTPCAL" gnss record -o gnss.tsv --duration 34s --port $port --json >gnss.json 2>gnss.err &

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal import on logs the real ptp4l writes now (installed version, free_running 1,
 # software timestamps, two namespaces). A free-running client feeds its statistics once per
 # frequency estimate (clock.c clock_no_adjust: every 2^(freq_est_interval - logSyncInterval)

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal monitor following gpsd, scraped by our own prometheus, through a GNSS loss: real gpsd
 # fed by gpsfake (tests/data/gnss-fix-loss.nmea: 3D fix with 8 satellites for 10 s, no fix
 # for 8 s, fix for 6 s, then the log ends) in private network, IPC and PID namespaces (gpsd

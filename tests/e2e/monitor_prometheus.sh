@@ -47,7 +47,7 @@ uds="$E2E_DIR/lab/cl1/ptp4l.uds"
 # bg LOG CMD...: a process of ours in the client's namespace, stopped by PID at the end
 bg() { log=$1; shift; ip netns exec "$ns" "$@" >"$log" 2>&1 & LAST=$!; MYPIDS="$LAST $MYPIDS"; }
 
-unit=$(( 150 + $$ % 50 ))
+unit=$(( 175 + $$ % 25 )) # 175..199: its own band (tests run beside each other)
 "$PTPCAL" shm write --unit $unit --offset 250us --interval 0.25s --duration 120s >shmw.log 2>&1 &
 MYPIDS="$! $MYPIDS"
 # without any capability, as the unit `ptpcal setup --monitor` writes runs it

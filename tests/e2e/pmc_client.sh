@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal's own management client against the real ptp4l: a grandmaster and a client in two
 # namespaces, each with a private uds_address. Every dataset ptpcal decodes is compared field
 # by field with linuxptp's own `pmc -u -b 0 -s PATH` on both daemons; a SET of

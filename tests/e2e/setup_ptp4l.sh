@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal setup: every generated ptp4l.conf is accepted by linuxptp.
 #  - for 3.1.1, 4.0, 4.2 and 4.4 (server and client, on an empty file and on that version's
 #    default.cfg), checked against that tag's config.c option table (data/linuxptp-config,

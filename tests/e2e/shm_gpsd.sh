@@ -4,6 +4,8 @@
 # (NTP0); `ptpcal shm read` must read each sample with the log's time as the reference and
 # the same system time gpsd reported in its TOFF message for that second (two independent
 # paths out of gpsd: shared memory and JSON through libgps).
+# Runs alone (no 'e2e: daemons' mark): its last check looks at the host's IPC, where the
+# gpsd of a gpsfake test beside it would hold the same export segment.
 set -eu
 . "$PTPCAL_TOP/tests/e2e/_lib.sh"
 netns_require_root || skip "needs root for namespaces"

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # NTP SHM against the real tools: `ptpcal shm write` feeds a segment; the real ntpd (ntpsec)
 # takes it as a refclock and ntpq -p shows the offset we wrote; gpsd's ntpshmmon reads the
 # same samples; `ptpcal shm read` agrees with both. ntpd runs in a namespace of its own,
@@ -17,11 +19,11 @@ cd "$E2E_DIR"
 
 # A unit far from the ones gpsd and ntpd use (0..7), and free.
 unit=""
-for u in $(seq $((200 + $$ % 40)) 239) $(seq 200 239); do
+for u in $(seq $((200 + $$ % 20)) 219) $(seq 200 219); do
     key=$(printf '0x%08x' $((0x4e545030 + u)))
     if ! ipcs -m | grep -qi "^$key "; then unit=$u; break; fi
 done
-[ -n "$unit" ] || die "no free SHM unit in 200..239"
+[ -n "$unit" ] || die "no free SHM unit in 200..219 (its band; verify_ntpsec has 220..239)"
 echo "unit $unit (key $key)"
 
 ns="$NS_PREFIX-ntp"

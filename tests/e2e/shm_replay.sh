@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # `ptpcal shm write --replay` as a bridge: the offsets of a dataset (local - reference, ns,
 # one nan row to skip) go into an SHM segment at the dataset's pace; gpsd's ntpshmmon (an
 # independent reader) and `ptpcal shm read` must see exactly those values, to the ns.

@@ -75,7 +75,7 @@ grep -q 'the PHC holds UTC (the 37-second trap)' s4.json || die "no 37-second fi
 echo "server checks: ok"
 
 # --- client ---
-unit=$(( 100 + $$ % 100 ))
+unit=$(( 150 + $$ % 25 )) # 150..174: its own band (tests run beside each other)
 "$PTPCAL" shm write --unit $unit --interval 0.2s --duration 8s >shmw.log 2>&1 &
 w=$!
 NETNS_PIDS="$NETNS_PIDS $w"

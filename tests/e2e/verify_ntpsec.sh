@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal verify client's SHM and ntpsec-peer checks against the real ntpd (ntpsec): a segment
 # fed by `ptpcal shm write` (as phc2sys -E ntpshm would), ntpd in a namespace of its own from
 # a private config, without CAP_SYS_TIME (see shm_ntpsec.sh for why), taking the segment as
@@ -14,11 +16,11 @@ need python3
 netns_trap
 cd "$E2E_DIR"
 unit=""
-for u in $(seq $((200 + ($$ + 17) % 40)) 239) $(seq 200 239); do
+for u in $(seq $((220 + $$ % 20)) 239) $(seq 220 239); do
     key=$(printf '0x%08x' $((0x4e545030 + u)))
     if ! ipcs -m | grep -qi "^$key "; then unit=$u; break; fi
 done
-[ -n "$unit" ] || die "no free SHM unit in 200..239"
+[ -n "$unit" ] || die "no free SHM unit in 220..239 (its band; shm_ntpsec has 200..219)"
 ns="$NS_PREFIX-ntp"
 netns_add "$ns"
 {

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal watchdog end to end: real gpsd fed by gpsfake (tests/data/gnss-fix-loss.nmea: 3D
 # fix 10 s, no fix 8 s, fix 6 s, then the log ends), a real ptp4l grandmaster and client in
 # namespaces. With --loss 1s --holdover 2s --recover 2s the client must see, in its
@@ -29,7 +31,7 @@ for _ in $(seq 1 40); do
     pmc -u -b 0 -s "$E2E_DIR/cl.uds" "GET PARENT_DATA_SET" 2>/dev/null | grep -Eq 'gm.ClockClass +6' && break
     sleep 0.25
 done
-port=29$(( $$ % 900 + 100 ))
+port=29$(( $$ % 400 + 500 )) # 29500..29899: its own band (gnss_gpsfake may run beside it)
 cat >inner.sh <<EOI
 cd "$E2E_DIR"
 TMPDIR="$E2E_DIR" gpsfake -1 -q -c 0.2 -P $port "$PTPCAL_TOP/tests/data/gnss-fix-loss.nmea" >gpsfake.out 2>&1 &

@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # The watchdog's policy and actuator against a real ptp4l grandmaster and client in two
 # namespaces, with a scripted GNSS timeline (tests/tools/wd_drive): GNSS lost at 1 s ->
 # holdover (clockClass 7) after 1 s, degraded (52) after the 3 s budget; the GM's ptp4l is
