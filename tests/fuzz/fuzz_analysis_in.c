@@ -21,11 +21,10 @@ static const char *const names[] = { "summary.json", "series.tsv", "histogram_of
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64];
-	if (!dir[0]) {
+	static const char *dir;
+	if (!dir) {
 		log_set_verbosity(-1);
-		snprintf(dir, sizeof(dir), "/tmp/ptpcal-fuzz-analysis-in-%d", (int)getpid());
-		mkdir(dir, 0700);
+		dir = fuzz_scratch_dir("analysis-in");
 	}
 	if (size > 200000)
 		return 0;

@@ -34,14 +34,12 @@ static const char *const files[] = {
 };
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
-static char top[64];
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!top[0]) {
+	static const char *top;
+	if (!top) {
 		log_set_verbosity(-1);
-		snprintf(top, sizeof(top), "/tmp/ptpcal-fuzz-doctor-%d", (int)getpid());
-		mkdir(top, 0700);
+		top = fuzz_scratch_dir("doctor");
 		if (!freopen("/dev/null", "w", stdout))
 			abort();
 	}
@@ -49,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (fuzz_split_files(data, size, top, files, NFILES) != 0)
 		return 0;
-	char root[128], out[128];
+	char root[300], out[300];
 	snprintf(root, sizeof(root), "%s/root", top);
 	snprintf(out, sizeof(out), "%s/out", top);
 	struct doctor_opts o;

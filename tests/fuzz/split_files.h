@@ -4,11 +4,44 @@
 #ifndef PTPCAL_FUZZ_SPLIT_FILES_H
 #define PTPCAL_FUZZ_SPLIT_FILES_H
 
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The target's scratch directory: made once under $TMPDIR (or /tmp), removed with all it
+ * holds when the process exits (make check runs the targets: they must leave nothing). */
+static char fuzz_scratch[256];
+
+static int fuzz_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void fuzz_scratch_remove(void)
+{
+	if (fuzz_scratch[0])
+		nftw(fuzz_scratch, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The scratch directory's path (made on the first call), or abort when it cannot be made. */
+static const char *fuzz_scratch_dir(const char *name)
+{
+	if (!fuzz_scratch[0]) {
+		const char *t = getenv("TMPDIR");
+		snprintf(fuzz_scratch, sizeof(fuzz_scratch), "%s/ptpcal-fuzz-%s-XXXXXX",
+			 t && *t ? t : "/tmp", name);
+		if (!mkdtemp(fuzz_scratch))
+			abort();
+		atexit(fuzz_scratch_remove);
+	}
+	return fuzz_scratch;
+}
 
 /* 0, or -1 when a file could not be written. */
 static int fuzz_split_files(const uint8_t *data, size_t size, const char *dir,
