@@ -103,10 +103,12 @@ unit-asan:
 	  build/asan/unit-tests build/asan/ptpcal
 	@# Two halves of the suites side by side, one per core: LeakSanitizer's check as each
 	@# forked test exits made the single run 2 min of a 2-core machine (35 s without it).
-	@# Each half prints its own Check summary line; both must pass.
+	@# Each half prints its own Check summary line; both must pass. Check's per-test timeouts
+	@# (4 s unless a suite sets its own) are for hangs: x4 for the sanitizers' slowdown with
+	@# both cores busy (series_in's 1.8 s test had no margin).
 	@cd tests && set -- $(SUITES); a="" b=""; while [ $$# -gt 0 ]; do a="$$a $$1"; \
 	  [ $$# -gt 1 ] && b="$$b $$2"; shift; [ $$# -gt 0 ] && shift; done; \
-	  export PTPCAL_TOP="$(CURDIR)" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  export PTPCAL_TOP="$(CURDIR)" CK_TIMEOUT_MULTIPLIER=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; \
 	  ../build/asan/unit-tests $$b >../build/asan/unit-b.log 2>&1 & pb=$$!; \
 	  ../build/asan/unit-tests $$a >../build/asan/unit-a.log 2>&1; ra=$$?; wait $$pb; rb=$$?; \
