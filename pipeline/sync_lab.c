@@ -240,23 +240,22 @@ static bool beside_binary(const char *rel, char *out, size_t len)
  * (gpsd as root creates NTP SHM segments 0..7: they must not reach the host's), and
  * ptpcal watchdog on it as PID 1 there: SIGTERM from unshare --kill-child stops it cleanly
  * and takes gpsd and gpsfake with it. Returns the PID of our child (unshare) or -1. */
-/* Whether the watchdog's log ends in a loss not yet acted on: a LOSING line with no SET
- * after it. */
-static bool gnss_losing(const char *wdlog)
+/* Whether the watchdog has acted on the script's fix loss: a SET after a LOSING line. */
+static bool gnss_loss_acted_on(const char *wdlog)
 {
 	FILE *f = fopen(wdlog, "r");
 	if (!f)
 		return false;
 	char line[512];
-	bool losing = false;
+	bool losing = false, acted = false;
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, " LOSING "))
 			losing = true;
-		else if (strstr(line, " SET "))
-			losing = false;
+		else if (losing && strstr(line, " SET "))
+			acted = true;
 	}
 	fclose(f);
-	return losing;
+	return acted;
 }
 
 static pid_t gnss_start(const struct lab_phase *p, struct lab_phase_result *r, char *log,
@@ -357,6 +356,7 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 	}
 	int ret = 0;
 	pid_t ntpd = -1, gnss = -1;
+	double gnss_t0 = 0; /* when gpsfake was started (mono) */
 	char wdlog[1200] = "";
 	struct ntpshm_seg seg = { .shmid = -1 };
 	bool have_seg = false;
@@ -412,6 +412,7 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 		      "stood in for by ptpcal (ptp4l's TIME_STATUS_NP master_offset)\n");
 
 	/* 3b. GNSS: gpsd fed by gpsfake at the grandmaster, the watchdog observing it */
+	gnss_t0 = mono();
 	if (p->gnss)
 		gnss = gnss_start(p, r, wdlog, sizeof(wdlog));
 	else
@@ -594,10 +595,12 @@ int lab_phase_run(const struct lab_phase *p, struct lab_phase_result *r)
 down:
 	stop_child(ntpd);
 	if (gnss > 0) {
-		/* The NMEA script's fix loss may have begun late (a slow start on a loaded
-		 * machine): let the watchdog finish the transition it is in (LOSING -> the SET of
-		 * holdover, after --loss 3s), at most 10 s, rather than cut the scenario short. */
-		for (int i = 0; i < 40 && ret == 0 && !*p->interrupted && gnss_losing(wdlog); i++)
+		/* The script's fix loss starts ~10 s after gpsfake, holdover is SET 3 s later
+		 * (--loss 3s); on a loaded machine gpsfake starts late, and the measurement may end
+		 * before the loss has even begun (seen: LOSING 1 s before the end, stopped in it).
+		 * Let the scenario reach the holdover SET, at most 30 s after gpsfake started. */
+		while (ret == 0 && !*p->interrupted && !gnss_loss_acted_on(wdlog) &&
+		       mono() - gnss_t0 < 30)
 			nap_ms(250);
 		stop_child(gnss);
 		nap_ms(300); /* the watchdog (PID 1 there) finishes its log on SIGTERM */

@@ -75,6 +75,7 @@ lab_check() {
     _name=$1 _fn=$2
     for _try in 1 2; do
         _d="$E2E_DIR/$_name.try$_try"
+        LAB_LAST_DIR=$_d # for the checks that do not depend on the lab keeping time
         rm -rf "$_d"
         mkdir -p "$_d"
         set +e
