@@ -69,10 +69,11 @@ struct mon_capture {
 	struct pair_counts pairs;
 	int64_t last_exchange_mono; /* 0 before the first */
 	struct mon_series offset, delay; /* ns, offset from master and mean path delay */
-	/* analyze's protocol-health checks (analyze/health.h) over epochs of one window: the
-	 * current one is fed, the previous one kept to be judged while the current is young */
-	struct health *cur, *prev;
-	int64_t cur_start_mono, prev_span_ns;
+	/* analyze's protocol-health checks (analyze/health.h) over epochs of one window, two
+	 * of them fed at once and started half a window apart; the older is judged: it spans
+	 * between half a window and a window, and has the newest messages too */
+	struct health *epoch[2];
+	int64_t epoch_start[2];
 };
 
 /* The health checks of `verify` and `analyze` on the monitor's data (monitor_checks.h),

@@ -98,14 +98,14 @@ void mon_capture_read(struct mon_capture_link *l, int64_t now_mono)
 		if (rc <= 0)
 			return;
 		pairer_feed(l->pr, &pkt);
-		if (c->cur) {
-			struct health_msg hm;
-			capture_input_from_msg(&pkt.msg, pkt.ts.ns, &hm);
-			/* PHC time is not UTC: the timescale check would compare TAI with TAI */
-			if (c->phc_time)
-				hm.has_ts = false;
-			health_feed(c->cur, &hm);
-		}
+		struct health_msg hm;
+		capture_input_from_msg(&pkt.msg, pkt.ts.ns, &hm);
+		/* PHC time is not UTC: the timescale check would compare TAI with TAI */
+		if (c->phc_time)
+			hm.has_ts = false;
+		for (int e = 0; e < 2; e++)
+			if (c->epoch[e])
+				health_feed(c->epoch[e], &hm);
 	}
 }
 
@@ -141,14 +141,17 @@ void mon_capture_tick(struct mon_capture_link *l, int64_t now_mono)
 		}
 	}
 	monitor_mark(m, MON_CAPTURE, up, l->err);
-	/* the health epochs: one window each */
-	int64_t epoch = (int64_t)(m->window_s * 1e9);
-	if (!c->cur || now_mono - c->cur_start_mono >= epoch) {
-		health_free(c->prev);
-		c->prev = c->cur;
-		c->prev_span_ns = c->cur ? now_mono - c->cur_start_mono : 0;
-		c->cur = health_new();
-		c->cur_start_mono = now_mono;
+	/* the health epochs: one window each, the second started half a window after the
+	 * first; an epoch a window old is replaced by a new one */
+	int64_t win = (int64_t)(m->window_s * 1e9);
+	for (int e = 0; e < 2; e++) {
+		if (c->epoch[e] && now_mono - c->epoch_start[e] < win)
+			continue;
+		if (!c->epoch[e] && e == 1 && (!c->epoch[0] || now_mono - c->epoch_start[0] < win / 2))
+			continue;
+		health_free(c->epoch[e]);
+		c->epoch[e] = health_new();
+		c->epoch_start[e] = now_mono;
 	}
 }
 

@@ -63,8 +63,7 @@ static void judge_health_group(struct checks *cs, const struct findings *fl, siz
 			     "none found in the captured messages");
 }
 
-/* The capture's messages judged as `analyze` judges a capture: the current epoch once it
- * spans half a window, else the previous (complete) one. */
+/* The capture's messages judged as `analyze` judges a capture: the older epoch. */
 static void judge_capture_health(struct monitor *m, int64_t now_mono)
 {
 	struct mon_capture *c = &m->cap;
@@ -73,10 +72,9 @@ static void judge_capture_health(struct monitor *m, int64_t now_mono)
 		return;
 	k->health_judged_mono = now_mono;
 	findings_free(&k->health);
-	int64_t cur_span = now_mono - c->cur_start_mono;
-	bool use_cur = c->cur && (!c->prev || cur_span >= (int64_t)(m->window_s * 0.5e9));
-	struct health *h = use_cur ? c->cur : c->prev;
-	k->health_span_ns = use_cur ? cur_span : c->prev_span_ns;
+	int old = !c->epoch[1] || (c->epoch[0] && c->epoch_start[0] <= c->epoch_start[1]) ? 0 : 1;
+	struct health *h = c->epoch[old];
+	k->health_span_ns = h ? now_mono - c->epoch_start[old] : 0;
 	if (h && health_messages(h) > 0)
 		health_judge(h, m->leap.loaded ? &m->leap.lf : NULL, &k->health);
 }
@@ -129,8 +127,11 @@ static void verify_ones(struct monitor *m, int64_t now_mono)
 		/* as verify's 4.5 s look: a new sample within 4.5 s, two seen */
 		bool ticked = s->have_sample && s->offset.count >= 2 &&
 			      now_mono - s->last_change_mono <= 4500000000LL;
-		verify_judge_shm(c, s->unit, s->have_sample, 0, ticked,
-				 s->have_sample ? ntpshm_offset_ns(&s->last) : 0);
+		if (!ticked && now_mono - m->start_mono < 4500000000LL)
+			check_skip(c, "watched for less than 4.5 s");
+		else
+			verify_judge_shm(c, s->unit, s->have_sample, 0, ticked,
+					 s->have_sample ? ntpshm_offset_ns(&s->last) : 0);
 	}
 	if (m->src[MON_NTPSEC].enabled && m->src[MON_NTPSEC].polls) {
 		struct check *c = check_new(cs, "ntpsec-peer", "ntpsec's system peer is the PTP refclock");

@@ -65,8 +65,8 @@ void monitor_free(struct monitor *m)
 	mon_series_free(&m->shm.offset);
 	mon_series_free(&m->cap.offset);
 	mon_series_free(&m->cap.delay);
-	health_free(m->cap.cur);
-	health_free(m->cap.prev);
+	health_free(m->cap.epoch[0]);
+	health_free(m->cap.epoch[1]);
 	checks_free(&m->checks.cs);
 	findings_free(&m->checks.health);
 	if (m->leap.loaded)
