@@ -141,8 +141,14 @@ void mon_capture_tick(struct mon_capture_link *l, int64_t now_mono)
 		}
 	}
 	monitor_mark(m, MON_CAPTURE, up, l->err);
-	/* the health epochs: one window each, the second started half a window after the
-	 * first; an epoch a window old is replaced by a new one */
+	mon_capture_epochs(m, now_mono);
+}
+
+void mon_capture_epochs(struct monitor *m, int64_t now_mono)
+{
+	struct mon_capture *c = &m->cap;
+	/* one window each, the second started half a window after the first; an epoch a
+	 * window old is replaced by a new one */
 	int64_t win = (int64_t)(m->window_s * 1e9);
 	for (int e = 0; e < 2; e++) {
 		if (c->epoch[e] && now_mono - c->epoch_start[e] < win)

@@ -47,5 +47,7 @@ void mon_capture_read(struct mon_capture_link *l, int64_t now_mono);
 /* Once a poll: the counters, up/down, and the health epoch. */
 void mon_capture_tick(struct mon_capture_link *l, int64_t now_mono);
 void mon_capture_close(struct mon_capture_link *l);
+/* The health epochs at now (called by mon_capture_tick; exposed for the tests). */
+void mon_capture_epochs(struct monitor *m, int64_t now_mono);
 
 #endif
