@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,8 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cap_if && strcmp(cap_if, "any") != 0 && if_nametoindex(cap_if) == 0)
+		return usage_error("--capture %s: no such interface (see 'ip link')", cap_if);
 	if (!listen_addr && !tf.path)
 		return usage_error("nothing to export to: give --listen HOST:PORT or --textfile FILE.prom");
 	if (window < 3 * interval)

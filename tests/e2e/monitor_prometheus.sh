@@ -23,7 +23,7 @@
 #    PTP timescale with TAI - UTC valid (pmc SET GRANDMASTER_SETTINGS_NP) while its software
 #    time stamps stay UTC: utc-offset and capture-utc-offset pass and capture-timescale fails
 #    (analyze's 37-second trap seen on the wire), then currentUtcOffset one second off:
-#    utc-offset and capture-utc-offset fail;
+#    utc-offset and capture-utc-offset fail, and PtpcalCheckFailed fires;
 #  - the capture interface taken down and up: capture down, then back with new exchanges;
 #  - the textfile written beside it passes promtool, and SIGTERM stops the monitor (exit 0).
 # The monitor starts with CAP_NET_RAW only (setpriv) for its capture and must hold no
@@ -240,6 +240,12 @@ wait_check utc-offset 2 "currentUtcOffset $((L - 1)) valid, TAI - UTC $L"
 wait_check capture-utc-offset 2 "Announces with currentUtcOffset $((L - 1)) valid"
 [ "$(v 'ptpcal_check_ok{check="utc-offset"}')" = 0 ] || die "ptpcal_check_ok disagrees with the status"
 grep 'check utc-offset: FAIL' monitor.log | tail -n 1
+ok=0
+for _ in $(seq 1 40); do
+    q alerts | grep -q '^PtpcalCheckFailed firing' && { ok=1; break; }
+    sleep 0.5
+done
+[ $ok = 1 ] || die "PtpcalCheckFailed not firing: $(q alerts)"
 echo "checks: $(q query 'ptpcal_check_status' | tr '\n' ' ')"
 
 # the alert: +100 us is far beyond the shipped 1 us limit
