@@ -300,14 +300,8 @@ int capture_live_main(int argc, char **argv)
 						   "of at least 1 s (10min, 1h)", optarg);
 			break;
 		case O_TSTAMP:
-			if (!strcmp(optarg, "hw"))
-				want = LIVE_TS_HW;
-			else if (!strcmp(optarg, "hw-unsynced"))
-				want = LIVE_TS_HW_UNSYNCED;
-			else if (!strcmp(optarg, "host"))
-				want = LIVE_TS_HOST;
-			else
-				return usage_error("--tstamp: '%s' is not hw, hw-unsynced or host", optarg);
+			if (!live_tstamp_arg("--tstamp", optarg, &want))
+				return EXIT_USAGE;
 			break;
 		case O_ALLOW_HOST: allow_host = true; break;
 		case O_USER: user = optarg; user_given = true; break;

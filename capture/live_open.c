@@ -2,11 +2,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "capture/live_open.h"
+#include "common/cli.h"
 #include "common/log.h"
 
 const char live_default_filter[] =
 	LIVE_PTP_FILTER " or (vlan and (" LIVE_PTP_FILTER "))";
+
+bool live_tstamp_arg(const char *opt, const char *s, enum live_ts_want *out)
+{
+	if (!strcmp(s, "hw"))
+		*out = LIVE_TS_HW;
+	else if (!strcmp(s, "hw-unsynced"))
+		*out = LIVE_TS_HW_UNSYNCED;
+	else if (!strcmp(s, "host"))
+		*out = LIVE_TS_HOST;
+	else
+		return usage_error("%s: '%s' is not hw, hw-unsynced or host", opt, s), false;
+	return true;
+}
 
 static bool has_type(const int *types, int n, int t)
 {

@@ -29,6 +29,9 @@ extern const char live_default_filter[];
 
 enum live_ts_want { LIVE_TS_AUTO, LIVE_TS_HW, LIVE_TS_HW_UNSYNCED, LIVE_TS_HOST };
 
+/* --tstamp hw|hw-unsynced|host; false after a usage error naming opt. */
+bool live_tstamp_arg(const char *opt, const char *s, enum live_ts_want *out);
+
 /* Opens and activates the interface, choosing the timestamp type (*chosen: PCAP_TSTAMP_*).
  * Falling back to host timestamps without allow_host leaves a loud warning in
  * host_warning (printed by the caller once everything is set up, so that a refusal stays

@@ -221,15 +221,8 @@ int cmd_monitor(int argc, char **argv)
 			on[MON_CAPTURE] = true;
 			break;
 		case OPT_CAPTS:
-			if (!strcmp(optarg, "hw"))
-				cap_ts = LIVE_TS_HW;
-			else if (!strcmp(optarg, "hw-unsynced"))
-				cap_ts = LIVE_TS_HW_UNSYNCED;
-			else if (!strcmp(optarg, "host"))
-				cap_ts = LIVE_TS_HOST;
-			else
-				return usage_error("--capture-tstamp: '%s' is not hw, hw-unsynced or host",
-						   optarg);
+			if (!live_tstamp_arg("--capture-tstamp", optarg, &cap_ts))
+				return EXIT_USAGE;
 			break;
 		case OPT_ROLE:
 			if (strcmp(optarg, "server") && strcmp(optarg, "client"))

@@ -257,6 +257,29 @@ done
 [ $ok = 1 ] || die "PtpOffsetBeyondLimit not firing: $(q alerts)"
 echo "alerts: $(q alerts | tr '\n' ';')"
 
+# wait_down SOURCE: ptpcal_source_up 0 within 10 s
+wait_down() {
+    for _ in $(seq 1 40); do
+        [ "$(v "ptpcal_source_up{source=\"$1\"}")" = 0 ] && return 0
+        sleep 0.25
+    done
+    return 1
+}
+# wait_recovered SOURCE COUNTER BEFORE DELTA: within 30 s the source is up again after one
+# outage (recoveries_total 1) and COUNTER grew by more than DELTA since BEFORE
+wait_recovered() {
+    for _ in $(seq 1 120); do
+        up=$(v "ptpcal_source_up{source=\"$1\"}")
+        rcv=$(v "ptpcal_source_recoveries_total{source=\"$1\"}")
+        cnt=$(v "$2")
+        if [ "$up" = 1 ] && [ "$rcv" = 1 ] && [ "${cnt%.*}" -gt "$(( ${3%.*} + $4 ))" ] 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.25
+    done
+    die "$1 did not recover: up $up, recoveries $rcv, $2 $3 -> $cnt; $(tail -n 5 monitor.log)"
+}
+
 # ptp4l restarted mid-run: stop the lab's client ptp4l (ours: the lab was started here), run
 # it again with the same config, and see the monitor follow it
 . "$E2E_DIR/lab/lab.state"
@@ -269,24 +292,11 @@ done
 before=$(v 'ptpcal_ptp_offset_window_seconds_count')
 kill -TERM "$old" # not our child (the lab runs detached): no netns_stop, whose wait fails
 for _ in $(seq 1 25); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
-ok=0
-for _ in $(seq 1 40); do
-    [ "$(v 'ptpcal_source_up{source="ptp4l"}')" = 0 ] && { ok=1; break; }
-    sleep 0.25
-done
-[ $ok = 1 ] || die "ptp4l stopped but the monitor still says up"
+wait_down ptp4l || die "ptp4l stopped but the monitor still says up"
 echo "ptp4l stopped: ptpcal_source_up 0 in Prometheus"
 sleep 2
 bg ptp4l-restarted.log ptp4l -m -f "$E2E_DIR/lab/cl1/ptp4l.conf" -i cl0
-ok=0
-for _ in $(seq 1 60); do
-    up=$(v 'ptpcal_source_up{source="ptp4l"}')
-    rcv=$(v 'ptpcal_source_recoveries_total{source="ptp4l"}')
-    cnt=$(v 'ptpcal_ptp_offset_window_seconds_count')
-    if [ "$up" = 1 ] && [ "$rcv" = 1 ] && [ "${cnt%.*}" -gt "$(( ${before%.*} + 8 ))" ] 2>/dev/null; then ok=1; break; fi
-    sleep 0.5
-done
-[ $ok = 1 ] || die "monitor did not recover: up $up, recoveries $rcv, samples $before -> $cnt; $(tail -n 5 monitor.log)"
+wait_recovered ptp4l ptpcal_ptp_offset_window_seconds_count "$before" 8
 echo "ptp4l restarted: up again, recoveries_total $rcv, offset samples $before -> $cnt"
 grep -q 'ptp4l is back' monitor.log || die "no recovery logged: $(cat monitor.log)"
 
@@ -294,23 +304,10 @@ grep -q 'ptp4l is back' monitor.log || die "no recovery logged: $(cat monitor.lo
 # socket (its capability is gone: it could not open a new one) with new exchanges
 cex=$(v 'ptpcal_capture_exchanges_total')
 ip netns exec "$ns" ip link set cl0 down
-ok=0
-for _ in $(seq 1 40); do
-    [ "$(v 'ptpcal_source_up{source="capture"}')" = 0 ] && { ok=1; break; }
-    sleep 0.25
-done
-[ $ok = 1 ] || { ip netns exec "$ns" ip link set cl0 up; die "cl0 down but the capture still up"; }
+wait_down capture || { ip netns exec "$ns" ip link set cl0 up; die "cl0 down but the capture still up"; }
 sleep 1
 ip netns exec "$ns" ip link set cl0 up
-ok=0
-for _ in $(seq 1 80); do
-    up=$(v 'ptpcal_source_up{source="capture"}')
-    rcv=$(v 'ptpcal_source_recoveries_total{source="capture"}')
-    cnt=$(v 'ptpcal_capture_exchanges_total')
-    if [ "$up" = 1 ] && [ "$rcv" = 1 ] && [ "${cnt%.*}" -gt "$(( ${cex%.*} + 4 ))" ] 2>/dev/null; then ok=1; break; fi
-    sleep 0.25
-done
-[ $ok = 1 ] || die "capture did not come back: up $up, recoveries $rcv, exchanges $cex -> $cnt; $(tail -n 5 monitor.log)"
+wait_recovered capture ptpcal_capture_exchanges_total "$cex" 4
 echo "cl0 down and up: capture back, recoveries_total $rcv, exchanges $cex -> $cnt"
 
 # the textfile, and a clean stop on SIGTERM
