@@ -240,21 +240,19 @@ wait_check utc-offset 2 "currentUtcOffset $((L - 1)) valid, TAI - UTC $L"
 wait_check capture-utc-offset 2 "Announces with currentUtcOffset $((L - 1)) valid"
 [ "$(v 'ptpcal_check_ok{check="utc-offset"}')" = 0 ] || die "ptpcal_check_ok disagrees with the status"
 grep 'check utc-offset: FAIL' monitor.log | tail -n 1
-ok=0
-for _ in $(seq 1 40); do
-    q alerts | grep -q '^PtpcalCheckFailed firing' && { ok=1; break; }
-    sleep 0.5
-done
-[ $ok = 1 ] || die "PtpcalCheckFailed not firing: $(q alerts)"
+# wait_alert NAME: firing within 20 s
+wait_alert() {
+    for _ in $(seq 1 40); do
+        q alerts | grep -q "^$1 firing" && return 0
+        sleep 0.5
+    done
+    die "$1 not firing: $(q alerts)"
+}
+wait_alert PtpcalCheckFailed
 echo "checks: $(q query 'ptpcal_check_status' | tr '\n' ' ')"
 
 # the alert: +100 us is far beyond the shipped 1 us limit
-ok=0
-for _ in $(seq 1 20); do
-    q alerts | grep -q '^PtpOffsetBeyondLimit firing' && { ok=1; break; }
-    sleep 0.5
-done
-[ $ok = 1 ] || die "PtpOffsetBeyondLimit not firing: $(q alerts)"
+wait_alert PtpOffsetBeyondLimit
 echo "alerts: $(q alerts | tr '\n' ';')"
 
 # wait_down SOURCE: ptpcal_source_up 0 within 10 s
