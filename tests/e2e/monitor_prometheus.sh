@@ -88,7 +88,7 @@ recorded = set(re.findall(r"record: (\S+)", text))
 missing = []
 for name in sorted(set(re.findall(r"\bptpcal_[a-z0-9_]+", text))):
     base = re.sub(r"_(sum|count)$", "", name)
-    pref = re.sub(r"^ptpcal_(ptp_offset|ptp_mean_path_delay|shm_offset)_", "PREFIX_", base)
+    pref = re.sub(r"^ptpcal_(ptp_offset|ptp_mean_path_delay|shm_offset|capture_offset|capture_mean_path_delay)_", "PREFIX_", base)
     if base not in doc and pref not in doc and not any(name in r for r in recorded):
         missing.append(name)
 if missing:
