@@ -83,6 +83,7 @@ struct mon_checks {
 	const char *ids[64];          /* the checks seen (static strings), to log changes only */
 	enum check_status was[64];    /* the status last logged for each */
 	size_t nids;
+	int64_t run_mono;             /* when they were last judged (once a second) */
 	int64_t health_judged_mono;
 	struct findings health; /* the capture's health findings, judged every few seconds */
 	int64_t health_span_ns;   /* the capture time they cover */

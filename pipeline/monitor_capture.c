@@ -59,11 +59,12 @@ int mon_capture_open(struct mon_capture_link *l, struct monitor *m, const char *
 	if (live_open(ifname, want, allow_host, true, &tstype, warn, sizeof(warn), &p) != 0)
 		return -1;
 	const char *filter;
-	if (live_set_filter(p, ifname, NULL, &filter) != 0 ||
-	    !frame_dlt_supported(pcap_datalink(p))) {
-		if (frame_dlt_supported(pcap_datalink(p)))
-			log_err("--capture %s: link type %d is not supported", ifname,
-				pcap_datalink(p));
+	if (live_set_filter(p, ifname, NULL, &filter) != 0) {
+		pcap_close(p);
+		return -1;
+	}
+	if (!frame_dlt_supported(pcap_datalink(p))) {
+		log_err("--capture %s: link type %d is not supported", ifname, pcap_datalink(p));
 		pcap_close(p);
 		return -1;
 	}

@@ -16,7 +16,8 @@
 
 #include "pipeline/monitor.h"
 
-/* Judge them all into m->checks (the capture's health findings at most every 5 s). */
+/* Judge them all into m->checks, at most once a second (the capture's health findings at
+ * most every 5 s). */
 void monitor_checks_run(struct monitor *m, int64_t now_mono, int64_t now_real_s);
 /* "verify" or "analyze": where a check's rule comes from. */
 const char *monitor_check_origin(const char *id);

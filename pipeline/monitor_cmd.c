@@ -300,21 +300,22 @@ int cmd_monitor(int argc, char **argv)
 
 	struct prom_buf buf = { 0 };
 	struct scrape_ctx sc = { &m, &buf };
-	int rc = EXIT_OK;
-	if (tf.path) {
-		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
-		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
-			log_err("--textfile %s", err);
+	struct mon_capture_link cl = { 0 };
+	if (cap_if) {
+		monitor_init_capture(&m);
+		if (mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) {
 			http_close(&hs);
 			monitor_free(&m);
 			prom_free(&buf);
 			return EXIT_USAGE;
 		}
 	}
-	struct mon_capture_link cl = { 0 };
-	if (cap_if) {
-		monitor_init_capture(&m);
-		if (mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) {
+	int rc = EXIT_OK;
+	if (tf.path) {
+		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
+			log_err("--textfile %s", err);
+			mon_capture_close(&cl);
 			http_close(&hs);
 			monitor_free(&m);
 			prom_free(&buf);

@@ -160,7 +160,10 @@ START_TEST(run_on_monitor)
 	/* no SHM sample after 30 s: verify's "no valid sample" */
 	ck_assert_int_eq(judged(cs, "shm"), (enum check_status)-1); /* never polled: absent */
 	monitor_mark(&m, MON_SHM, false, "no segment");
-	monitor_checks_run(&m, now, NOW_S + 30);
+	monitor_checks_run(&m, now + 500000000, NOW_S + 30); /* within the second: not again */
+	ck_assert_int_eq(judged(cs, "shm"), (enum check_status)-1);
+	now += 1000000000;
+	monitor_checks_run(&m, now, NOW_S + 31);
 	ck_assert_int_eq(judged(cs, "shm"), CHECK_FAIL);
 	ck_assert_int_eq(judged(cs, "capture-grandmaster"), CHECK_PASS);
 	/* no capture offsets yet: no 37-second test on them */
@@ -179,7 +182,7 @@ START_TEST(run_on_monitor)
 		strstr(b.s, "ptpcal_check_status{check=\"capture-timescale\",from=\"analyze\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_status{check=\"shm\",from=\"verify\"} 2\n"));
 	ck_assert_ptr_null(strstr(b.s, "check=\"capture-offset-tai-utc\""));
-	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_capture_health_span_seconds 30\n"));
+	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_capture_health_span_seconds 30\n")); /* judged at 30 s */
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_capture_exchanges_total 0\n"));
 	ck_assert_ptr_nonnull(
 		strstr(b.s, "ptpcal_capture_pairing_failures_total{reason=\"delay_req_unanswered\"} 0\n"));
