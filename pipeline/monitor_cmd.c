@@ -72,7 +72,8 @@ static const char usage[] =
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit: 0 stopped by a signal or --duration, 1 the textfile could not be written later,\n"
-	"2 bad usage (or the address cannot be bound, the textfile cannot be written at start).\n";
+	"2 bad usage (or the address cannot be bound, the textfile cannot be written or the\n"
+	"capture opened at start).\n";
 
 struct textfile {
 	const char *path;
