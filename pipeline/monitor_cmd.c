@@ -60,8 +60,9 @@ static const char usage[] =
 	"                          delay from the wire timestamps, pairing failures, and\n"
 	"                          analyze's protocol checks. Needs CAP_NET_RAW at start; every\n"
 	"                          capability is dropped once it is open\n"
-	"      --capture-tstamp hw|hw-unsynced|host   as capture -i --tstamp (default: hardware\n"
-	"                          if the NIC has it, else host with a warning)\n"
+	"      --capture-tstamp hw|hw-unsynced|host   as capture -i --tstamp (default host:\n"
+	"                          hardware stamps make libpcap set the NIC's time stamping,\n"
+	"                          which the monitor never does unasked)\n"
 	"      --role server|client  what the checks expect: a grandmaster, or a client (default)\n"
 	"      --truth-offset T    the known true offset of this clock (e.g. 0 in the lab, or\n"
 	"                          -85us): exports the window bias against it\n"
@@ -177,7 +178,10 @@ int cmd_monitor(int argc, char **argv)
 	long shm_unit = 2;
 	bool on[MON_NSOURCES] = { true, true, true, true, false };
 	const char *cap_if = NULL;
-	enum live_ts_want cap_ts = LIVE_TS_AUTO;
+	/* host stamps unless asked: hardware ones make libpcap reconfigure the NIC's time
+	 * stamping (SIOCSHWTSTAMP, capture/live_open.c), and the monitor never changes a
+	 * configuration on its own */
+	enum live_ts_want cap_ts = LIVE_TS_HOST;
 	bool server = false;
 	bool have_truth = false;
 	double truth = 0;
