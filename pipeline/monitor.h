@@ -33,7 +33,8 @@ struct mon_counters {
 };
 
 struct mon_ptp {
-	bool have_port, have_current, have_status, have_parent, have_props;
+	bool have_port, have_current, have_status, have_parent, have_props, have_default;
+	struct pmc_default_ds dflt; /* this clock's identity (verify's grandmaster check) */
 	struct pmc_port_ds port;
 	struct pmc_current_ds current;
 	struct pmc_time_status status;

@@ -115,6 +115,7 @@ static void verify_ones(struct monitor *m, int64_t now_mono)
 							      : "a port is SLAVE to a clockClass 6 "
 								"grandmaster");
 			struct verify_gm g = { .server = m->server, .parent = &p->parent,
+					       .dflt = p->have_default ? &p->dflt : NULL,
 					       .ports = &p->port, .nports = p->have_port,
 					       .free_running = m->free_running,
 					       .fr_where = m->fr_where };

@@ -348,7 +348,8 @@ int cmd_monitor(int argc, char **argv)
 		 cap_if ? ", capture on " : "", cap_if ? cap_if : "", cap_if ? " with " : "",
 		 cap_if ? m.cap.tstamp : "",
 		 listen_addr ? "serving http://" : "", listen_addr ? hs.bound : "",
-		 listen_addr ? "/metrics" : "", tf.path ? " and writing the textfile" : "");
+		 listen_addr ? "/metrics" : "",
+		 !tf.path ? "" : listen_addr ? " and writing the textfile" : "writing the textfile");
 
 	int64_t t0 = m.start_mono, next_poll = t0, next_ntpq = t0, next_text = t0 + text_iv;
 	int64_t next_leap = t0 + 3600000000000LL;

@@ -159,6 +159,9 @@ void mon_poll_ptp(struct monitor *m, struct mon_ptp_link *l, int64_t now_mono)
 		p->parent = par;
 		p->have_parent = true;
 	}
+	p->have_default = pmc_get(&l->u, PMC_ID_DEFAULT_DATA_SET, &a, l->timeout_ms, err,
+				  sizeof(err)) == PMC_OK &&
+			  pmc_get_default_ds(a.r.data, a.r.data_len, &p->dflt);
 	struct pmc_time_props tp;
 	if (pmc_get_time_props_ds(&l->u, &tp, l->timeout_ms, err, sizeof(err)) == PMC_OK) {
 		p->props = tp;
