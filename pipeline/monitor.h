@@ -1,8 +1,10 @@
 /* The state `ptpcal monitor` keeps: the newest reading of each source of the local chain
  * (ptp4l's management datasets, an NTP SHM segment, gpsd, ntpsec through ntpq, the leap
- * file, optionally a live capture's exchanges), bounded windows of the quantities that vary (monitor_series.h), and counters.
- * monitor_sources.c fills it, monitor_metrics.c renders it as Prometheus text; neither
- * needs the other, so the rendering is tested on a filled-in struct. */
+ * file, optionally a live capture's exchanges), bounded windows of the quantities that
+ * vary (monitor_series.h), the checks judged on them (monitor_checks.h), and counters.
+ * monitor_sources.c and monitor_capture.c fill it, monitor_metrics.c renders it as
+ * Prometheus text; neither needs the other, so the rendering is tested on a filled-in
+ * struct. */
 #ifndef PTPCAL_MONITOR_H
 #define PTPCAL_MONITOR_H
 
