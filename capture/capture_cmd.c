@@ -144,12 +144,7 @@ void capture_trailing_meta(struct ds_writer *ds, const struct pcap_in_stats *st,
 	}
 }
 
-struct count_name {
-	const char *name;
-	uint64_t v;
-};
-
-static int pairing_counts(const struct pair_counts *c, struct count_name *out)
+int capture_pairing_counts(const struct pair_counts *c, struct count_name *out)
 {
 	struct count_name all[] = {
 		{ "sync_without_follow_up", c->sync_without_fup },
@@ -216,7 +211,7 @@ void capture_summary_text(const struct pcap_in *in, const struct pairer *p,
 			 fmt_si_time(s->delay_sum / (double)s->n, d, sizeof(d)));
 	}
 	struct count_name cn[32];
-	int k = pairing_counts(pairer_counts(p), cn);
+	int k = capture_pairing_counts(pairer_counts(p), cn);
 	for (int i = 0; i < k; i++)
 		if (cn[i].v)
 			log_note("  pairing: %llu %s", (unsigned long long)cn[i].v, cn[i].name);
@@ -293,7 +288,7 @@ void capture_summary_json(const struct pcap_in *in, const struct pairer *p,
 	json_arr_end(&j);
 	json_obj_begin(&j, "pairing");
 	struct count_name cn[32];
-	int k = pairing_counts(pairer_counts(p), cn);
+	int k = capture_pairing_counts(pairer_counts(p), cn);
 	for (int i = 0; i < k; i++)
 		json_int(&j, cn[i].name, (int64_t)cn[i].v);
 	json_obj_end(&j);

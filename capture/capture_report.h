@@ -33,6 +33,15 @@ struct capture_live_info {
 	const char *stop_reason;      /* "duration", "signal", "error" */
 };
 
+/* The pairer's counts of what could not be used, by name ("sync_without_follow_up", ...;
+ * the names of the summary and of `ptpcal monitor`'s reason label). out holds 32; returns
+ * how many were written. */
+struct count_name {
+	const char *name;
+	uint64_t v;
+};
+int capture_pairing_counts(const struct pair_counts *c, struct count_name *out);
+
 void capture_track_announce(struct gm_seen *gms, int *ngm, const struct ptp_msg *m);
 void capture_common_meta(struct ds_writer *ds, struct pcap_in *in);
 void capture_exchange_meta(struct ds_writer *ds, struct pcap_in *in, const char *timestamp_type);

@@ -6,17 +6,7 @@
  * pairer as `capture -r`, into the exchanges dataset, as it goes: memory stays constant
  * however long the run. SIGINT/SIGTERM or --duration end it cleanly with everything written.
  * Root is dropped for good right after the capture socket and the output files are open.
- *
- * Which timestamps libpcap can give (libpcap 1.10 pcap-linux.c, iface_get_ts_types and
- * setup_mmapped): "host" is the kernel's software timestamp (CLOCK_REALTIME); "adapter" asks
- * for SOF_TIMESTAMPING_SYS_HARDWARE (hardware converted to system time) and
- * "adapter_unsynced" for SOF_TIMESTAMPING_RAW_HARDWARE (the PHC's own time), each after a
- * SIOCSHWTSTAMP with rx_filter HWTSTAMP_FILTER_ALL on the interface. Linux 3.17 removed
- * SYS_HARDWARE (net/packet/af_packet.c tpacket_get_timestamp only honours RAW_HARDWARE), and
- * libpcap lists a type only when ETHTOOL_GET_TS_INFO reports it, so on current kernels the
- * hardware type that exists is adapter_unsynced. If SIOCSHWTSTAMP fails with EOPNOTSUPP,
- * pcap_activate returns PCAP_WARNING_TSTAMP_TYPE_NOTSUP and the capture has host stamps: we
- * treat that exactly like a NIC without hardware stamps. */
+ * Opening the interface (timestamp types, filter) is capture/live_open.h's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +24,7 @@
 #include "capture/capture_report.h"
 #include "capture/exchange.h"
 #include "capture/exchange_io.h"
+#include "capture/live_open.h"
 #include "capture/message_io.h"
 #include "capture/pcap_in.h"
 #include "capture/pcapng_out.h"
@@ -81,21 +72,6 @@ static const char usage[] =
 	"Exit: 0 ok (also when stopped by a signal: the data are complete), 2 bad usage, a\n"
 	"missing interface or unavailable timestamps, a write error. Formats:\n"
 	"docs/dataset-format.md.\n";
-
-/* PTP over Ethernet (0x88F7) and UDP event/general ports, untagged or in one VLAN tag:
- * IEEE 1588-2019 annex C (UDP/IPv4), D (UDP/IPv6), E (Ethernet). `vlan` in a BPF expression
- * makes what follows look inside the tag (pcap-filter(7)). */
-#define PTP_FILTER "ether proto 0x88f7 or udp port 319 or udp port 320"
-static const char default_filter[] =
-	PTP_FILTER " or (vlan and (" PTP_FILTER "))";
-
-enum ts_want { TS_AUTO, TS_HW, TS_HW_UNSYNCED, TS_HOST };
-
-static bool l_dlt_cooked(pcap_t *p)
-{
-	int dlt = pcap_datalink(p);
-	return dlt == DLT_LINUX_SLL || dlt == DLT_LINUX_SLL2;
-}
 
 static pcap_t *volatile live_handle;
 
@@ -183,25 +159,6 @@ static bool parse_rotate(const char *s, uint64_t *bytes, int64_t *ns)
 	return parse_duration(s, ns) && *ns >= NS_PER_SEC;
 }
 
-static bool has_type(const int *types, int n, int t)
-{
-	for (int i = 0; i < n; i++)
-		if (types[i] == t)
-			return true;
-	return false;
-}
-
-static void list_types(const int *types, int n, char *buf, size_t len)
-{
-	size_t k = 0;
-	buf[0] = 0;
-	for (int i = 0; i < n && k < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "",
-				      pcap_tstamp_type_val_to_name(types[i]));
-	if (n == 0)
-		snprintf(buf, len, "host only");
-}
-
 static const char *ts_description(int type)
 {
 	switch (type) {
@@ -213,78 +170,6 @@ static const char *ts_description(int type)
 		return "host (software: the kernel's time of the frame at the capture tap, "
 		       "CLOCK_REALTIME; includes the host's receive and transmit latency)";
 	}
-}
-
-/* Printed once everything is set up, so that a refusal stays one line. */
-static char host_warning[1024];
-
-static void loud_host_warning(const char *ifname, const char *why)
-{
-	snprintf(host_warning, sizeof(host_warning),
-		 "%s: %s; capturing with HOST (SOFTWARE) TIMESTAMPS. Offsets and delays then "
-		 "include the host's latency and jitter (typically microseconds). Give --tstamp "
-		 "host or --allow-host-timestamps to make this choice explicit.", ifname, why);
-}
-
-/* Chooses and sets the timestamp type before activation. -1 (printed) to refuse. */
-static int choose_tstamp(pcap_t *p, const char *ifname, enum ts_want want, bool allow_host,
-			 int *chosen)
-{
-	int *types = NULL;
-	int n = pcap_list_tstamp_types(p, &types);
-	if (n < 0)
-		n = 0;
-	char avail[128];
-	list_types(types, n, avail, sizeof(avail));
-	bool has_adapter = has_type(types, n, PCAP_TSTAMP_ADAPTER);
-	bool has_unsynced = has_type(types, n, PCAP_TSTAMP_ADAPTER_UNSYNCED);
-	pcap_free_tstamp_types(types);
-	switch (want) {
-	case TS_HOST:
-		*chosen = PCAP_TSTAMP_HOST;
-		break;
-	case TS_AUTO:
-		if (has_unsynced)
-			*chosen = PCAP_TSTAMP_ADAPTER_UNSYNCED;
-		else if (has_adapter)
-			*chosen = PCAP_TSTAMP_ADAPTER;
-		else {
-			*chosen = PCAP_TSTAMP_HOST;
-			if (!allow_host) {
-				char why[200];
-				snprintf(why, sizeof(why), "no hardware timestamps (the interface offers: %s)",
-					 avail);
-				loud_host_warning(ifname, why);
-			}
-		}
-		break;
-	case TS_HW:
-	case TS_HW_UNSYNCED: {
-		int t = want == TS_HW ? PCAP_TSTAMP_ADAPTER : PCAP_TSTAMP_ADAPTER_UNSYNCED;
-		if ((want == TS_HW && has_adapter) || (want == TS_HW_UNSYNCED && has_unsynced)) {
-			*chosen = t;
-			break;
-		}
-		if (!allow_host) {
-			log_err("%s: no %s timestamps (the interface offers: %s); %s"
-				"--allow-host-timestamps to fall back to host timestamps", ifname,
-				pcap_tstamp_type_val_to_name(t), avail,
-				want == TS_HW && has_unsynced ? "use --tstamp hw-unsynced, or " : "give ");
-			return -1;
-		}
-		log_warn("%s: no %s timestamps (the interface offers: %s): using host timestamps as "
-			 "--allow-host-timestamps permits", ifname, pcap_tstamp_type_val_to_name(t), avail);
-		*chosen = PCAP_TSTAMP_HOST;
-		break;
-	}
-	}
-	int rc = pcap_set_tstamp_type(p, *chosen);
-	if (rc != 0 && *chosen != PCAP_TSTAMP_HOST) {
-		log_err("%s: cannot set %s timestamps: %s", ifname,
-			pcap_tstamp_type_val_to_name(*chosen), pcap_statustostr(rc));
-		return -1;
-	}
-	return 0;
 }
 
 /* Whether the user we drop to (no supplementary groups) may create files in the directory,
@@ -367,94 +252,6 @@ static void progress(const struct live *l, struct pcap_in *in, const struct pair
 	fputs("   ", stderr);
 }
 
-static int open_capture(const char *ifname, enum ts_want want, bool allow_host, bool promisc,
-			int *chosen, pcap_t **out)
-{
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_create(ifname, ebuf);
-	if (!p) {
-		log_err("%s: cannot capture: %s", ifname, ebuf);
-		return -1;
-	}
-	if (choose_tstamp(p, ifname, want, allow_host, chosen) != 0) {
-		pcap_close(p);
-		return -1;
-	}
-	/* PTP frames are small: a 2 KiB snapshot (counted as malformed "snaplen" if ever too
-	 * short) keeps the ring's slots small, and 8 MiB of ring hold thousands of frames.
-	 * With 65535 on a veth with offloads, 2 MiB held only ~32 frames and bursts dropped. */
-	pcap_set_snaplen(p, 2048);
-	pcap_set_buffer_size(p, 8 << 20);
-	pcap_set_promisc(p, promisc);
-	pcap_set_immediate_mode(p, 1);
-	pcap_set_timeout(p, 100);
-	if (pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) != 0) {
-		log_err("%s: libpcap cannot give nanosecond timestamps here", ifname);
-		pcap_close(p);
-		return -1;
-	}
-	int rc = pcap_activate(p);
-	if (rc < 0) {
-		const char *hint = "";
-		if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
-			hint = " (no such interface: see 'ip link')";
-		else if (rc == PCAP_ERROR_PERM_DENIED)
-			hint = " (capturing needs root or CAP_NET_RAW)";
-		log_err("%s: cannot capture: %s%s", ifname, pcap_geterr(p)[0] ? pcap_geterr(p) :
-			pcap_statustostr(rc), hint);
-		pcap_close(p);
-		return -1;
-	}
-	if (rc == PCAP_WARNING_TSTAMP_TYPE_NOTSUP && *chosen != PCAP_TSTAMP_HOST) {
-		/* The driver refused SIOCSHWTSTAMP: the frames carry host timestamps. */
-		if (want != TS_AUTO && !allow_host) {
-			log_err("%s: the driver refused hardware timestamping (SIOCSHWTSTAMP); "
-				"--allow-host-timestamps to fall back to host timestamps", ifname);
-			pcap_close(p);
-			return -1;
-		}
-		if (!allow_host)
-			loud_host_warning(ifname, "the driver refused hardware timestamping");
-		*chosen = PCAP_TSTAMP_HOST;
-	} else if (rc > 0) {
-		log_warn("%s: %s", ifname, pcap_statustostr(rc));
-	}
-	if (*chosen != PCAP_TSTAMP_HOST)
-		/* libpcap 1.10 setup_mmapped: SIOCSHWTSTAMP tx_type HWTSTAMP_TX_ON, rx_filter
-		 * HWTSTAMP_FILTER_ALL, and no code in pcap-linux.c puts the old setting back. */
-		log_warn("%s: hardware timestamps: libpcap set the NIC's timestamping to all received "
-			 "frames and two-step transmit (SIOCSHWTSTAMP); a one-step ptp4l on this port "
-			 "loses its one-step setting until it restarts", ifname);
-	if (pcap_setnonblock(p, 1, ebuf) != 0 || pcap_get_selectable_fd(p) < 0) {
-		log_err("%s: cannot poll the capture: %s", ifname, ebuf);
-		pcap_close(p);
-		return -1;
-	}
-	if (pcap_get_tstamp_precision(p) != PCAP_TSTAMP_PRECISION_NANO) {
-		log_err("%s: libpcap did not give nanosecond timestamps", ifname);
-		pcap_close(p);
-		return -1;
-	}
-	*out = p;
-	return 0;
-}
-
-static int set_filter(pcap_t *p, const char *ifname, const char *expr)
-{
-	struct bpf_program prog;
-	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		log_err("--filter '%s': %s", expr, pcap_geterr(p));
-		return -1;
-	}
-	int rc = pcap_setfilter(p, &prog);
-	pcap_freecode(&prog);
-	if (rc != 0) {
-		log_err("%s: cannot set the filter: %s", ifname, pcap_geterr(p));
-		return -1;
-	}
-	return 0;
-}
-
 int capture_live_main(int argc, char **argv)
 {
 	enum { O_DURATION = 256, O_ROTATE, O_TSTAMP, O_ALLOW_HOST, O_USER, O_FILTER, O_NOPROMISC,
@@ -479,10 +276,10 @@ int capture_live_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ifname = NULL, *dir = ".", *user = "nobody", *filter = default_filter;
+	const char *ifname = NULL, *dir = ".", *user = "nobody", *filter = NULL;
 	int64_t duration = 0, rotate_ns = 0;
 	uint64_t rotate_bytes = 0;
-	enum ts_want want = TS_AUTO;
+	enum live_ts_want want = LIVE_TS_AUTO;
 	bool allow_host = false, promisc = true, want_pd = false, want_msg = false, json = false;
 	bool user_given = false;
 	struct pairer_opts popts = { 0 };
@@ -503,14 +300,8 @@ int capture_live_main(int argc, char **argv)
 						   "of at least 1 s (10min, 1h)", optarg);
 			break;
 		case O_TSTAMP:
-			if (!strcmp(optarg, "hw"))
-				want = TS_HW;
-			else if (!strcmp(optarg, "hw-unsynced"))
-				want = TS_HW_UNSYNCED;
-			else if (!strcmp(optarg, "host"))
-				want = TS_HOST;
-			else
-				return usage_error("--tstamp: '%s' is not hw, hw-unsynced or host", optarg);
+			if (!live_tstamp_arg("--tstamp", optarg, &want))
+				return EXIT_USAGE;
 			break;
 		case O_ALLOW_HOST: allow_host = true; break;
 		case O_USER: user = optarg; user_given = true; break;
@@ -548,14 +339,12 @@ int capture_live_main(int argc, char **argv)
 
 	int tstype;
 	pcap_t *p;
-	if (open_capture(ifname, want, allow_host, promisc, &tstype, &p) != 0)
+	char host_warning[1024];
+	if (live_open(ifname, want, allow_host, promisc, &tstype, host_warning, sizeof(host_warning),
+		      &p) != 0)
 		return EXIT_USAGE;
-	/* Linux cooked captures ("any") have no VLAN tags in the data and libpcap refuses the
-	 * `vlan` keyword there: the untagged filter then. */
-	if (filter == default_filter && (l_dlt_cooked(p)))
-		filter = PTP_FILTER;
 	struct live l = { .dir = { .fd = -1 } };
-	if (set_filter(p, ifname, filter) != 0 ||
+	if (live_set_filter(p, ifname, filter, &filter) != 0 ||
 	    prepare_dir(dir, root ? &drop : NULL, rotate_bytes || rotate_ns, &l.dir) != 0) {
 		pcap_close(p);
 		return EXIT_USAGE;
@@ -615,8 +404,8 @@ int capture_live_main(int argc, char **argv)
 	ds_meta(ds, "interface", "%s", ifname);
 	ds_meta(ds, "timestamp_source", "%s", tsname);
 	ds_meta(ds, "timestamp_requested", "%s",
-		want == TS_AUTO ? "auto (hardware if available)" :
-		want == TS_HW ? "hw" : want == TS_HW_UNSYNCED ? "hw-unsynced" : "host");
+		want == LIVE_TS_AUTO ? "auto (hardware if available)" :
+		want == LIVE_TS_HW ? "hw" : want == LIVE_TS_HW_UNSYNCED ? "hw-unsynced" : "host");
 	ds_meta(ds, "timestamp_precision", "ns");
 	if (tstype == PCAP_TSTAMP_HOST) {
 		ds_meta(ds, "timescale", "UTC");

@@ -31,8 +31,8 @@ static void add(struct check *c, enum check_status st, const char *where, const 
 static void add(struct check *c, enum check_status st, const char *where, const char *fix,
 		const char *fmt, va_list ap)
 {
-	c->f = xrealloc(c->f, sizeof(struct finding) * (c->nf + 1));
-	struct finding *f = &c->f[c->nf++];
+	c->f = xrealloc(c->f, sizeof(struct check_finding) * (c->nf + 1));
+	struct check_finding *f = &c->f[c->nf++];
 	f->where = where ? xstrdup(where) : NULL;
 	f->fix = fix ? xstrdup(fix) : NULL;
 	f->message = vfmt(fmt, ap);
@@ -123,7 +123,7 @@ void checks_print_text(const struct checks *cs, bool verbose)
 			printf(": %s", c->detail);
 		putchar('\n');
 		for (size_t k = 0; k < c->nf; k++) {
-			const struct finding *f = &c->f[k];
+			const struct check_finding *f = &c->f[k];
 			printf("     %s%s%s\n", f->where ? f->where : "", f->where ? ": " : "", f->message);
 			if (f->fix)
 				printf("       fix: %s\n", f->fix);

@@ -9,7 +9,7 @@
 
 enum check_status { CHECK_PASS, CHECK_WARN, CHECK_FAIL, CHECK_SKIP };
 
-struct finding {
+struct check_finding {
 	char *where;   /* "/etc/linuxptp/ptp4l.conf:12", "ethtool -T eth0", "process 1234" */
 	char *message;
 	char *fix;
@@ -20,7 +20,7 @@ struct check {
 	const char *title;
 	enum check_status status;
 	char *detail; /* why it passed / was skipped (one line) */
-	struct finding *f;
+	struct check_finding *f;
 	size_t nf;
 };
 

@@ -1,11 +1,14 @@
-/* ptpcal monitor: follow the local chain (ptp4l, NTP SHM, gpsd, ntpsec, the leap file) for as
- * long as it runs and export it for Prometheus: an HTTP /metrics endpoint and/or a
- * node_exporter textfile. One poll(2) loop serves the sources and the HTTP clients; nothing
- * is written except the textfile named. */
+/* ptpcal monitor: follow the local chain (ptp4l, NTP SHM, gpsd, ntpsec, the leap file, and
+ * optionally a live capture) for as long as it runs and export it for Prometheus: an HTTP
+ * /metrics endpoint and/or a node_exporter textfile, with the health checks of verify and
+ * analyze judged on the live data. One poll(2) loop serves the sources and the HTTP clients;
+ * nothing is written except the textfile named. Every capability is dropped once the capture
+ * and the listening socket are open. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +22,14 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "pipeline/http_metrics.h"
+#include "capture/privdrop.h"
 #include "pipeline/monitor.h"
+#include "pipeline/monitor_capture.h"
+#include "pipeline/monitor_checks.h"
 #include "pipeline/monitor_metrics.h"
 #include "pipeline/monitor_sources.h"
 #include "pipeline/ptp4l_paths.h"
+#include "pipeline/verify_checks.h"
 
 static const char usage[] =
 	"usage: ptpcal monitor (--listen HOST:PORT | --textfile FILE.prom) [options]\n"
@@ -30,9 +37,11 @@ static const char usage[] =
 	"Follow the local time chain continuously and export it for Prometheus: ptp4l's port\n"
 	"state, offset, mean path delay, grandmaster, clockClass and time properties (over its\n"
 	"management socket), the NTP SHM refclock segment, gpsd (fix, satellites, PPS), ntpsec\n"
-	"(ntpq -pn) and the leap file, with rolling statistics over --window (quantiles, mean,\n"
-	"std, TDEV, MTIE). Daemons that stop and come back are followed again; nothing is ever\n"
-	"configured or written except the textfile. Metrics and rules: docs/monitor.md.\n"
+	"(ntpq -pn), the leap file and optionally a live capture of the PTP exchanges, with\n"
+	"rolling statistics over --window (quantiles, mean, std, TDEV, MTIE) and the health\n"
+	"checks of verify and analyze, each its own metric. Daemons that stop and come back are\n"
+	"followed again; nothing is ever configured or written except the textfile. Metrics and\n"
+	"rules: docs/monitor.md.\n"
 	"\n"
 	"  -l, --listen HOST:PORT  serve GET /metrics (e.g. 127.0.0.1:9477, [::1]:9477, :9477)\n"
 	"      --textfile FILE     write the metrics to FILE (must end in .prom) for node_exporter's\n"
@@ -46,6 +55,15 @@ static const char usage[] =
 	"      --no-ptp4l, --no-shm, --no-gpsd, --no-ntpsec   do not watch that source\n"
 	"      --leapfile PATH     leap-seconds.list for expiry and TAI - UTC (default the tzdata\n"
 	"                          file)\n"
+	"      --capture IFACE     also capture PTP on IFACE (this host's PTP port, as 'ptpcal\n"
+	"                          capture -i'): each Delay_Req exchange's offset and mean path\n"
+	"                          delay from the wire timestamps, pairing failures, and\n"
+	"                          analyze's protocol checks. Needs CAP_NET_RAW at start; every\n"
+	"                          capability is dropped once it is open\n"
+	"      --capture-tstamp hw|hw-unsynced|host   as capture -i --tstamp (default host:\n"
+	"                          hardware stamps make libpcap set the NIC's time stamping,\n"
+	"                          which the monitor never does unasked)\n"
+	"      --role server|client  what the checks expect: a grandmaster, or a client (default)\n"
 	"      --truth-offset T    the known true offset of this clock (e.g. 0 in the lab, or\n"
 	"                          -85us): exports the window bias against it\n"
 	"  -i, --interval D        poll the sources this often (default 1s)\n"
@@ -55,7 +73,8 @@ static const char usage[] =
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit: 0 stopped by a signal or --duration, 1 the textfile could not be written later,\n"
-	"2 bad usage (or the address cannot be bound, the textfile cannot be written at start).\n";
+	"2 bad usage (or the address cannot be bound, the textfile cannot be written or the\n"
+	"capture opened at start).\n";
 
 struct textfile {
 	const char *path;
@@ -126,7 +145,7 @@ static bool duration_arg(const char *opt, const char *s, int64_t *out, bool allo
 int cmd_monitor(int argc, char **argv)
 {
 	enum { OPT_TEXT = 256, OPT_TEXTIV, OPT_SHM, OPT_GPSD, OPT_NTPQIV, OPT_NOPTP, OPT_NOSHM,
-	       OPT_NOGPSD, OPT_NONTP, OPT_LEAP, OPT_TRUTH };
+	       OPT_NOGPSD, OPT_NONTP, OPT_LEAP, OPT_TRUTH, OPT_CAPTURE, OPT_CAPTS, OPT_ROLE };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "textfile", required_argument, NULL, OPT_TEXT },
@@ -141,6 +160,9 @@ int cmd_monitor(int argc, char **argv)
 		{ "no-ntpsec", no_argument, NULL, OPT_NONTP },
 		{ "leapfile", required_argument, NULL, OPT_LEAP },
 		{ "truth-offset", required_argument, NULL, OPT_TRUTH },
+		{ "capture", required_argument, NULL, OPT_CAPTURE },
+		{ "capture-tstamp", required_argument, NULL, OPT_CAPTS },
+		{ "role", required_argument, NULL, OPT_ROLE },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 't' },
@@ -154,7 +176,13 @@ int cmd_monitor(int argc, char **argv)
 	int64_t interval = 1000000000LL, window = 600000000000LL, duration = 0;
 	int64_t text_iv = 15000000000LL, ntpq_iv = 16000000000LL;
 	long shm_unit = 2;
-	bool on[MON_NSOURCES] = { true, true, true, true };
+	bool on[MON_NSOURCES] = { true, true, true, true, false };
+	const char *cap_if = NULL;
+	/* host stamps unless asked: hardware ones make libpcap reconfigure the NIC's time
+	 * stamping (SIOCSHWTSTAMP, capture/live_open.c), and the monitor never changes a
+	 * configuration on its own */
+	enum live_ts_want cap_ts = LIVE_TS_HOST;
+	bool server = false;
 	bool have_truth = false;
 	double truth = 0;
 	int c;
@@ -191,6 +219,21 @@ int cmd_monitor(int argc, char **argv)
 						   optarg);
 			have_truth = true;
 			break;
+		case OPT_CAPTURE:
+			if (!*optarg)
+				return usage_error("--capture: give an interface");
+			cap_if = optarg;
+			on[MON_CAPTURE] = true;
+			break;
+		case OPT_CAPTS:
+			if (!live_tstamp_arg("--capture-tstamp", optarg, &cap_ts))
+				return EXIT_USAGE;
+			break;
+		case OPT_ROLE:
+			if (strcmp(optarg, "server") && strcmp(optarg, "client"))
+				return usage_error("--role: '%s' is not server or client", optarg);
+			server = strcmp(optarg, "server") == 0;
+			break;
 		case 'i':
 			if (!duration_arg("--interval", optarg, &interval, false))
 				return EXIT_USAGE;
@@ -212,6 +255,8 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cap_if && strcmp(cap_if, "any") != 0 && if_nametoindex(cap_if) == 0)
+		return usage_error("--capture %s: no such interface (see 'ip link')", cap_if);
 	if (!listen_addr && !tf.path)
 		return usage_error("nothing to export to: give --listen HOST:PORT or --textfile FILE.prom");
 	if (window < 3 * interval)
@@ -228,8 +273,9 @@ int cmd_monitor(int argc, char **argv)
 		snprintf(tf.tmp, sizeof(tf.tmp), "%s.tmp", tf.path);
 	}
 	char udsbuf[1024];
+	const char *iface = cap_if && strcmp(cap_if, "any") ? cap_if : "eth0";
 	if (!uds) {
-		ptp4l_uds_path("eth0", udsbuf, sizeof(udsbuf));
+		ptp4l_uds_path(iface, udsbuf, sizeof(udsbuf));
 		uds = udsbuf;
 	}
 	if (on[MON_NTPSEC] && access("/usr/bin/ntpq", X_OK) != 0 && access("/usr/sbin/ntpq", X_OK) != 0)
@@ -249,6 +295,7 @@ int cmd_monitor(int argc, char **argv)
 		m.src[s].enabled = on[s];
 	m.have_truth = have_truth;
 	m.truth_offset_ns = truth;
+	m.server = server;
 	m.start_mono = mono_now_ns();
 	m.start_real_ns = real_ns();
 	struct gnss_limits lim;
@@ -258,26 +305,51 @@ int cmd_monitor(int argc, char **argv)
 
 	struct prom_buf buf = { 0 };
 	struct scrape_ctx sc = { &m, &buf };
-	int rc = EXIT_OK;
-	if (tf.path) {
-		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
-		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
-			log_err("--textfile %s", err);
+	struct mon_capture_link cl = { 0 };
+	if (cap_if) {
+		monitor_init_capture(&m);
+		if (mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) {
 			http_close(&hs);
 			monitor_free(&m);
 			prom_free(&buf);
 			return EXIT_USAGE;
 		}
 	}
+	int rc = EXIT_OK;
+	if (tf.path) {
+		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
+			log_err("--textfile %s", err);
+			mon_capture_close(&cl);
+			http_close(&hs);
+			monitor_free(&m);
+			prom_free(&buf);
+			return EXIT_USAGE;
+		}
+	}
+	/* everything privileged is open (the capture, a low port): no capability from here on
+	 * (root's uid stays, for ptp4l's socket and SHM units 0/1: docs/monitor.md) */
+	if (!privdrop_no_capabilities() && privdrop_capabilities() != 0) {
+		mon_capture_close(&cl);
+		http_close(&hs);
+		monitor_free(&m);
+		prom_free(&buf);
+		return EXIT_INTERNAL;
+	}
+	struct sysview sv = { 0 };
+	int64_t fr_recoveries = -1; /* ptp4l's free_running, looked up again after a restart */
 	struct mon_ptp_link pl = { .uds = uds, .timeout_ms = 500 };
 	struct mon_shm_link sl = { 0 };
 	struct gpsd_client *gc = on[MON_GPSD] ? gpsd_client_new(host, port, NULL) : NULL;
 	stop_signal_catch(NULL);
-	log_note("following ptp4l %s%s, SHM unit %ld%s, gpsd %s:%s%s, ntpsec%s; %s%s%s%s",
+	log_note("following ptp4l %s%s, SHM unit %ld%s, gpsd %s:%s%s, ntpsec%s%s%s%s%s; %s%s%s%s",
 		 uds, on[MON_PTP4L] ? "" : " (off)", shm_unit, on[MON_SHM] ? "" : " (off)", host, port,
 		 on[MON_GPSD] ? "" : " (off)", on[MON_NTPSEC] ? "" : " (off)",
+		 cap_if ? ", capture on " : "", cap_if ? cap_if : "", cap_if ? " with " : "",
+		 cap_if ? m.cap.tstamp : "",
 		 listen_addr ? "serving http://" : "", listen_addr ? hs.bound : "",
-		 listen_addr ? "/metrics" : "", tf.path ? " and writing the textfile" : "");
+		 listen_addr ? "/metrics" : "",
+		 !tf.path ? "" : listen_addr ? " and writing the textfile" : "writing the textfile");
 
 	int64_t t0 = m.start_mono, next_poll = t0, next_ntpq = t0, next_text = t0 + text_iv;
 	int64_t next_leap = t0 + 3600000000000LL;
@@ -298,6 +370,16 @@ int cmd_monitor(int argc, char **argv)
 			}
 			if (gc)
 				mon_gnss_tick(&m, gpsd_client_connected(gc), "not connected", now);
+			if (cap_if)
+				mon_capture_tick(&cl, now);
+			if (on[MON_PTP4L] && !server &&
+			    (int64_t)m.src[MON_PTP4L].recoveries != fr_recoveries && m.src[MON_PTP4L].up) {
+				/* free_running decides whether a port may stay UNCALIBRATED */
+				fr_recoveries = (int64_t)m.src[MON_PTP4L].recoveries;
+				verify_find_free_running(&sv, iface, NULL, &m.free_running, m.fr_where,
+							 sizeof(m.fr_where));
+			}
+			monitor_checks_run(&m, now, real_ns() / 1000000000);
 			next_poll += interval;
 			if (next_poll <= now)
 				next_poll = now + interval; /* fell behind (a slow daemon): no burst */
@@ -322,12 +404,20 @@ int cmd_monitor(int argc, char **argv)
 			}
 			next_text = now + text_iv;
 		}
-		/* wait for the next poll, an HTTP client or gpsd */
-		struct pollfd pfd[2 + HTTP_MAX_CONNS];
+		/* wait for the next poll, an HTTP client, gpsd or the capture */
+		struct pollfd pfd[3 + HTTP_MAX_CONNS];
 		int n = listen_addr ? http_pollfds(&hs, pfd) : 0;
-		int gfd = gc ? gpsd_client_fd(gc) : -1;
-		if (gfd >= 0)
+		int nhttp = n;
+		int gfd = gc ? gpsd_client_fd(gc) : -1, gi = -1;
+		if (gfd >= 0) {
+			gi = n;
 			pfd[n++] = (struct pollfd){ .fd = gfd, .events = POLLIN };
+		}
+		int cfd = mon_capture_fd(&cl), ci = -1;
+		if (cfd >= 0) {
+			ci = n;
+			pfd[n++] = (struct pollfd){ .fd = cfd, .events = POLLIN };
+		}
 		now = mono_now_ns();
 		int64_t wake = next_poll;
 		if (tf.path && next_text < wake)
@@ -344,12 +434,15 @@ int cmd_monitor(int argc, char **argv)
 			break;
 		}
 		now = mono_now_ns();
-		if (gfd >= 0 && pr > 0 && pfd[n - 1].revents) {
+		if (gi >= 0 && pr > 0 && pfd[gi].revents) {
 			char gerr[256] = "";
 			gpsd_client_poll(gc, 1, mon_gnss_event, &m, gerr, sizeof(gerr));
 		}
+		/* also on a timeout: libpcap's immediate mode may hold a frame the poll missed */
+		if (ci >= 0)
+			mon_capture_read(&cl, now);
 		if (listen_addr) {
-			http_service(&hs, pfd, gfd >= 0 ? n - 1 : n, now, scrape_body, &sc);
+			http_service(&hs, pfd, nhttp, now, scrape_body, &sc);
 			m.http_errors = hs.refused;
 		}
 	}
@@ -365,6 +458,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (gc)
 		gpsd_client_free(gc);
+	mon_capture_close(&cl);
 	mon_ptp_link_close(&pl);
 	mon_shm_link_close(&sl);
 	http_close(&hs);

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/capture_report.h"
+#include "pipeline/monitor_checks.h"
 #include "pipeline/monitor_metrics.h"
 #include "pipeline/pmc_wire.h"
-
-
 
 static void by_source(struct prom_buf *b, const struct monitor *m, const char *name,
 		      const char *type, const char *help, int which)
@@ -218,6 +218,86 @@ static void render_gnss(struct prom_buf *b, struct monitor *m, int64_t now_mono)
 			   (double)m->gnss.pps_offset_ns / 1e9);
 }
 
+static void counter(struct prom_buf *b, const char *name, const char *help, uint64_t v)
+{
+	prom_family(b, name, "counter", help);
+	prom_sample(b, "", NULL, (double)v);
+}
+
+static void render_capture(struct prom_buf *b, struct monitor *m, int64_t now_mono)
+{
+	const struct mon_capture *c = &m->cap;
+	prom_family(b, "ptpcal_capture_info", "gauge",
+		    "the live capture (--capture): interface and libpcap timestamp type, always 1");
+	const char *il[] = { "interface", c->ifname, "tstamp", c->tstamp, NULL };
+	prom_sample(b, "", il, 1);
+	counter(b, "ptpcal_capture_packets_total", "frames captured", c->packets);
+	counter(b, "ptpcal_capture_ptp_messages_total", "PTP messages decoded", c->ptp);
+	counter(b, "ptpcal_capture_malformed_total", "frames skipped as malformed", c->malformed);
+	counter(b, "ptpcal_capture_exchanges_total",
+		"Delay_Req/Delay_Resp exchanges paired with their Sync (t1..t4 complete)",
+		c->exchanges);
+	counter(b, "ptpcal_capture_kernel_drops_total",
+		"frames the kernel dropped before the capture read them (pcap_stats ps_drop)",
+		c->kernel_drops);
+	counter(b, "ptpcal_capture_interface_drops_total",
+		"frames the interface dropped (pcap_stats ps_ifdrop)", c->if_drops);
+	prom_family(b, "ptpcal_capture_pairing_failures_total", "counter",
+		    "messages the pairer could not use, by reason (as `ptpcal capture` counts them)");
+	struct count_name cn[32];
+	int k = capture_pairing_counts(&c->pairs, cn);
+	for (int i = 0; i < k; i++) {
+		const char *l[] = { "reason", cn[i].name, NULL };
+		prom_sample(b, "", l, (double)cn[i].v);
+	}
+	if (c->exchanges) {
+		prom_gauge(b, "ptpcal_capture_offset_seconds",
+			   "the newest exchange's offset from master, (t2 - t1 - (t4 - t3)) / 2 from the "
+			   "wire timestamps (slave - master)",
+			   c->offset.last / 1e9);
+		prom_gauge(b, "ptpcal_capture_mean_path_delay_seconds",
+			   "the newest exchange's mean path delay, (t2 - t1 + t4 - t3) / 2",
+			   c->delay.last / 1e9);
+		prom_gauge(b, "ptpcal_capture_last_exchange_age_seconds",
+			   "since the newest exchange was paired (stale when it grows)",
+			   (double)(now_mono - c->last_exchange_mono) / 1e9);
+	}
+	window(b, m, &c->offset, "ptpcal_capture_offset", "captured exchanges' offset from master", 1);
+	window(b, m, &c->delay, "ptpcal_capture_mean_path_delay", "captured exchanges' mean path delay",
+	       0);
+	if (m->checks.health.n)
+		prom_gauge(b, "ptpcal_capture_health_span_seconds",
+			   "capture time the capture-* checks judged (one window at most)",
+			   (double)m->checks.health_span_ns / 1e9);
+}
+
+static void render_checks(struct prom_buf *b, const struct monitor *m)
+{
+	const struct checks *cs = &m->checks.cs;
+	size_t judged = 0;
+	for (size_t i = 0; i < cs->n; i++)
+		judged += cs->v[i]->status != CHECK_SKIP;
+	if (judged == 0)
+		return;
+	for (int k = 0; k < 2; k++) {
+		if (k == 0)
+			prom_family(b, "ptpcal_check_ok", "gauge",
+				    "1 when the check passes on the live data, 0 when it warns or fails "
+				    "(the checks of ptpcal verify and analyze; docs/monitor.md lists them)");
+		else
+			prom_family(b, "ptpcal_check_status", "gauge",
+				    "the check's status: 0 pass, 1 warn, 2 fail");
+		for (size_t i = 0; i < cs->n; i++) {
+			const struct check *c = cs->v[i];
+			if (c->status == CHECK_SKIP)
+				continue;
+			const char *l[] = { "check", c->id, "from", monitor_check_origin(c->id), NULL };
+			prom_sample(b, "", l, k == 0 ? c->status == CHECK_PASS
+					      : c->status == CHECK_FAIL ? 2 : c->status == CHECK_WARN);
+		}
+	}
+}
+
 void monitor_render(struct monitor *m, int64_t now_mono, long rss_bytes,
 		    struct prom_buf *b)
 {
@@ -249,6 +329,9 @@ void monitor_render(struct monitor *m, int64_t now_mono, long rss_bytes,
 				   "ntpsec's system peer offset, system - reference (ntpq's sign flipped)",
 				   m->ntp.offset_s);
 	}
+	if (m->src[MON_CAPTURE].enabled)
+		render_capture(b, m, now_mono);
+	render_checks(b, m);
 	if (m->leap.loaded) {
 		prom_gauge(b, "ptpcal_leapfile_expiry_timestamp_seconds",
 			   "when leap-seconds.list expires (POSIX seconds; 0 if it says nothing)",

@@ -11,7 +11,8 @@
 #include "pipeline/run_cmd.h"
 #include "pipeline/sync_host.h"
 
-static const char *const source_names[MON_NSOURCES] = { "ptp4l", "shm", "gpsd", "ntpsec" };
+static const char *const source_names[MON_NSOURCES] = { "ptp4l", "shm", "gpsd", "ntpsec",
+							 "capture" };
 
 const char *mon_source_name(enum mon_source s)
 {
@@ -35,7 +36,26 @@ void monitor_init(struct monitor *m, double interval_s, double window_s, int shm
 	memset(m->scratch, 0, cap * sizeof(*m->scratch)); /* resident now (monitor_series.c) */
 	m->shm.unit = shm_unit;
 	m->ntp.offset_s = NAN;
+	m->ntp.status = -1;
 	m->leap.tai_utc = -1;
+}
+
+void monitor_init_capture(struct monitor *m)
+{
+	/* one exchange per Delay_Req: up to 16 a second (logMinDelayReqInterval -4) */
+	double want = m->window_s * 16;
+	size_t cap = want < 16 ? 16 : want > (double)(1 << 20) ? (size_t)1 << 20 : (size_t)want;
+	if (cap < m->ptp.offset.cap)
+		cap = m->ptp.offset.cap;
+	int64_t win = (int64_t)(m->window_s * 1e9);
+	int64_t gap = (int64_t)(fmax(10 * m->interval_s, 10) * 1e9);
+	mon_series_init(&m->cap.offset, cap, win, gap);
+	mon_series_init(&m->cap.delay, cap, win, gap);
+	if (cap > m->ptp.offset.cap) {
+		free(m->scratch);
+		m->scratch = xmalloc(cap * sizeof(*m->scratch));
+		memset(m->scratch, 0, cap * sizeof(*m->scratch));
+	}
 }
 
 void monitor_free(struct monitor *m)
@@ -43,6 +63,15 @@ void monitor_free(struct monitor *m)
 	mon_series_free(&m->ptp.offset);
 	mon_series_free(&m->ptp.delay);
 	mon_series_free(&m->shm.offset);
+	mon_series_free(&m->cap.offset);
+	mon_series_free(&m->cap.delay);
+	health_free(m->cap.epoch[0]);
+	health_free(m->cap.epoch[1]);
+	checks_free(&m->checks.cs);
+	findings_free(&m->checks.health);
+	if (m->leap.loaded)
+		leapfile_free(&m->leap.lf);
+	m->leap.loaded = false;
 	free(m->scratch);
 	m->scratch = NULL;
 }
@@ -130,6 +159,9 @@ void mon_poll_ptp(struct monitor *m, struct mon_ptp_link *l, int64_t now_mono)
 		p->parent = par;
 		p->have_parent = true;
 	}
+	p->have_default = pmc_get(&l->u, PMC_ID_DEFAULT_DATA_SET, &a, l->timeout_ms, err,
+				  sizeof(err)) == PMC_OK &&
+			  pmc_get_default_ds(a.r.data, a.r.data_len, &p->dflt);
 	struct pmc_time_props tp;
 	if (pmc_get_time_props_ds(&l->u, &tp, l->timeout_ms, err, sizeof(err)) == PMC_OK) {
 		p->props = tp;
@@ -216,6 +248,8 @@ void mon_poll_ntpsec(struct monitor *m, int shm_unit)
 	 * only its table header means ntpd answered */
 	if (st == 0 && (!strstr(out, "remote") || strstr(out, "***")))
 		st = 1;
+	m->ntp.status = st;
+	m->ntp.any_peer = false;
 	if (st != 0) {
 		m->ntp.peer_is_ptp = false;
 		m->ntp.offset_s = NAN;
@@ -226,7 +260,10 @@ void mon_poll_ntpsec(struct monitor *m, int shm_unit)
 	}
 	double off_ms;
 	char line[256];
-	m->ntp.peer_is_ptp = ntpq_system_peer(out, shm_unit, &off_ms, line, sizeof(line));
+	/* any system peer (unit -1), then whether it is ours */
+	m->ntp.any_peer = ntpq_system_peer(out, -1, &off_ms, line, sizeof(line));
+	m->ntp.peer_is_ptp = ntpq_system_peer(out, shm_unit, &off_ms, m->ntp.line,
+					      sizeof(m->ntp.line));
 	/* ntpq's offset is reference - system; ptpcal's sign is system - reference */
 	m->ntp.offset_s = isfinite(off_ms) ? -off_ms / 1e3 : NAN;
 	free(out);
@@ -239,18 +276,25 @@ void mon_load_leap(struct monitor *m, const char *path, int64_t now_real_s)
 {
 	struct leapfile lf;
 	char err[512];
+	m->leap.path = path;
 	if (!leapfile_load(path, &lf, err, sizeof(err))) {
 		if (!m->leap.warned)
 			log_warn("%s", err);
+		snprintf(m->leap.err, sizeof(m->leap.err), "%s", err);
 		m->leap.warned = true;
+		if (m->leap.loaded)
+			leapfile_free(&m->leap.lf);
 		m->leap.loaded = false;
 		m->leap.tai_utc = -1;
 		return;
 	}
+	if (m->leap.loaded)
+		leapfile_free(&m->leap.lf);
+	m->leap.lf = lf;
 	m->leap.loaded = true;
 	m->leap.warned = false;
 	m->leap.expires = lf.expires;
+	m->leap.expired = leapfile_expired(&lf, now_real_s);
 	int tai;
 	m->leap.tai_utc = leapfile_tai_utc(&lf, now_real_s, &tai) ? tai : -1;
-	leapfile_free(&lf);
 }

@@ -492,13 +492,15 @@ char *setup_monitor_unit(const struct setup_params *p)
 {
 	char src[64], buf[4096];
 	if (p->role == SETUP_SERVER)
-		snprintf(src, sizeof(src), "--no-shm");
+		snprintf(src, sizeof(src), "--role server --no-shm");
 	else
 		snprintf(src, sizeof(src), "--shm-unit %d --no-gpsd", p->shm_unit);
 	snprintf(buf, sizeof(buf),
 		 "# ptpcal setup %s: ptpcal monitor, the chain exported for Prometheus\n"
 		 "# (docs/monitor.md). It writes nothing and needs no capability; it keeps root's\n"
 		 "# uid only because ptp4l's management socket and SHM units 0/1 are root's.\n"
+		 "# With --capture IFACE it needs CAP_NET_RAW to open the capture (and drops it):\n"
+		 "# CapabilityBoundingSet=CAP_NET_RAW and AmbientCapabilities=CAP_NET_RAW then.\n"
 		 "# Its pmc socket lives in /run/ptpcal-monitor (not a private /tmp: ptp4l answers\n"
 		 "# to that path from its own mount namespace).\n"
 		 "[Unit]\n"

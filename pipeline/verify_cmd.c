@@ -26,6 +26,7 @@
 #include "pipeline/pmc_client.h"
 #include "pipeline/ptp4l_paths.h"
 #include "pipeline/sysview.h"
+#include "pipeline/verify_checks.h"
 
 static const char usage[] =
 	"usage: ptpcal verify server|client [options]\n"
@@ -176,34 +177,8 @@ static void check_management(const struct vopts *o, struct checks *cs, struct pm
 	/* utc-offset */
 	int tai = 0;
 	bool expired = false;
-	char where[128];
-	snprintf(where, sizeof(where), "GET TIME_PROPERTIES_DATA_SET");
-	if (!tai_utc_now(o, &tai, &expired, err, sizeof(err))) {
-		check_skip(utc, "%s", err);
-	} else {
-		if (tp.utc_offset != tai)
-			check_fail(utc, where,
-				   o->server ? "set utc_offset in ptp4l.conf to the leap file's value "
-					       "(`ptpcal doctor` compares them)"
-					     : "the grandmaster announces it: fix the server",
-				   "currentUtcOffset %d but %s says TAI-UTC is %d now%s", tp.utc_offset,
-				   o->leapfile, tai, expired ? " (and the file has expired)" : "");
-		if (!(tp.flags & PMC_PTP_TIMESCALE))
-			check_fail(utc, where,
-				   "hardware time stamping on a NIC with a PHC (linuxptp clock.c: "
-				   "software time stamps or CLOCK_REALTIME mean the UTC timescale)",
-				   "ptpTimescale 0: the grandmaster runs on the UTC timescale, so phc2sys "
-				   "-w takes no UTC-TAI offset (clients' PHCs hold UTC)");
-		if (!(tp.flags & PMC_UTC_OFF_VALID))
-			check_warn(utc, where,
-				   "`ptpcal watchdog` sets it (with timeTraceable) while GNSS is locked; or "
-				   "pmc SET GRANDMASTER_SETTINGS_NP",
-				   "currentUtcOffsetValid 0: ptp4l never sets it itself (clock.c: "
-				   "time_flags = PTP_TIMESCALE only, v3.1.1..v4.4), so the guide's "
-				   "expected \"currentUtcOffsetValid 1\" needs a GRANDMASTER_SETTINGS_NP");
-		if (utc->nf == 0)
-			check_detail(utc, "currentUtcOffset %d = TAI-UTC, PTP timescale, valid", tai);
-	}
+	bool have_tai = tai_utc_now(o, &tai, &expired, err, sizeof(err));
+	verify_judge_utc_offset(utc, &tp, have_tai ? tai : -1, expired, o->leapfile, err, o->server);
 
 	/* grandmaster */
 	struct pmc_parent_ds pd;
@@ -216,63 +191,21 @@ static void check_management(const struct vopts *o, struct checks *cs, struct pm
 	struct pmc_default_ds dd;
 	bool have_dd = pmc_get(u, PMC_ID_DEFAULT_DATA_SET, &a, o->timeout, err, sizeof(err)) == PMC_OK &&
 		       pmc_get_default_ds(a.r.data, a.r.data_len, &dd);
-	char gmid[20], own[20];
-	ptp_clock_id_str(pd.gm_identity, gmid);
-	if (o->server) {
-		if (have_dd && memcmp(pd.gm_identity, dd.clock_identity, 8) != 0)
-			check_fail(gm, "GET PARENT_DATA_SET",
-				   "find the other grandmaster (priority1 64 should win; check its "
-				   "clockClass and priority1)",
-				   "the grandmaster is %s, not this node (%s)", gmid,
-				   ptp_clock_id_str(dd.clock_identity, own));
-		if (pd.gm_quality.clock_class != 6)
-			check_fail(gm, "GET PARENT_DATA_SET",
-				   pd.gm_quality.clock_class == 7 || pd.gm_quality.clock_class == 52 ||
-						   pd.gm_quality.clock_class == 187
-					   ? "the watchdog demoted it: GNSS is lost (check gpsd)"
-					   : "clockClass 6 in ptp4l.conf (ptpcal setup server)",
-				   "grandmasterClockClass %u, not 6", pd.gm_quality.clock_class);
-	} else {
+	struct verify_gm g = { .server = o->server, .parent = &pd, .dflt = have_dd ? &dd : NULL,
+			       .free_running = o->free_running, .fr_where = o->fr_where };
+	struct pmc_port_ds ports[8];
+	if (!o->server) {
+		/* every port's state (a boundary clock has several) */
 		struct pmc_answer pa[8];
 		int n = pmc_uds_query(u, PMC_GET, PMC_ID_PORT_DATA_SET, NULL, 0, pa, 8, o->timeout, err,
 				      sizeof(err));
-		bool slave = false;
-		char states[256] = "";
-		for (int i = 0; i < n; i++) {
-			struct pmc_port_ds p;
-			if (pa[i].r.error || !pmc_get_port_ds(pa[i].r.data, pa[i].r.data_len, &p))
-				continue;
-			slave |= p.state == 9;
-			snprintf(states + strlen(states), sizeof(states) - strlen(states), "%s%s",
-				 states[0] ? ", " : "", pmc_port_state_name(p.state));
-		}
-		/* linuxptp clock.c v3.1.1 clock_no_adjust(): with free_running the servo state is
-		 * SERVO_UNLOCKED unless local_sync_uncertain is FALSE, so port.c never moves the
-		 * port from UNCALIBRATED to SLAVE (sync's wait accepts UNCALIBRATED likewise) */
-		bool fr_skip = !slave && o->free_running && n > 0;
-		if (!slave && !fr_skip)
-			check_fail(gm, "GET PORT_DATA_SET",
-				   "wait for the servo to lock; if it never does, `ptpcal doctor` (tx "
-				   "timestamp timeouts, a second ptp4l, free_running)",
-				   "no port in SLAVE state (%s)", states[0] ? states : "no answer");
-		if (pd.gm_quality.clock_class != 6)
-			check_fail(gm, "GET PARENT_DATA_SET",
-				   "check the server (`ptpcal verify server` there)",
-				   "the grandmaster %s announces clockClass %u, not 6", gmid,
-				   pd.gm_quality.clock_class);
-		if (have_dd && memcmp(pd.gm_identity, dd.clock_identity, 8) == 0)
-			check_fail(gm, "GET PARENT_DATA_SET", "check the network path to the server",
-				   "the client is its own grandmaster: it hears no server");
-		if (fr_skip && gm->nf == 0) {
-			check_skip(gm, "free_running 1: the port never reaches SLAVE (%s: %s; "
-				       "grandmaster %s, clockClass %u)",
-				   o->fr_where, states[0] ? states : "no answer", gmid,
-				   pd.gm_quality.clock_class);
-			return;
-		}
+		for (int i = 0; i < n; i++)
+			if (!pa[i].r.error &&
+			    pmc_get_port_ds(pa[i].r.data, pa[i].r.data_len, &ports[g.nports]))
+				g.nports++;
+		g.ports = ports;
 	}
-	if (gm->nf == 0)
-		check_detail(gm, "grandmaster %s, clockClass %u", gmid, pd.gm_quality.clock_class);
+	verify_judge_grandmaster(gm, &g);
 }
 
 static void check_phc(const struct vopts *o, struct checks *cs)
@@ -346,56 +279,6 @@ static void check_phc(const struct vopts *o, struct checks *cs)
 	}
 }
 
-/* Is ptp4l free_running? From `--free_running 1` / `--free_running=1` on the running
- * ptp4l's command line (linuxptp config.c: every option is also a long option), else its
- * configuration: --ptp4l-conf, else the running ptp4l's -f, else ptp4l@.service's. */
-static bool find_free_running(struct vopts *o)
-{
-	const char *conf = o->ptp4l_conf;
-	char fbuf[1024] = "";
-	if (!conf) {
-		struct proc_entry *p;
-		char why[512];
-		int n = sv_processes(&o->sv, &p, why, sizeof(why));
-		for (int i = 0; i < n; i++) {
-			if (p[i].other_netns || strcmp(p[i].name, "ptp4l") != 0)
-				continue;
-			char buf[4096];
-			const char *t[64];
-			int k = conf_tokens(p[i].args, buf, sizeof(buf), t, 64);
-			for (int j = 0; j < k; j++) {
-				bool fr = (strcmp(t[j], "--free_running") == 0 && j + 1 < k &&
-					   strcmp(t[j + 1], "1") == 0) ||
-					  strcmp(t[j], "--free_running=1") == 0;
-				if (fr) {
-					o->free_running = true;
-					snprintf(o->fr_where, sizeof(o->fr_where), "process %d",
-						 p[i].pid);
-				}
-				if (strcmp(t[j], "-f") == 0 && j + 1 < k && !fbuf[0])
-					snprintf(fbuf, sizeof(fbuf), "%s", t[j + 1]);
-			}
-		}
-		if (n >= 0)
-			sv_free_processes(p, n);
-		if (o->free_running)
-			return true;
-		if (!fbuf[0])
-			ptp4l_conf_path(NULL, o->iface, fbuf, sizeof(fbuf));
-		conf = fbuf;
-	}
-	struct conf_file cf;
-	if (!conf_load(&cf, conf, o->ptp4l_conf == NULL)) /* one line printed */
-		return o->ptp4l_conf == NULL;
-	const char *fr = conf_ptp4l_get(&cf, "global", "free_running");
-	if (fr && strcmp(fr, "1") == 0) {
-		o->free_running = true;
-		snprintf(o->fr_where, sizeof(o->fr_where), "%s", conf);
-	}
-	conf_free(&cf);
-	return true;
-}
-
 static void check_shm(const struct vopts *o, struct checks *cs)
 {
 	struct check *c = check_new(cs, "shm", "SHM samples ticking, offset < 1 s");
@@ -447,27 +330,7 @@ static void check_shm(const struct vopts *o, struct checks *cs)
 		nanosleep(&ts, NULL);
 	}
 	ntpshm_detach(&seg);
-	char where[32];
-	snprintf(where, sizeof(where), "SHM unit %d", o->shm_unit);
-	if (nvalid == 0) {
-		check_fail(c, where, "is phc2sys running with -E ntpshm -M N? (`ptpcal shm read`)",
-			   "no valid sample in 4.5 s (status %d)", (int)sb);
-		return;
-	}
-	if (!ticked)
-		check_fail(c, where, "phc2sys has stopped writing: check it and ptp4l",
-			   "the same sample for 4.5 s: not ticking");
-	int64_t off = ntpshm_offset_ns(&b);
-	if (llabs(off) > 1000000000LL)
-		check_fail(c, where,
-			   fabs((double)off / 1e9 - 37) < 2 || fabs((double)off / 1e9 + 37) < 2
-				   ? "a UTC/TAI mix-up: phc2sys must take the offset from ptp4l (-w) and "
-				     "ptp4l must not run the ntpshm servo"
-				   : "check phc2sys and the PHC",
-			   "system - SHM reference = %.3f s", (double)off / 1e9);
-	if (c->nf == 0)
-		check_detail(c, "unit %d ticking, system - reference = %lld ns", o->shm_unit,
-			     (long long)off);
+	verify_judge_shm(c, o->shm_unit, nvalid, (int)sb, ticked, ntpshm_offset_ns(&b));
 }
 
 static void check_ntpsec(const struct vopts *o, struct checks *cs)
@@ -495,18 +358,7 @@ static void check_ntpsec(const struct vopts *o, struct checks *cs)
 		ours = strncmp(l + 1, want, strlen(want)) == 0 || strstr(l, ".PTP.") != NULL;
 	}
 	free(out);
-	if (status != 0 && !any)
-		check_fail(c, "ntpq -pn", "start ntpsec (systemctl restart ntpsec)",
-			   "ntpq failed (exit %d): is ntpsec running?", status);
-	else if (!any)
-		check_fail(c, "ntpq -pn", "wait: ntpsec takes a few minutes to trust a new refclock",
-			   "ntpsec has no system peer yet");
-	else if (!ours)
-		check_fail(c, "ntpq -pn",
-			   "check that the PTP refclock is reachable (reach 377) and consider `prefer`",
-			   "the system peer is not the PTP refclock: %s", peer);
-	else
-		check_detail(c, "%s", peer);
+	verify_judge_ntpsec_peer(c, status, any, ours, peer);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -578,7 +430,8 @@ int cmd_verify(int argc, char **argv)
 		o.shm_unit = seg >= 0 ? seg : 2;
 	}
 
-	if (!o.server && !find_free_running(&o))
+	if (!o.server && !verify_find_free_running(&o.sv, o.iface, o.ptp4l_conf, &o.free_running,
+						   o.fr_where, sizeof(o.fr_where)))
 		return EXIT_USAGE;
 
 	struct checks cs = { NULL, 0 };

@@ -252,6 +252,9 @@ run 2 "--interval" monitor --listen 127.0.0.1:9 --interval 12q
 run 2 "--window" monitor --listen 127.0.0.1:9 --window 1s --interval 1s
 run 2 "--shm-unit" monitor --listen 127.0.0.1:9 --shm-unit 999
 run 2 "--truth-offset" monitor --listen 127.0.0.1:9 --truth-offset 12q
+run 2 "no such interface" monitor --listen 127.0.0.1:9 --capture nosuchif0
+run 2 "--capture-tstamp" monitor --listen 127.0.0.1:9 --capture lo --capture-tstamp exact
+run 2 "--role" monitor --listen 127.0.0.1:9 --role boss
 run 2 "--gpsd" monitor --listen 127.0.0.1:9 --gpsd :x
 run 2 "afile" monitor --textfile afile/sub/x.prom --no-gpsd --no-ptp4l --no-shm --no-ntpsec
 # doctor, verify

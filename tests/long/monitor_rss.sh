@@ -1,7 +1,8 @@
 #!/bin/sh
 # 30 minutes of ptpcal monitor (make long-check): following a lab client's ptp4l (polled 10
-# times a second into a 5-minute window) and gpsd fed by gpsfake (looping a log with fix
-# losses), scraped once a second. Halfway, ptp4l is killed and started again and gpsd is
+# times a second into a 5-minute window), the live capture of its port (--capture: every
+# exchange into the windows, analyze's checks on epochs) and gpsd fed by gpsfake (looping a
+# log with fix losses), scraped once a second. Halfway, ptp4l is killed and started again and gpsd is
 # restarted (a new gpsfake on the same port); both must be followed again. The monitor's RSS
 # (VmRSS, sampled every minute) must be flat once the window has filled: every sample from
 # minute 7 on within 64 KiB of the minute-7 sample.
@@ -50,7 +51,8 @@ EOI
 gpsd_up 1
 sleep 2
 ip netns exec "$ns" "$PTPCAL" monitor --listen 127.0.0.1:9477 -s "$out/lab/cl1/ptp4l.uds" \
-    --gpsd "localhost:$port" --no-shm --no-ntpsec --interval 100ms --window 5min >monitor.log 2>&1 &
+    --gpsd "localhost:$port" --no-shm --no-ntpsec --interval 100ms --window 5min \
+    --capture cl0 --capture-tstamp host >monitor.log 2>&1 &
 MON=$!
 PIDS="$MON $PIDS"
 # scrape every second (as a Prometheus would), sample RSS every minute
@@ -93,7 +95,7 @@ while [ $(( $(date +%s) - t0 )) -lt "$secs" ]; do
     sleep 60
 done
 metrics=$(ip netns exec "$ns" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9477/metrics").read().decode())')
-echo "$metrics" | grep -E '^ptpcal_source_(up|recoveries_total)|^ptpcal_ptp_offset_window_samples|^ptpcal_monitor_scrapes_total|^process_resident'
+echo "$metrics" | grep -E '^ptpcal_source_(up|recoveries_total)|^ptpcal_ptp_offset_window_samples|^ptpcal_capture_(exchanges|kernel_drops)_total|^ptpcal_check_status|^ptpcal_monitor_scrapes_total|^process_resident'
 echo "RSS (s KiB):"; cat rss.log
 python3 - rss.log <<'PY' || { echo "FAILED: monitor memory grew"; exit 1; }
 import sys
@@ -108,6 +110,9 @@ echo "$metrics" | grep -q '^ptpcal_source_recoveries_total{source="ptp4l"} [1-9]
 echo "$metrics" | grep -q '^ptpcal_source_up{source="ptp4l"} 1' || { echo "FAILED: ptp4l not up at the end"; exit 1; }
 echo "$metrics" | grep -q '^ptpcal_source_recoveries_total{source="gpsd"} [1-9]' || { echo "FAILED: gpsd not recovered"; exit 1; }
 echo "$metrics" | grep -q '^ptpcal_source_up{source="gpsd"} 1' || { echo "FAILED: gpsd not up at the end"; exit 1; }
+echo "$metrics" | grep -q '^ptpcal_source_up{source="capture"} 1' || { echo "FAILED: capture not up at the end"; exit 1; }
+ex=$(echo "$metrics" | awk '$1 == "ptpcal_capture_exchanges_total" {print int($2)}')
+[ "${ex:-0}" -ge "$(( secs / 2 ))" ] || { echo "FAILED: $ex exchanges captured in $secs s"; exit 1; }
 ! grep -q 'scrape failed' scrapes.log || { echo "FAILED: scrapes failed: $(head -n 3 scrapes.log)"; exit 1; }
 kill -TERM $MON
 wait $MON || { echo "FAILED: monitor exit $? on SIGTERM"; exit 1; }

@@ -307,7 +307,8 @@ START_TEST(monitor_unit)
 	free(u);
 	p.role = SETUP_SERVER;
 	u = setup_monitor_unit(&p);
-	ck_assert_ptr_nonnull(strstr(u, " monitor --listen 127.0.0.1:9477 --no-shm\n"));
+	ck_assert_ptr_nonnull(
+		strstr(u, " monitor --listen 127.0.0.1:9477 --role server --no-shm\n"));
 	free(u);
 }
 END_TEST
