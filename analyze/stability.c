@@ -224,7 +224,8 @@ struct phase_sums {
  * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level sum).
  * Measured: splitting the j range into 2-8 interleaved chains is slower here (more memory
  * streams) than advancing one chain two steps at a time. */
-static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+static inline void phase_pass_sel(const double *x, size_t n, size_t sm, bool only_mdev,
+				  struct phase_sums *out)
 {
 	size_t outer = n - 3 * sm + 1; /* MDEV terms */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
@@ -248,9 +249,11 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 			s += t[0] + t[1];
 			sq0 += s0 * s0;
 			sq1 += s * s;
-			so += d * d;
-			sh += t * t;
-			st += e * e;
+			if (!only_mdev) {
+				so += d * d;
+				sh += t * t;
+				st += e * e;
+			}
 		}
 		so0 = so[0];
 		so1 = so[1];
@@ -263,9 +266,11 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 			double t0 = a3 - 3 * a2 + 3 * a1 - a0, d0 = a2 - 2 * a1 + a0, e0 = a1 - a0;
 			s += t0;
 			sq0 += s * s;
-			so0 += d0 * d0;
-			sh0 += t0 * t0;
-			st0 += e0 * e0;
+			if (!only_mdev) {
+				so0 += d0 * d0;
+				sh0 += t0 * t0;
+				st0 += e0 * e0;
+			}
 		}
 		/* and i = jend - 1, which the next chunk's exact restart skips */
 		size_t i = jend - 1;
@@ -281,15 +286,31 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 		tot_h += sh0 + sh1;
 		tot_t += st0 + st1;
 	}
+	out->mdev = tot_m;
+	if (only_mdev) {
+		out->oadev = out->ohdev = out->tie = NAN;
+		return;
+	}
 	/* the OADEV and TIE terms after the last MDEV step: i = outer .. N-2m-1, .. N-m-1 */
 	double so, st;
 	const double *xo = x + outer;
 	SUM_SQ(so, i, n - 2 * sm - outer, xo[i + 2 * sm] - 2 * xo[i + sm] + xo[i]);
 	SUM_SQ(st, i, n - sm - outer, xo[i + sm] - xo[i]);
-	out->mdev = tot_m;
 	out->oadev = tot_o + so;
 	out->ohdev = tot_h;
 	out->tie = tot_t + st;
+}
+
+/* The pass for every sum, and the cheaper one for MDEV's alone (TDEV of the time error): the
+ * same MDEV sum, to the bit. */
+static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+{
+	phase_pass_sel(x, n, sm, false, out);
+}
+
+static void mdev_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+{
+	phase_pass_sel(x, n, sm, true, out);
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
@@ -632,7 +653,9 @@ void stab_point_at(const double *x, size_t n, double tau0, long mk, unsigned sta
 	bool fused = 3 * sm <= n && (stats & (STAB_OADEV | STAB_MDEV | STAB_TDEV | STAB_OHDEV |
 					      STAB_TIE_RMS | STAB_TOTDEV | STAB_ADEV | STAB_HDEV));
 	struct phase_sums ps = { NAN, NAN, NAN, NAN };
-	if (fused)
+	if (fused && !(stats & ~(unsigned)(STAB_MDEV | STAB_TDEV | STAB_MTIE)))
+		mdev_pass(x, n, sm, &ps);
+	else if (fused)
 		phase_pass(x, n, sm, &ps);
 	if (stats & STAB_ADEV) /* ADEV's terms at m = 1 are OADEV's */
 		p->adev = fused && sm == 1 && n >= 3

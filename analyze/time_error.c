@@ -222,11 +222,12 @@ int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
 			continue;
 		double hp = TE(i) - y;
 		tel[i - settle] = y;
-		lmin = fmin(lmin, y);
-		lmax = fmax(lmax, y);
-		hmin = fmin(hmin, hp);
-		hmax = fmax(hmax, hp);
-		maxabs_l = fmax(maxabs_l, fabs(y));
+		/* TE is finite (checked above): comparisons, not calls to fmin/fmax */
+		lmin = y < lmin ? y : lmin;
+		lmax = y > lmax ? y : lmax;
+		hmin = hp < hmin ? hp : hmin;
+		hmax = hp > hmax ? hp : hmax;
+		maxabs_l = fabs(y) > maxabs_l ? fabs(y) : maxabs_l;
 	}
 	out->dte_l_pp = lmax - lmin;
 	out->dte_h_pp = hmax - hmin;

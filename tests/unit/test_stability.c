@@ -371,6 +371,34 @@ START_TEST(mtie_vs_brute_force)
 }
 END_TEST
 
+/* MDEV and TDEV alone (the time error's TDEV) take a cheaper pass that must give the same
+ * sums as the pass for every statistic, to the bit: a random walk with an offset, taus
+ * across the pass's chunks of 4096 steps. */
+START_TEST(mdev_alone_same_as_fused)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 13);
+	enum { N = 30001 };
+	static double x[N];
+	double w = 0;
+	for (size_t i = 0; i < N; i++)
+		x[i] = 5.0 + (w += gsl_ran_gaussian(r, 1e-9)) + gsl_ran_gaussian(r, 1e-9);
+	long m[] = { 1, 2, 3, 7, 64, 1000, 4096, 5000, 10000 };
+	enum { NM = sizeof(m) / sizeof(m[0]) };
+	struct stab_point all[NM], alone[NM], tdev[NM];
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_ALL, all), 0);
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_MDEV | STAB_TDEV, alone), 0);
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_TDEV | STAB_MTIE, tdev), 0);
+	for (size_t k = 0; k < NM; k++) {
+		ck_assert(isfinite(all[k].mdev));
+		ck_assert(alone[k].mdev == all[k].mdev && alone[k].tdev == all[k].tdev);
+		ck_assert(tdev[k].tdev == all[k].tdev && tdev[k].mtie == all[k].mtie);
+		ck_assert(isnan(alone[k].oadev) && isnan(alone[k].tie_rms));
+	}
+	gsl_rng_free(r);
+}
+END_TEST
+
 /* MTIE by monotonic deques of the window's maxima and minima (an O(n) method independent of
  * analyze/mtie.c's sparse tables), for series too long for mtie_brute. */
 static double mtie_deque(const double *x, size_t n, long m)
@@ -600,6 +628,7 @@ Suite *stability_suite(void)
 	tcase_add_test(tc, white_fm_levels);
 	tcase_add_test(tc, random_walk_fm_identified);
 	tcase_add_test(tc, flicker_noise_identified);
+	tcase_add_test(tc, mdev_alone_same_as_fused);
 	tcase_add_test(tc, mtie_vs_brute_force);
 	tcase_add_test(tc, mtie_long_windows_vs_brute_force);
 	tcase_add_test(tc, mtie_chunks_and_blocks_vs_deque);
