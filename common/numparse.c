@@ -72,6 +72,57 @@ static bool via_long_double(uint64_t w, int q, double *out)
 }
 #endif
 
+/* Eight digits at once (SWAR, little-endian 64-bit loads): whether s[0..8) are all digits,
+ * and their value. The digit loops' w = 10 w + d is a chain of a multiply and an add per
+ * character (17 of them in numpy's "%.17g"); this is three multiplies per eight. The same w
+ * either way (both modulo 2^64). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NUMPARSE_SWAR 1
+static inline uint64_t load8(const char *s)
+{
+	uint64_t v;
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+static inline bool all8_digits(uint64_t v)
+{
+	/* every byte 0x30..0x39: high nibble 3, and adding 6 does not carry into it */
+	return (((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+		 (((v + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4)) ==
+		UINT64_C(0x3333333333333333));
+}
+
+static inline uint64_t value8(uint64_t v)
+{
+	const uint64_t mask = UINT64_C(0x000000FF000000FF);
+	const uint64_t mul1 = UINT64_C(0x000F424000000064); /* 100 + (1000000 << 32) */
+	const uint64_t mul2 = UINT64_C(0x0000271000000001); /* 1 + (10000 << 32) */
+	v -= UINT64_C(0x3030303030303030);
+	v = (v * 10) + (v >> 8); /* pairs of digits */
+	return (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
+}
+#endif
+
+/* w = 10 w + digit for each digit from s[i]; returns the index after the last digit. */
+static inline size_t scan_digits(const char *s, size_t i, size_t len, uint64_t *w)
+{
+	uint64_t v = *w;
+#ifdef NUMPARSE_SWAR
+	while (len - i >= 8) {
+		uint64_t c = load8(s + i);
+		if (!all8_digits(c))
+			break;
+		v = v * 100000000 + value8(c);
+		i += 8;
+	}
+#endif
+	for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	*w = v;
+	return i;
+}
+
 size_t numparse_prefix(const char *s, size_t len, double *out)
 {
 	size_t i = 0;
@@ -84,8 +135,7 @@ size_t numparse_prefix(const char *s, size_t len, double *out)
 	bool digits = i > i0;
 	uint64_t w = 0; /* the significant digits (garbage past 19 of them, then refused) */
 	size_t d0 = i;
-	for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
-		w = w * 10 + (unsigned)(s[i] - '0');
+	i = scan_digits(s, i, len, &w);
 	size_t nd = i - d0;
 	int q = 0; /* decimal exponent */
 	if (i < len && s[i] == '.') {
@@ -94,8 +144,7 @@ size_t numparse_prefix(const char *s, size_t len, double *out)
 			while (i < len && s[i] == '0') /* 0.000ddd: still leading zeros */
 				i++;
 		size_t f1 = i;
-		for (; i < len && (unsigned)(s[i] - '0') < 10; i++)
-			w = w * 10 + (unsigned)(s[i] - '0');
+		i = scan_digits(s, i, len, &w);
 		nd += i - f1;
 		digits |= i > f0;
 		q = -(int)(i - f0);
