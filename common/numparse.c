@@ -1,10 +1,12 @@
 /* Exact decimal to double without strtod (numparse.h).
  *
  * The digits are gathered into an integer w < 10^19 and a decimal exponent q, value
- * v = w 10^q. Two exact paths:
+ * v = w 10^q. Three exact paths, tried in turn:
  *  - Clinger's (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990):
  *    w <= 2^53 and |q| <= 22, so w and 10^|q| are exact doubles and one IEEE multiplication
  *    or division rounds v correctly;
+ *  - a double-double product for |q| <= 54 (via_double_double: the same 2^-62 certification
+ *    as below, in SSE registers; the usual path of a 17-digit "%.17g");
  *  - otherwise, with a 64-bit-mantissa long double (x87 extended, LDBL_MANT_DIG == 64):
  *    w and 10^k for k <= 27 (5^27 < 2^64) are exact there, so v is computed with one
  *    rounding to 64 bits (two for 27 < |q| <= 54), relative error <= 2^-64 per rounding.
