@@ -485,14 +485,12 @@ struct series_dist {
 	struct dist *out;
 };
 
-static void series_dist_run(void *arg)
+static void series_dist_run(void *arg, double *ns)
 {
 	struct series_dist *d = arg;
-	double *ns = bigmem_alloc(d->n * sizeof(double));
 	for (size_t i = 0; i < d->n; i++)
 		ns[i] = d->x[i] * 1e9;
 	dist_compute_inplace(ns, d->n, d->out); /* ns is scratch: no copy of it */
-	free(ns);
 }
 
 /* --series: a plain phase or frequency file. */

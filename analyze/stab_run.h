@@ -54,10 +54,11 @@ struct stab_run {
 size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size_t *interpolated);
 
 /* Statistics on phase x_s[0..n) (s) every tau0 s, and the time error of TE = x in ns, on the
- * threads of o->threads. beside(beside_arg), if not NULL, is run on one of them before the
- * time error (and never beside it): the caller's own work on x_s, which must only read it. */
+ * threads of o->threads. beside(beside_arg, scratch), if not NULL, is run on one of them
+ * before the time error (and never beside it): the caller's own work on x_s, which must only
+ * read it, with scratch room for n doubles (the time error's afterwards). */
 void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
-		      void (*beside)(void *), void *beside_arg, struct stab_run *out);
+		      void (*beside)(void *, double *), void *beside_arg, struct stab_run *out);
 void stab_run_free(struct stab_run *r);
 
 #endif
