@@ -478,6 +478,21 @@ static void judge(struct analysis *an)
 	}
 }
 
+/* The distribution of a plain series (ns), computed beside its stability statistics. */
+struct series_dist {
+	const double *x;
+	size_t n;
+	struct dist *out;
+};
+
+static void series_dist_run(void *arg, double *ns)
+{
+	struct series_dist *d = arg;
+	for (size_t i = 0; i < d->n; i++)
+		ns[i] = d->x[i] * 1e9;
+	dist_compute_inplace(ns, d->n, d->out); /* ns is scratch: no copy of it */
+}
+
 /* --series: a plain phase or frequency file. */
 static int run_series(const struct analyze_opts *o, struct analysis *an)
 {
@@ -496,11 +511,6 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 	an->samples = in.n;
 	an->duration_s = (double)(n - 1) * tau0;
 	an->start_ns = 0;
-	double *ns = bigmem_alloc(n * sizeof(double));
-	for (size_t i = 0; i < n; i++)
-		ns[i] = x[i] * 1e9;
-	dist_compute_inplace(ns, n, &an->offset); /* ns is scratch: no copy of it */
-	free(ns);
 	dist_compute(NULL, 0, &an->delay);
 	snprintf(an->settling.method, sizeof(an->settling.method), "none (a plain series)");
 	an->fwd_jitter_ns = an->rev_jitter_ns = an->fwd_std_ns = an->rev_std_ns = NAN;
@@ -508,7 +518,10 @@ static int run_series(const struct analyze_opts *o, struct analysis *an)
 	snprintf(an->stab.of, sizeof(an->stab.of), "%s",
 		 o->series == SERIES_FREQ ? "phase integrated from the fractional-frequency file"
 					  : "phase file (s)");
-	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	/* the distribution on one of the statistics' threads, before the time error (the two
+	 * hold a scratch copy of the series each, never at once) */
+	struct series_dist sd = { x, n, &an->offset };
+	stab_run_compute(x, n, tau0, &o->stab, series_dist_run, &sd, &an->stab);
 	if (x != in.v)
 		free(x);
 	value_series_free(&in);
@@ -536,7 +549,7 @@ static void stability(const struct analyze_opts *o, struct analysis *an)
 				   ? "PHC - system clock"
 				   : "offset of the system clock from the SHM reference";
 	snprintf(an->stab.of, sizeof(an->stab.of), "%s (s), mean per %g s bin", what, tau0);
-	stab_run_compute(x, n, tau0, &o->stab, &an->stab);
+	stab_run_compute(x, n, tau0, &o->stab, NULL, NULL, &an->stab);
 	free(x);
 	/* Some empty bins are normal: Delay_Reqs go out at random intervals (mean 2^L) and
 	 * each exchange carries the t2 of the Sync before it. */

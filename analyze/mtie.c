@@ -1,28 +1,39 @@
-/* MTIE at many taus (mtie.h).
+/* MTIE at many taus (mtie.h). Every window's value is max - min of the same points a
+ * brute-force scan takes them from (max and min are exact), so the result is the brute
+ * force's to the bit; only the order of the work differs.
  *
- * One window length w = m + 1 at a time, by the van Herk / Gil-Werman sliding extrema
- * (M. van Herk, Pattern Recognition Letters 13, 1992; J. Gil and M. Werman, IEEE PAMI 15,
- * 1993): cut the series into blocks of w points; the window starting at offset k of a block
- * is the block's suffix from k plus the next block's prefix of k points. O(n) per tau, three
- * comparisons per point per extremum and no data-dependent branches (8x faster than
- * monotonic deques on noisy phase, which mispredict about once a point).
+ * Short windows (w = m + 1 <= BLOCK + 1 points): all of them in one sweep of the series in
+ * chunks that stay in the cache. In a chunk, level p holds the extrema of the 2^p points
+ * from each start (level p + 1 from two of level p, in place); a window of w points,
+ * 2^p <= w < 2^(p+1), is the union of the level-p runs at its start and at its end (the
+ * sparse-table query of range-minimum problems), so each level costs two vector max/min per
+ * point and serves every window of its octave. This replaces one O(n) pass per tau.
  *
- * Long windows (w >= PRUNE_MIN_W) are pruned first: with the extrema of blocks of
- * B = w / 4 points (one pass), the windows starting in block k lie inside blocks
- * k .. k + L, whose overall max - min bounds their MTIE from above, and each contains
- * blocks k+1 .. k + w/B - 1 whole, which bounds the largest from below. Only the runs of
- * blocks whose upper bound exceeds the best lower bound are scanned exactly; on phase that
- * wanders (the usual case) that is a few per cent of the series, on white noise nearly all
- * of it, and then the whole series is scanned once as without pruning. */
+ * Long windows (w > BLOCK + 1): a window starting at s = b BLOCK + k is the suffix of block
+ * b from k, the whole blocks after it (from a sparse table over the blocks' extrema: O(1)),
+ * and a prefix of the block holding its end (w - 1 >= BLOCK: always a later block). Branch
+ * and bound over the blocks of starts: the blocks a window starting in block b can reach
+ * bound its value from above; the block of starts with the largest bound is scanned first,
+ * and then only the blocks whose bound beats the best value so far. On phase that wanders
+ * few blocks remain; on white noise all are scanned, O(n) for that tau.
+ *
+ * Memory: the chunk buffers (about 1 MB) and the blocks' table (n / BLOCK * log2 entries). */
 #include "analyze/mtie.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
-#include "common/bigmem.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/log.h"
 
-enum { PRUNE_MIN_W = 256, PRUNE_PARTS = 4 };
+enum {
+	BLOCK = 1024,       /* points per block of the long windows' table */
+	CHUNK = 1 << 15,    /* starts per chunk of the short windows */
+};
 
 static inline double dmax(double a, double b)
 {
@@ -34,135 +45,263 @@ static inline double dmin(double a, double b)
 	return a < b ? a : b;
 }
 
-/* Largest max - min over the windows of w points starting at 0 .. n - w (w <= n). The
- * prefix extrema of the next block are kept in pmax/pmin (at most min(w, n - w) values);
- * the block's suffix extrema are carried along as k goes down. */
-static double mtie_scan(const double *x, size_t n, size_t w, double *pmax, double *pmin)
+static int floor_log2(size_t v)
 {
-	double best = 0;
-	for (size_t start = 0; start + w <= n; start += w) {
-		/* windows starting at start + k, k = 0 .. K-1 */
-		size_t K = n - w - start + 1 < w ? n - w - start + 1 : w;
-		const double *next = x + start + w;
-		double phi = -INFINITY, plo = INFINITY;
-		for (size_t k = 1; k < K; k++) { /* prefix of k points of the next block */
-			phi = dmax(phi, next[k - 1]);
-			plo = dmin(plo, next[k - 1]);
-			pmax[k] = phi;
-			pmin[k] = plo;
-		}
-		double hi = -INFINITY, lo = INFINITY;
-		for (size_t k = w; k-- > K;) { /* suffix extrema of the windows not started */
-			hi = dmax(hi, x[start + k]);
-			lo = dmin(lo, x[start + k]);
-		}
-		for (size_t k = K; k-- > 1;) {
-			hi = dmax(hi, x[start + k]);
-			lo = dmin(lo, x[start + k]);
-			best = dmax(best, dmax(hi, pmax[k]) - dmin(lo, pmin[k]));
-		}
-		hi = dmax(hi, x[start]);
-		lo = dmin(lo, x[start]);
-		best = dmax(best, hi - lo); /* k = 0: the block itself */
+	int p = 0;
+	while (v >> (p + 1))
+		p++;
+	return p;
+}
+
+/* hi[i] = max(hi[i], hi[i + s]), lo likewise, for i in [0, cnt): in place and in increasing
+ * i, so every hi[i + s] read is still the old level's. */
+static void level_up(double *hi, double *lo, size_t s, size_t cnt)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	for (; i + 2 <= cnt; i += 2) {
+		__m128d a = _mm_loadu_pd(hi + i), b = _mm_loadu_pd(hi + i + s);
+		__m128d c = _mm_loadu_pd(lo + i), d = _mm_loadu_pd(lo + i + s);
+		_mm_storeu_pd(hi + i, _mm_max_pd(a, b));
+		_mm_storeu_pd(lo + i, _mm_min_pd(c, d));
 	}
+#endif
+	for (; i < cnt; i++) {
+		hi[i] = dmax(hi[i], hi[i + s]);
+		lo[i] = dmin(lo[i], lo[i + s]);
+	}
+}
+
+/* max over i in [0, cnt) of max(hi[i], hi[i + off]) - min(lo[i], lo[i + off]), and best. */
+static double ranges_max(const double *hi, const double *lo, size_t off, size_t cnt, double best)
+{
+	size_t i = 0;
+#if defined(__SSE2__)
+	__m128d b0 = _mm_set1_pd(best), b1 = b0;
+	for (; i + 4 <= cnt; i += 4) {
+		__m128d r0 = _mm_sub_pd(_mm_max_pd(_mm_loadu_pd(hi + i), _mm_loadu_pd(hi + i + off)),
+					_mm_min_pd(_mm_loadu_pd(lo + i), _mm_loadu_pd(lo + i + off)));
+		__m128d r1 = _mm_sub_pd(
+			_mm_max_pd(_mm_loadu_pd(hi + i + 2), _mm_loadu_pd(hi + i + off + 2)),
+			_mm_min_pd(_mm_loadu_pd(lo + i + 2), _mm_loadu_pd(lo + i + off + 2)));
+		b0 = _mm_max_pd(b0, r0);
+		b1 = _mm_max_pd(b1, r1);
+	}
+	double l[4];
+	_mm_storeu_pd(l, b0);
+	_mm_storeu_pd(l + 2, b1);
+	best = dmax(dmax(l[0], l[1]), dmax(l[2], l[3]));
+#endif
+	for (; i < cnt; i++)
+		best = dmax(best, dmax(hi[i], hi[i + off]) - dmin(lo[i], lo[i + off]));
 	return best;
 }
 
-/* Block extrema for the pruning: bmax/bmin[k] over x[kB .. min((k+1)B, n)). */
-static void block_extrema(const double *x, size_t n, size_t B, double *bmax, double *bmin)
+/* best and max over i in [0, cnt) of max(a[i], hv, b[i]) - min(c[i], lv, d[i]): the windows
+ * of the long path (suffix, whole blocks between, prefix). */
+static double ranges3_max(const double *a, const double *c, const double *b, const double *d,
+			  double hv, double lv, size_t cnt, double best)
 {
-	for (size_t k = 0, s = 0; s < n; k++, s += B) {
-		size_t e = n - s < B ? n : s + B;
-		double hi = x[s], lo = x[s];
-		for (size_t i = s + 1; i < e; i++) {
-			hi = dmax(hi, x[i]);
-			lo = dmin(lo, x[i]);
-		}
-		bmax[k] = hi;
-		bmin[k] = lo;
+	size_t i = 0;
+#if defined(__SSE2__)
+	__m128d bb = _mm_set1_pd(best), h = _mm_set1_pd(hv), l = _mm_set1_pd(lv);
+	for (; i + 2 <= cnt; i += 2) {
+		__m128d up = _mm_max_pd(_mm_max_pd(_mm_loadu_pd(a + i), h), _mm_loadu_pd(b + i));
+		__m128d dn = _mm_min_pd(_mm_min_pd(_mm_loadu_pd(c + i), l), _mm_loadu_pd(d + i));
+		bb = _mm_max_pd(bb, _mm_sub_pd(up, dn));
 	}
+	double t[2];
+	_mm_storeu_pd(t, bb);
+	best = dmax(t[0], t[1]);
+#endif
+	for (; i < cnt; i++)
+		best = dmax(best, dmax(dmax(a[i], hv), b[i]) - dmin(dmin(c[i], lv), d[i]));
+	return best;
 }
 
-static double range_of_blocks(const double *bmax, const double *bmin, size_t a, size_t b)
+/* The short windows: out[k] for every k with 2 <= w[k] <= wmax (others untouched). */
+static void mtie_short(const double *x, size_t n, const size_t *w, size_t nw, size_t wmax,
+		       double *out)
 {
-	double hi = bmax[a], lo = bmin[a];
-	for (size_t k = a + 1; k <= b; k++) {
-		hi = dmax(hi, bmax[k]);
-		lo = dmin(lo, bmin[k]);
-	}
-	return hi - lo;
-}
-
-/* MTIE of windows of w points (PRUNE_MIN_W <= w <= n) with the pruning above. */
-static double mtie_scan_alloc(const double *x, size_t n, size_t w);
-
-static double mtie_pruned(const double *x, size_t n, size_t w)
-{
-	size_t B = w / PRUNE_PARTS, nb = (n + B - 1) / B;
-	size_t last_start = n - w; /* windows start at 0 .. last_start */
-	size_t kmax = last_start / B; /* the last block holding a start */
-	double *bmax = xmalloc(nb * sizeof(double)), *bmin = xmalloc(nb * sizeof(double));
-	double *ub = xmalloc((kmax + 1) * sizeof(double));
-	block_extrema(x, n, B, bmax, bmin);
-	size_t L = (B + w - 2) / B, inner = w / B - 1; /* blocks spanned; blocks inside */
-	double best = 0;
-	for (size_t k = 0; k <= kmax; k++) {
-		size_t hi = k + L < nb ? k + L : nb - 1;
-		ub[k] = range_of_blocks(bmax, bmin, k, hi);
-		/* the window starting at kB exists and holds blocks k+1 .. k+inner */
-		if (inner >= 1 && k + inner < nb)
-			best = dmax(best, range_of_blocks(bmax, bmin, k + 1, k + inner));
-	}
-	/* scan the runs of candidate blocks exactly, unless that is most of the series (a run
-	 * of r blocks scans r B + w - 1 points, with prefix arrays of r B values) */
-	size_t scan = 0;
-	for (size_t k = 0; k <= kmax; k++)
-		if (ub[k] > best)
-			scan += B + (k == 0 || !(ub[k - 1] > best) ? w - 1 : 0);
-	if (scan > n / 4 * 3) {
-		best = mtie_scan_alloc(x, n, w);
-	} else {
-		for (size_t k = 0; k <= kmax;) {
-			if (!(ub[k] > best)) {
-				k++;
-				continue;
+	size_t cap = CHUNK + wmax - 1;
+	double *hi = xmalloc(cap * sizeof(double)), *lo = xmalloc(cap * sizeof(double));
+	int top = floor_log2(wmax);
+	for (size_t k = 0; k < nw; k++)
+		if (w[k] >= 2 && w[k] <= wmax)
+			out[k] = 0;
+	for (size_t c = 0; c + 2 <= n; c += CHUNK) {
+		size_t len = n - c < cap ? n - c : cap; /* points in the buffers */
+		for (size_t i = 0; i < len; i++)
+			hi[i] = lo[i] = x[c + i];
+		/* level p: hi[i] = max of the 2^p points from c + i, for i + 2^p <= len */
+		for (int p = 0; p <= top; p++) {
+			size_t run = (size_t)1 << p;
+			for (size_t k = 0; k < nw; k++) {
+				if (w[k] < 2 || w[k] > wmax || floor_log2(w[k]) != p || w[k] > n - c)
+					continue;
+				/* starts c + i, i < CHUNK and i + w <= len (within the series) */
+				size_t cnt = len - w[k] + 1 < CHUNK ? len - w[k] + 1 : CHUNK;
+				out[k] = ranges_max(hi, lo, w[k] - run, cnt, out[k]);
 			}
-			size_t k2 = k;
-			while (k2 + 1 <= kmax && ub[k2 + 1] > best)
-				k2++;
-			size_t s0 = k * B, s1 = (k2 + 1) * B - 1; /* starts s0 .. s1 */
-			if (s1 > last_start)
-				s1 = last_start;
-			best = dmax(best, mtie_scan_alloc(x + s0, s1 - s0 + w, w));
-			k = k2 + 1;
+			if (p < top && len >= 2 * run)
+				level_up(hi, lo, run, len - 2 * run + 1);
 		}
 	}
-	free(bmax);
-	free(bmin);
-	free(ub);
+	free(hi);
+	free(lo);
+}
+
+/* The extrema of every run of 2^q whole blocks: hi[q][b] over blocks b .. b + 2^q - 1. */
+struct block_table {
+	size_t nb;
+	int levels;
+	double **hi, **lo;
+};
+
+static void table_build(const double *x, size_t n, struct block_table *t)
+{
+	t->nb = (n + BLOCK - 1) / BLOCK;
+	t->levels = floor_log2(t->nb) + 1;
+	t->hi = xmalloc((size_t)t->levels * sizeof(double *));
+	t->lo = xmalloc((size_t)t->levels * sizeof(double *));
+	for (int q = 0; q < t->levels; q++) {
+		t->hi[q] = xmalloc(t->nb * sizeof(double));
+		t->lo[q] = xmalloc(t->nb * sizeof(double));
+	}
+	for (size_t b = 0; b < t->nb; b++) {
+		size_t s = b * BLOCK, e = n - s < BLOCK ? n : s + BLOCK;
+		double h = x[s], l = x[s];
+		for (size_t i = s + 1; i < e; i++) {
+			h = dmax(h, x[i]);
+			l = dmin(l, x[i]);
+		}
+		t->hi[0][b] = h;
+		t->lo[0][b] = l;
+	}
+	for (int q = 1; q < t->levels; q++) {
+		size_t half = (size_t)1 << (q - 1);
+		for (size_t b = 0; b + 2 * half <= t->nb; b++) {
+			t->hi[q][b] = dmax(t->hi[q - 1][b], t->hi[q - 1][b + half]);
+			t->lo[q][b] = dmin(t->lo[q - 1][b], t->lo[q - 1][b + half]);
+		}
+	}
+}
+
+static void table_free(struct block_table *t)
+{
+	for (int q = 0; q < t->levels; q++) {
+		free(t->hi[q]);
+		free(t->lo[q]);
+	}
+	free(t->hi);
+	free(t->lo);
+}
+
+/* The extrema of blocks a .. c (none: -inf, +inf). */
+static void table_query(const struct block_table *t, size_t a, size_t c, double *hi, double *lo)
+{
+	if (a > c) {
+		*hi = -INFINITY;
+		*lo = INFINITY;
+		return;
+	}
+	int q = floor_log2(c - a + 1);
+	size_t b2 = c + 1 - ((size_t)1 << q);
+	*hi = dmax(t->hi[q][a], t->hi[q][b2]);
+	*lo = dmin(t->lo[q][a], t->lo[q][b2]);
+}
+
+/* Scratch of the long windows' scan: a block's suffix extrema, two blocks' prefix extrema. */
+struct scan_buf {
+	double sh[BLOCK], sl[BLOCK], ph[2 * BLOCK], pl[2 * BLOCK];
+};
+
+/* The largest max - min of the windows of w points (w > BLOCK) starting in block b, and best. */
+static double scan_block(const double *x, size_t n, size_t w, const struct block_table *t,
+			 size_t b, struct scan_buf *sb, double best)
+{
+	size_t s0 = b * BLOCK, last = n - w;
+	size_t kc = last - s0 + 1 < BLOCK ? last - s0 + 1 : BLOCK; /* starts s0 .. s0 + kc - 1 */
+	size_t bend = n - s0 < BLOCK ? n : s0 + BLOCK;
+	double h = -INFINITY, l = INFINITY;
+	for (size_t k = bend - s0; k-- > 0;) { /* suffix of block b from s0 + k */
+		h = dmax(h, x[s0 + k]);
+		l = dmin(l, x[s0 + k]);
+		sb->sh[k] = h;
+		sb->sl[k] = l;
+	}
+	size_t e0 = s0 + w - 1, b1 = e0 / BLOCK, p0 = b1 * BLOCK; /* ends e0 + k; b1 > b */
+	size_t pend = e0 + kc; /* prefix extrema of blocks b1 and b1 + 1 up to the last end */
+	for (size_t i = p0; i < pend; i++) {
+		size_t j = i - p0;
+		if (j == 0 || j == BLOCK) {
+			h = x[i];
+			l = x[i];
+		} else {
+			h = dmax(h, x[i]);
+			l = dmin(l, x[i]);
+		}
+		sb->ph[j] = h;
+		sb->pl[j] = l;
+	}
+	size_t k1 = p0 + BLOCK - e0 < kc ? p0 + BLOCK - e0 : kc; /* ends in block b1 */
+	double mh, ml;
+	table_query(t, b + 1, b1 - 1, &mh, &ml);
+	best = ranges3_max(sb->sh, sb->sl, sb->ph + (e0 - p0), sb->pl + (e0 - p0), mh, ml, k1, best);
+	if (k1 < kc) { /* ends in block b1 + 1 */
+		table_query(t, b + 1, b1, &mh, &ml);
+		best = ranges3_max(sb->sh + k1, sb->sl + k1, sb->ph + (e0 + k1 - p0),
+				   sb->pl + (e0 + k1 - p0), mh, ml, kc - k1, best);
+	}
 	return best;
 }
 
-/* mtie_scan with its prefix arrays allocated for it: min(w, n - w) values each, so a pruned
- * scan of a short run of blocks needs little. */
-static double mtie_scan_alloc(const double *x, size_t n, size_t w)
+/* MTIE of windows of w points, BLOCK < w <= n, by branch and bound over the blocks of starts. */
+static double mtie_long(const double *x, size_t n, size_t w, const struct block_table *t,
+			struct scan_buf *sb)
 {
-	size_t need = (w < n - w ? w : n - w) + 1;
-	double *pmax = bigmem_alloc(need * sizeof(double)), *pmin = bigmem_alloc(need * sizeof(double));
-	double best = mtie_scan(x, n, w, pmax, pmin);
-	free(pmax);
-	free(pmin);
+	size_t last = n - w, nsb = last / BLOCK + 1;
+	double *ub = xmalloc(nsb * sizeof(double));
+	size_t top = 0;
+	for (size_t b = 0; b < nsb; b++) {
+		size_t s_end = (b + 1) * BLOCK - 1 < last ? (b + 1) * BLOCK - 1 : last;
+		size_t be = (s_end + w - 1) / BLOCK; /* the last block a window from here reaches */
+		double h, l;
+		table_query(t, b, be, &h, &l);
+		ub[b] = h - l;
+		if (ub[b] > ub[top])
+			top = b;
+	}
+	double best = scan_block(x, n, w, t, top, sb, 0);
+	for (size_t b = 0; b < nsb; b++)
+		if (b != top && ub[b] > best)
+			best = scan_block(x, n, w, t, b, sb, best);
+	free(ub);
 	return best;
 }
 
 void mtie_compute(const double *x, size_t n, const long *m, size_t nm, double *out)
 {
+	size_t *w = xmalloc((nm ? nm : 1) * sizeof(size_t)), wshort = 0;
+	bool any_long = false;
 	for (size_t k = 0; k < nm; k++) {
-		if (m[k] < 1 || (size_t)m[k] >= n) {
-			out[k] = NAN;
-			continue;
-		}
-		size_t w = (size_t)m[k] + 1;
-		out[k] = w >= PRUNE_MIN_W ? mtie_pruned(x, n, w) : mtie_scan_alloc(x, n, w);
+		out[k] = NAN;
+		w[k] = m[k] >= 1 && (size_t)m[k] < n ? (size_t)m[k] + 1 : 0; /* 0: not defined */
+		if (w[k] && w[k] <= BLOCK + 1 && w[k] > wshort)
+			wshort = w[k];
+		any_long |= w[k] > BLOCK + 1;
 	}
+	if (wshort)
+		mtie_short(x, n, w, nm, wshort, out);
+	if (any_long) {
+		struct block_table t;
+		table_build(x, n, &t);
+		struct scan_buf *sb = xmalloc(sizeof(*sb));
+		for (size_t k = 0; k < nm; k++)
+			if (w[k] > BLOCK + 1)
+				out[k] = mtie_long(x, n, w[k], &t, sb);
+		free(sb);
+		table_free(&t);
+	}
+	free(w);
 }

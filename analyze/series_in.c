@@ -19,6 +19,10 @@
 #include "common/numparse.h"
 #include "common/textin.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 struct parser {
 	const char *name;
 	struct value_series s;
@@ -255,28 +259,76 @@ static off_t split_point(int fd, off_t size)
 	return nl && size / 2 + (nl - b) + 1 < size ? size / 2 + (nl - b) + 1 : 0;
 }
 
+/* Line ends in buf[0..len): 16 bytes at a time, the matches counted per byte lane and summed
+ * every 255 blocks. */
+static size_t count_newlines(const char *buf, size_t len)
+{
+	size_t count = 0, i = 0;
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n');
+	while (len - i >= 16) {
+		__m128i acc = _mm_setzero_si128();
+		for (int k = 0; k < 255 && len - i >= 16; k++, i += 16) /* a match is -1 */
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(buf + i)),
+							       nl));
+		__m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+		count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+	}
+#endif
+	for (; i < len; i++)
+		count += buf[i] == '\n';
+	return count;
+}
+
+/* The halves of a large regular file: first both halves' line ends are counted (one thread
+ * each; pread into a small buffer, faster than parsing), then each half is parsed on its own
+ * thread straight into its place in one array: the first half's values from 0, the
+ * second's from the first half's line count (a half's values never outnumber its lines). So
+ * no value is copied and the array never grows: joining two arrays copied 40 MB of 10^7
+ * values on one thread, and mapping the file instead costs a TLB miss every 4 KiB here. */
 struct half {
 	struct parser p;
 	int fd;
-	off_t from;
+	off_t from, to;
+	size_t lines;
+	bool last_unended; /* the half does not end with a line end */
 };
 
-static void *half_run(void *arg)
+static void *half_count(void *arg)
 {
 	struct half *h = arg;
-	read_lines(&h->p, h->fd, h->from, -1);
+	char *buf = xmalloc(READ_BLOCK);
+	char last = '\n';
+	for (off_t pos = h->from; pos < h->to;) {
+		size_t want = (size_t)(h->to - pos) < READ_BLOCK ? (size_t)(h->to - pos) : READ_BLOCK;
+		ssize_t got = pread(h->fd, buf, want, pos);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break; /* the parse that follows reports it */
+		h->lines += count_newlines(buf, (size_t)got);
+		last = buf[got - 1];
+		pos += got;
+	}
+	h->last_unended = h->to > h->from && last != '\n';
+	free(buf);
 	return NULL;
 }
 
-/* Joins the second half b to a, with the rules of one sequential pass: a's error first; a
- * blank line at a's end before b's first content; then b's error, its line numbers moved on
- * by a's lines. */
-static void join_halves(struct parser *a, struct parser *b)
+static void *half_parse(void *arg)
 {
-	if (a->failed) {
-		free(b->s.v);
+	struct half *h = arg;
+	read_lines(&h->p, h->fd, h->from, h->to);
+	return NULL;
+}
+
+/* Joins the second half b, parsed in place after a's a_slots, to a with the rules of one
+ * sequential pass: a's error first; a blank line at a's end before b's first content; then
+ * b's error, its line numbers moved on by a's lines. */
+static void join_halves(struct parser *a, struct parser *b, size_t a_slots)
+{
+	if (a->failed)
 		return;
-	}
 	if (a->blank_line && b->content) {
 		fail(a, a->blank_line, BLANK_BEFORE_VALUES);
 		a->failed = true;
@@ -285,12 +337,36 @@ static void join_halves(struct parser *a, struct parser *b)
 			log_err("%s:%ld: %s", a->name, b->err_line + a->line, b->err);
 		a->failed = true;
 	} else if (b->s.n) {
-		if (a->s.n + b->s.n > a->cap)
-			reserve(a, a->s.n + b->s.n);
-		memcpy(a->s.v + a->s.n, b->s.v, b->s.n * sizeof(double));
+		if (a->s.n < a_slots) /* comments or blank lines in a: close the gap (rare) */
+			memmove(a->s.v + a->s.n, a->s.v + a_slots, b->s.n * sizeof(double));
 		a->s.n += b->s.n;
 	}
-	free(b->s.v);
+}
+
+static void read_split(struct parser *p, int fd, off_t cut, off_t size)
+{
+	struct half first = { .p = *p, .fd = fd, .from = 0, .to = cut };
+	struct half second = { .p = { .name = p->name, .defer = true }, .fd = fd, .from = cut,
+			       .to = size };
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, half_count, &first) == 0;
+	half_count(&second);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		half_count(&first);
+	size_t slots1 = first.lines + first.last_unended, slots2 = second.lines + second.last_unended;
+	reserve(&first.p, slots1 + slots2 + 1);
+	second.p.s.v = first.p.s.v + slots1; /* borrowed: its cap is never reached */
+	second.p.cap = slots2 + 1;
+	threaded = pthread_create(&th, NULL, half_parse, &second) == 0;
+	half_parse(&first);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		half_parse(&second);
+	join_halves(&first.p, &second.p, slots1);
+	*p = first.p;
 }
 
 int value_series_read(const char *path, struct value_series *out)
@@ -311,15 +387,10 @@ int value_series_read(const char *path, struct value_series *out)
 	off_t cut = !is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
 			    ? split_point(fd, st.st_size)
 			    : 0;
-	struct half second = { .p = { .name = p.name, .defer = true }, .fd = fd, .from = cut };
-	pthread_t th;
-	if (cut > 0 && pthread_create(&th, NULL, half_run, &second) == 0) {
-		read_lines(&p, fd, 0, cut);
-		pthread_join(th, NULL);
-		join_halves(&p, &second.p);
-	} else {
+	if (cut > 0)
+		read_split(&p, fd, cut, st.st_size);
+	else
 		read_lines(&p, fd, is_stdin ? -1 : 0, -1);
-	}
 	if (!is_stdin)
 		close(fd);
 	return finish(&p, out);

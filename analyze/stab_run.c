@@ -3,9 +3,11 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
@@ -13,6 +15,7 @@
 
 #include "analyze/mtie.h"
 #include "analyze/stab_run.h"
+#include "common/bigmem.h"
 #include "common/cli.h"
 #include "common/log.h"
 
@@ -134,35 +137,71 @@ size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size
 	return n;
 }
 
-/* The work done beside the deviations, on a second thread: MTIE at every tau, then the time
- * error of TE = x in ns. It reads x_s and writes only mtie[] and out->te, out->have_te. The
- * two run one after the other so that their big arrays (MTIE's prefix extrema, the
- * filtered TE) are never held at once. */
-struct side_job {
+/* The work of one analysis, shared among threads as a list of tasks taken in turn (an atomic
+ * counter), the longest first: 0 the caller's job beside (e.g. the distribution) and then the
+ * time error of TE = x in ns, one after the other so that their big arrays (a scratch copy,
+ * the filtered TE) are never held at once; 1 MTIE at every tau; then each tau's deviations.
+ * Every task reads x and writes only its own results, so which thread runs which changes
+ * nothing (test_stab_run: threads 1 and 2 bit-identical). */
+struct work {
 	const double *x_s;
 	size_t n;
 	double tau0;
-	const long *m;
-	size_t nm;
+	const long *m; /* the short taus (every statistic) first, then the long (TIE rms) */
+	size_t nm, nshort;
+	bool stats_ok; /* x passed stab_check: MTIE and the deviations are computed */
 	double *mtie;
+	struct stab_point *pts;
 	struct stab_run *out;
+	void (*beside)(void *, double *);
+	void *beside_arg;
+	atomic_size_t next;
 };
 
-static void *side_job_run(void *arg)
+static void task_run(struct work *w, size_t t)
 {
-	struct side_job *j = arg;
-	if (j->nm)
-		mtie_compute(j->x_s, j->n, j->m, j->nm, j->mtie);
-	if (te_evaluate_scaled(j->x_s, 1e9, j->n, 1.0 / j->tau0, &j->out->te) == 0)
-		j->out->have_te = true;
+	if (t == 0) {
+		/* one scratch array for both, one after the other: fresh pages are zeroed by the
+		 * kernel, 80 MB of them for 10^7 points */
+		double *scratch = bigmem_alloc((w->n ? w->n : 1) * sizeof(double));
+		if (w->beside)
+			w->beside(w->beside_arg, scratch);
+		if (te_evaluate_scaled(w->x_s, 1e9, w->n, 1.0 / w->tau0, scratch, &w->out->te) == 0)
+			w->out->have_te = true;
+		free(scratch);
+	} else if (t == 1) {
+		if (w->stats_ok && w->nm)
+			mtie_compute(w->x_s, w->n, w->m, w->nm, w->mtie);
+	} else if (w->stats_ok) {
+		size_t k = t - 2;
+		stab_point_at(w->x_s, w->n, w->tau0, w->m[k],
+			      k < w->nshort ? STAB_ALL & ~STAB_MTIE : STAB_TIE_RMS, &w->pts[k]);
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct work *w = arg;
+	for (size_t t; (t = atomic_fetch_add(&w->next, 1)) < 2 + w->nm;)
+		task_run(w, t);
 	return NULL;
 }
 
 /* Below this many points a thread costs more than it saves. */
-enum { SIDE_THREAD_MIN_N = 100000 };
+enum { THREAD_MIN_N = 100000, MAX_THREADS = 4 };
+
+static int threads_for(size_t n, int asked)
+{
+	if (asked > 0)
+		return asked < MAX_THREADS ? asked : MAX_THREADS;
+	if (n < THREAD_MIN_N)
+		return 1;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus < 2 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+}
 
 void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
-		      struct stab_run *out)
+		      void (*beside)(void *, double *), void *beside_arg, struct stab_run *out)
 {
 	out->tau0 = tau0;
 	out->n = n;
@@ -194,8 +233,8 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 				 "between tau0 and (n - 1) tau0 = %g s, or repeated",
 				 (size_t)o->ntaus - nm, o->ntaus, tau0, (double)mmax * tau0);
 	}
-	/* the taus past (N-1)/2 get MTIE and TIE rms only (stab_compute computes each statistic
-	 * where it is defined, but TOTDEV's reflection would reach there too) */
+	/* the taus past (N-1)/2 get MTIE and TIE rms only (stab_point_at computes each
+	 * statistic where it is defined, but TOTDEV's reflection would reach there too) */
 	long *ms = xmalloc((nm ? nm : 1) * sizeof(long));
 	size_t *at = xmalloc((nm ? nm : 1) * sizeof(size_t)), nshort = 0;
 	for (size_t k = 0; k < nm; k++) /* the short ones first, in order */
@@ -208,29 +247,30 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 			at[j] = k;
 			ms[j++] = m[k];
 		}
-	size_t nlong = nm - nshort;
-	struct side_job job = { x_s, n, tau0, ms, nm, xmalloc((nm ? nm : 1) * sizeof(double)), out };
+	bool ok = nm > 0 && stab_check(x_s, n, tau0) == 0;
+	struct work w = { .x_s = x_s, .n = n, .tau0 = tau0, .m = ms, .nm = nm, .nshort = nshort,
+			  .stats_ok = ok, .mtie = xmalloc((nm ? nm : 1) * sizeof(double)),
+			  .pts = xcalloc(nm ? nm : 1, sizeof(struct stab_point)), .out = out,
+			  .beside = beside, .beside_arg = beside_arg };
+	atomic_init(&w.next, 0);
 	/* GSL's error handler is one global: switched off here, before the threads, so that
-	 * their own save-and-restore pairs (stab_compute) only ever see it off */
+	 * their own save-and-restore pairs (stab_finish) only ever see it off */
 	gsl_error_handler_t *gsl_old = gsl_set_error_handler_off();
-	pthread_t side;
-	bool threaded = n >= SIDE_THREAD_MIN_N && pthread_create(&side, NULL, side_job_run, &job) == 0;
-	struct stab_point *pts = xcalloc(nm ? nm : 1, sizeof(*pts));
-	bool ok = nm > 0 &&
-		  (nshort == 0 ||
-		   stab_compute(x_s, n, tau0, ms, nshort, STAB_ALL & ~STAB_MTIE, pts) == 0) &&
-		  (nlong == 0 || stab_compute(x_s, n, tau0, ms + nshort, nlong, STAB_TIE_RMS,
-					      pts + nshort) == 0);
-	if (threaded)
-		pthread_join(side, NULL);
-	else
-		side_job_run(&job);
+	pthread_t th[MAX_THREADS];
+	int nth = 0, want = threads_for(n, o->threads);
+	while (nth + 1 < want && pthread_create(&th[nth], NULL, worker, &w) == 0)
+		nth++;
+	worker(&w);
+	for (int t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	if (ok)
+		stab_finish(n, w.pts, nshort, STAB_ALL & ~STAB_MTIE);
 	gsl_set_error_handler(gsl_old);
 	if (ok) {
 		out->pts = xcalloc(nm, sizeof(*out->pts));
 		for (size_t k = 0; k < nm; k++) { /* back in the order asked */
-			pts[k].mtie = job.mtie[k];
-			out->pts[at[k]] = pts[k];
+			w.pts[k].mtie = w.mtie[k];
+			out->pts[at[k]] = w.pts[k];
 		}
 		out->npts = nm;
 		out->have = true;
@@ -241,10 +281,10 @@ void stab_run_compute(const double *x_s, size_t n, double tau0, const struct sta
 		snprintf(out->note, sizeof(out->note),
 			 "stability not computed: %zu phase points give no averaging factor", n);
 	}
-	free(pts);
+	free(w.pts);
 	free(ms);
 	free(at);
-	free(job.mtie);
+	free(w.mtie);
 	free(m);
 }
 

@@ -27,6 +27,7 @@ struct stab_run_opts {
 	enum stab_spacing spacing; /* when ntaus == 0 */
 	double *taus;              /* explicit observation intervals, s (malloc'd, any number) */
 	int ntaus;
+	int threads;               /* 0: one per core (up to 4) from 10^5 points; else as many */
 };
 
 /* Parses --tau: "octave", "decade", "all" or a comma-separated list of positive seconds
@@ -52,9 +53,12 @@ struct stab_run {
  * points (*x_s allocated, caller frees), 0 if there are too few (< 3). */
 size_t stab_run_grid(const struct ex_series *s, double *tau0, double **x_s, size_t *interpolated);
 
-/* Statistics on phase x_s[0..n) (s) every tau0 s, and the time error of TE = x in ns. */
+/* Statistics on phase x_s[0..n) (s) every tau0 s, and the time error of TE = x in ns, on the
+ * threads of o->threads. beside(beside_arg, scratch), if not NULL, is run on one of them
+ * before the time error (and never beside it): the caller's own work on x_s, which must only
+ * read it, with scratch room for n doubles (the time error's afterwards). */
 void stab_run_compute(const double *x_s, size_t n, double tau0, const struct stab_run_opts *o,
-		      struct stab_run *out);
+		      void (*beside)(void *, double *), void *beside_arg, struct stab_run *out);
 void stab_run_free(struct stab_run *r);
 
 #endif

@@ -224,7 +224,8 @@ struct phase_sums {
  * recomputations cost O(n) in all); each chunk's squares are summed apart (two-level sum).
  * Measured: splitting the j range into 2-8 interleaved chains is slower here (more memory
  * streams) than advancing one chain two steps at a time. */
-static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+static inline void phase_pass_sel(const double *x, size_t n, size_t sm, bool only_mdev,
+				  struct phase_sums *out)
 {
 	size_t outer = n - 3 * sm + 1; /* MDEV terms */
 	size_t chunk = sm > MDEV_CHUNK ? sm : MDEV_CHUNK;
@@ -248,9 +249,11 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 			s += t[0] + t[1];
 			sq0 += s0 * s0;
 			sq1 += s * s;
-			so += d * d;
-			sh += t * t;
-			st += e * e;
+			if (!only_mdev) {
+				so += d * d;
+				sh += t * t;
+				st += e * e;
+			}
 		}
 		so0 = so[0];
 		so1 = so[1];
@@ -263,9 +266,11 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 			double t0 = a3 - 3 * a2 + 3 * a1 - a0, d0 = a2 - 2 * a1 + a0, e0 = a1 - a0;
 			s += t0;
 			sq0 += s * s;
-			so0 += d0 * d0;
-			sh0 += t0 * t0;
-			st0 += e0 * e0;
+			if (!only_mdev) {
+				so0 += d0 * d0;
+				sh0 += t0 * t0;
+				st0 += e0 * e0;
+			}
 		}
 		/* and i = jend - 1, which the next chunk's exact restart skips */
 		size_t i = jend - 1;
@@ -281,15 +286,31 @@ static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *
 		tot_h += sh0 + sh1;
 		tot_t += st0 + st1;
 	}
+	out->mdev = tot_m;
+	if (only_mdev) {
+		out->oadev = out->ohdev = out->tie = NAN;
+		return;
+	}
 	/* the OADEV and TIE terms after the last MDEV step: i = outer .. N-2m-1, .. N-m-1 */
 	double so, st;
 	const double *xo = x + outer;
 	SUM_SQ(so, i, n - 2 * sm - outer, xo[i + 2 * sm] - 2 * xo[i + sm] + xo[i]);
 	SUM_SQ(st, i, n - sm - outer, xo[i + sm] - xo[i]);
-	out->mdev = tot_m;
 	out->oadev = tot_o + so;
 	out->ohdev = tot_h;
 	out->tie = tot_t + st;
+}
+
+/* The pass for every sum, and the cheaper one for MDEV's alone (TDEV of the time error): the
+ * same MDEV sum, to the bit. */
+static void phase_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+{
+	phase_pass_sel(x, n, sm, false, out);
+}
+
+static void mdev_pass(const double *x, size_t n, size_t sm, struct phase_sums *out)
+{
+	phase_pass_sel(x, n, sm, true, out);
 }
 
 /* Non-overlapping Hadamard deviation, SP 1065 eq. 18 (eq. 17 is the frequency form), on the
@@ -407,18 +428,6 @@ struct acf_sums {
 	size_t k;
 };
 
-static inline void acf_push(struct acf_sums *a, double v)
-{
-	if (a->k == 0)
-		a->first = v;
-	else
-		a->P += a->prev * v;
-	a->S += v;
-	a->Q += v * v;
-	a->prev = v;
-	a->k++;
-}
-
 /* Dominant power-law noise at tau = m tau0 by the lag-1 autocorrelation method: W. J. Riley
  * and C. A. Greenhall, "Power law noise identification using the lag 1 autocorrelation",
  * EFTF 2004, eq. 2 for r1 and its section on the algorithm (allantools' autocorr_noise_id
@@ -454,21 +463,46 @@ static int noise_id_lag1(const double *x, size_t n, long m)
 	}
 	double mean2 = s2 / kk, n2 = s4 - mean2 * s2;
 	double a0 = c0 / kk, a1 = c1 / s2, a2 = n2 > 0 ? (c2 - mean2 * c0) / n2 : 0;
-	struct acf_sums seq[3] = { { 0 } }; /* residual, its first and second differences */
-	double r_prev = 0, u_prev = 0;
-	for (size_t i = 0; i < k; i++) {
+	/* the sums of the residual r, its first difference u and second difference v, in
+	 * locals (as an array of structs they went through memory at every point); the same
+	 * additions in the same order as pushing each value in turn: first = v, or
+	 * P += prev v; then S += v, Q += v^2 */
+	double r_prev = x[0] - (a0 + a1 * (-half * inv) + a2 * ((-half * inv) * (-half * inv) -
+							       mean2));
+	double S0 = r_prev, Q0 = r_prev * r_prev, P0 = 0;
+	double S1 = 0, Q1 = 0, P1 = 0, u_first = 0, u_prev = 0;
+	double S2 = 0, Q2 = 0, P2 = 0, v_first = 0, v_prev = 0;
+	for (size_t i = 1; i < k; i++) {
 		double t = ((double)(long)i - half) * inv;
 		double r = x[i * sm] - (a0 + a1 * t + a2 * (t * t - mean2));
-		acf_push(&seq[0], r);
-		if (i >= 1) {
-			double u = r - r_prev;
-			acf_push(&seq[1], u);
-			if (i >= 2)
-				acf_push(&seq[2], u - u_prev);
-			u_prev = u;
+		P0 += r_prev * r;
+		S0 += r;
+		Q0 += r * r;
+		double u = r - r_prev;
+		if (i == 1) {
+			u_first = u;
+		} else {
+			P1 += u_prev * u;
+			double v = u - u_prev;
+			if (i == 2)
+				v_first = v;
+			else
+				P2 += v_prev * v;
+			S2 += v;
+			Q2 += v * v;
+			v_prev = v;
 		}
+		S1 += u;
+		Q1 += u * u;
+		u_prev = u;
 		r_prev = r;
 	}
+	struct acf_sums seq[3] = {
+		{ S0, Q0, P0, x[0] - (a0 + a1 * (-half * inv) +
+				      a2 * ((-half * inv) * (-half * inv) - mean2)), r_prev, k },
+		{ S1, Q1, P1, u_first, u_prev, k - 1 },
+		{ S2, Q2, P2, v_first, v_prev, k - 2 },
+	};
 	for (int d = 0; d <= 2; d++) {
 		const struct acf_sums *q = &seq[d];
 		double r1 = acf_from_sums(q->S, q->Q, q->P, q->first, q->prev, q->k);
@@ -583,14 +617,117 @@ static void *mtie_job_run(void *arg)
 /* Below this many points a thread costs more than it saves. */
 enum { MTIE_THREAD_MIN_N = 100000 };
 
+int stab_check(const double *x, size_t n, double tau0)
+{
+	if (!x || n < 3 || !(tau0 > 0) || !isfinite(tau0))
+		return -1;
+	/* x - x is 0 for a finite x and NaN otherwise: a sum without a branch per point */
+	double z0 = 0, z1 = 0;
+	size_t i = 0;
+	for (; i + 2 <= n; i += 2) {
+		z0 += x[i] - x[i];
+		z1 += x[i + 1] - x[i + 1];
+	}
+	for (; i < n; i++)
+		z0 += x[i] - x[i];
+	return z0 + z1 == 0 ? 0 : -1;
+}
+
+void stab_point_at(const double *x, size_t n, double tau0, long mk, unsigned stats,
+		   struct stab_point *p)
+{
+	double tau = (double)mk * tau0;
+	p->m = mk;
+	p->tau = tau;
+	p->n = (size_t)mk <= (n - 1) / 2 ? (long)(n - 2 * (size_t)mk) : 0; /* 2m < N */
+	p->adev = p->oadev = p->mdev = p->tdev = p->hdev = p->ohdev = p->totdev = NAN;
+	p->mtie = p->tie_rms = p->oadev_lo = p->oadev_hi = p->edf = NAN;
+	p->alpha = 99;
+	if ((size_t)mk >= n)
+		return; /* no statistic is defined (and 2m, 3m could overflow below) */
+
+	size_t sm = (size_t)mk;
+	double sq_tau = tau * tau;
+	/* one pass for OADEV, MDEV/TDEV, OHDEV, TIE rms and TOTDEV's bulk where MDEV is
+	 * defined (3m <= N), else each alone */
+	bool fused = 3 * sm <= n && (stats & (STAB_OADEV | STAB_MDEV | STAB_TDEV | STAB_OHDEV |
+					      STAB_TIE_RMS | STAB_TOTDEV | STAB_ADEV | STAB_HDEV));
+	struct phase_sums ps = { NAN, NAN, NAN, NAN };
+	if (fused && !(stats & ~(unsigned)(STAB_MDEV | STAB_TDEV | STAB_MTIE)))
+		mdev_pass(x, n, sm, &ps);
+	else if (fused)
+		phase_pass(x, n, sm, &ps);
+	if (stats & STAB_ADEV) /* ADEV's terms at m = 1 are OADEV's */
+		p->adev = fused && sm == 1 && n >= 3
+				  ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2)))
+				  : adev_at(x, n, mk, tau);
+	if (stats & STAB_OADEV)
+		p->oadev = fused ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2 * sm)))
+				 : oadev_at(x, n, mk, tau);
+	if (stats & (STAB_MDEV | STAB_TDEV)) {
+		double md = NAN;
+		if (fused) {
+			double mm = (double)mk;
+			md = sqrt(ps.mdev / (2.0 * mm * mm * sq_tau * (double)(n - 3 * sm + 1)));
+		}
+		if (stats & STAB_MDEV)
+			p->mdev = md;
+		/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
+		if (stats & STAB_TDEV)
+			p->tdev = tau / sqrt(3.0) * md;
+	}
+	bool have_h = fused && 3 * sm + 1 <= n;
+	if (stats & STAB_HDEV) /* HDEV's terms at m = 1 are OHDEV's */
+		p->hdev = have_h && sm == 1 ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3)))
+					    : hdev_at(x, n, mk, tau);
+	if (stats & STAB_OHDEV)
+		p->ohdev = have_h ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3 * sm)))
+				  : ohdev_at(x, n, mk, tau);
+	if (stats & STAB_TOTDEV)
+		p->totdev = totdev_at(x, n, mk, tau, ps.oadev);
+	if (stats & STAB_TIE_RMS)
+		p->tie_rms = fused ? sqrt(ps.tie / (double)(n - sm)) : tie_rms_at(x, n, mk);
+
+	if ((stats & STAB_OADEV) && isfinite(p->oadev))
+		p->alpha = noise_id_lag1(x, n, mk);
+}
+
+void stab_finish(size_t n, struct stab_point *out, size_t nm, unsigned stats)
+{
+	/* Where too few decimated points remain to identify the noise (long taus), the type
+	 * identified at the longest shorter tau is kept (the dominant type changes slowly with
+	 * tau), whatever the order of the averaging factors; then the EDF and the interval. */
+	if (!(stats & STAB_OADEV))
+		return;
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	for (size_t k = 0; k < nm; k++) {
+		struct stab_point *p = &out[k];
+		if (!isfinite(p->oadev))
+			continue;
+		int a = p->alpha;
+		if (a == 99) {
+			long best_m = 0;
+			for (size_t j = 0; j < nm; j++)
+				if (out[j].alpha != 99 && out[j].m < p->m && out[j].m > best_m &&
+				    noise_id_points(n, out[j].m)) {
+					best_m = out[j].m;
+					a = out[j].alpha;
+				}
+		}
+		p->alpha = a;
+		p->edf = oadev_edf((double)n, (double)p->m, a);
+		if (!(p->edf > 0))
+			p->edf = NAN;
+		chi2_interval(p->oadev, p->edf, &p->oadev_lo, &p->oadev_hi);
+	}
+	gsl_set_error_handler(old);
+}
+
 int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t nm,
 		 unsigned stats, struct stab_point *out)
 {
-	if (!x || n < 3 || !(tau0 > 0) || !isfinite(tau0) || (nm && (!m || !out)))
+	if (stab_check(x, n, tau0) != 0 || (nm && (!m || !out)))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return -1;
 	for (size_t k = 0; k < nm; k++)
 		if (m[k] < 1)
 			return -1;
@@ -605,91 +742,9 @@ int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t n
 		threaded = n >= MTIE_THREAD_MIN_N &&
 			   pthread_create(&mtie_thread, NULL, mtie_job_run, &job) == 0;
 	}
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-
-	for (size_t k = 0; k < nm; k++) {
-		struct stab_point *p = &out[k];
-		long mk = m[k];
-		double tau = (double)mk * tau0;
-		p->m = mk;
-		p->tau = tau;
-		p->n = (size_t)mk <= (n - 1) / 2 ? (long)(n - 2 * (size_t)mk) : 0; /* 2m < N */
-		p->adev = p->oadev = p->mdev = p->tdev = p->hdev = p->ohdev = p->totdev = NAN;
-		p->mtie = p->tie_rms = p->oadev_lo = p->oadev_hi = p->edf = NAN;
-		p->alpha = 99;
-		if ((size_t)mk >= n)
-			continue; /* no statistic is defined (and 2m, 3m could overflow below) */
-
-		size_t sm = (size_t)mk;
-		double sq_tau = tau * tau;
-		/* one pass for OADEV, MDEV/TDEV, OHDEV, TIE rms and TOTDEV's bulk where MDEV is
-		 * defined (3m <= N), else each alone */
-		bool fused = 3 * sm <= n && (stats & (STAB_OADEV | STAB_MDEV | STAB_TDEV | STAB_OHDEV |
-						      STAB_TIE_RMS | STAB_TOTDEV | STAB_ADEV |
-						      STAB_HDEV));
-		struct phase_sums ps = { NAN, NAN, NAN, NAN };
-		if (fused)
-			phase_pass(x, n, sm, &ps);
-		if (stats & STAB_ADEV) /* ADEV's terms at m = 1 are OADEV's */
-			p->adev = fused && sm == 1 && n >= 3
-					  ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2)))
-					  : adev_at(x, n, mk, tau);
-		if (stats & STAB_OADEV)
-			p->oadev = fused ? sqrt(ps.oadev / (2.0 * sq_tau * (double)(n - 2 * sm)))
-					 : oadev_at(x, n, mk, tau);
-		if (stats & (STAB_MDEV | STAB_TDEV)) {
-			double md = NAN;
-			if (fused) {
-				double mm = (double)mk;
-				md = sqrt(ps.mdev / (2.0 * mm * mm * sq_tau * (double)(n - 3 * sm + 1)));
-			}
-			if (stats & STAB_MDEV)
-				p->mdev = md;
-			/* SP 1065 eq. 15: TDEV = tau / sqrt(3) * MDEV */
-			if (stats & STAB_TDEV)
-				p->tdev = tau / sqrt(3.0) * md;
-		}
-		bool have_h = fused && 3 * sm + 1 <= n;
-		if (stats & STAB_HDEV) /* HDEV's terms at m = 1 are OHDEV's */
-			p->hdev = have_h && sm == 1 ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3)))
-						    : hdev_at(x, n, mk, tau);
-		if (stats & STAB_OHDEV)
-			p->ohdev = have_h ? sqrt(ps.ohdev / (6.0 * sq_tau * (double)(n - 3 * sm)))
-					  : ohdev_at(x, n, mk, tau);
-		if (stats & STAB_TOTDEV)
-			p->totdev = totdev_at(x, n, mk, tau, ps.oadev);
-		if (stats & STAB_TIE_RMS)
-			p->tie_rms = fused ? sqrt(ps.tie / (double)(n - sm)) : tie_rms_at(x, n, mk);
-
-		if ((stats & STAB_OADEV) && isfinite(p->oadev))
-			p->alpha = noise_id_lag1(x, n, mk);
-	}
-	/* Where too few decimated points remain to identify the noise (long taus), the type
-	 * identified at the longest shorter tau is kept (the dominant type changes slowly with
-	 * tau), whatever the order of the averaging factors; then the EDF and the interval. */
-	if (stats & STAB_OADEV) {
-		for (size_t k = 0; k < nm; k++) {
-			struct stab_point *p = &out[k];
-			if (!isfinite(p->oadev))
-				continue;
-			int a = p->alpha;
-			if (a == 99) {
-				long best_m = 0;
-				for (size_t j = 0; j < nm; j++)
-					if (out[j].alpha != 99 && out[j].m < p->m && out[j].m > best_m &&
-					    noise_id_points(n, out[j].m)) {
-						best_m = out[j].m;
-						a = out[j].alpha;
-					}
-			}
-			p->alpha = a;
-			p->edf = oadev_edf((double)n, (double)p->m, a);
-			if (!(p->edf > 0))
-				p->edf = NAN;
-			chi2_interval(p->oadev, p->edf, &p->oadev_lo, &p->oadev_hi);
-		}
-	}
-	gsl_set_error_handler(old);
+	for (size_t k = 0; k < nm; k++)
+		stab_point_at(x, n, tau0, m[k], stats, &out[k]);
+	stab_finish(n, out, nm, stats);
 	if (stats & STAB_MTIE) {
 		if (threaded)
 			pthread_join(mtie_thread, NULL);

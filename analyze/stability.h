@@ -60,6 +60,16 @@ size_t stab_taus_to(size_t n, enum stab_spacing spacing, long mmax, long *m_out,
 int stab_compute(const double *x, size_t n, double tau0, const long *m, size_t nm,
 		 unsigned stats, struct stab_point *out);
 
+/* The pieces of stab_compute, for callers that share the taus among threads: the checks of
+ * the input (0, or -1 as stab_compute), one tau's statistics except MTIE (p->alpha as
+ * identified at that tau), and the noise types carried to the long taus, the EDF and the
+ * interval once every tau is done. stab_compute is exactly stab_point_at for each tau and
+ * then stab_finish. */
+int stab_check(const double *x, size_t n, double tau0);
+void stab_point_at(const double *x, size_t n, double tau0, long m, unsigned stats,
+		   struct stab_point *p);
+void stab_finish(size_t n, struct stab_point *out, size_t nm, unsigned stats);
+
 /* Phase from fractional frequency: x[0] = 0, x[i+1] = x[i] + y[i] * tau0 (n+1 outputs). */
 void stab_freq_to_phase(const double *y, size_t n, double tau0, double *x_out);
 

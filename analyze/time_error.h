@@ -58,9 +58,10 @@ struct te_report {
 
 /* te_ns[0..n) at rate_hz samples per second. Returns 0, or -1 (too short, bad rate). */
 int te_evaluate(const double *te_ns, size_t n, double rate_hz, struct te_report *out);
-/* The same on TE = te[i] * scale ns (e.g. phase in s and 1e9), without a scaled copy. */
+/* The same on TE = te[i] * scale ns (e.g. phase in s and 1e9), without a scaled copy. The
+ * filtered TE is kept in scratch (at least n doubles; NULL: allocated here). */
 int te_evaluate_scaled(const double *te, double scale, size_t n, double rate_hz,
-		       struct te_report *out);
+		       double *scratch, struct te_report *out);
 const char *te_class_name(enum te_class c); /* "A", "B", "C", "D" */
 
 /* The G.8273.2 dTE_L MTIE / TDEV mask of class c at observation interval tau_s, in ns; NAN

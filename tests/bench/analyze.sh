@@ -41,7 +41,8 @@ for n in ${BENCH_ANALYZE_N:-1000000 10000000}; do
     echo "  allantools 4 deviations, np.loadtxt         $(s "$t_text")   ratio $(ratio "$t_text" "$t_ours")x"
     echo "  allantools 4 deviations, np.load (.npy)     $(s "$t_npy")   ratio $(ratio "$t_npy" "$t_ours")x   (target >= 10 on 10^7 points)"
     # CPU time too (user + system): on a shared machine it shows what a busy spell hides
-    # in wall time (ptpcal uses a second core for MTIE and the time error)
+    # in wall time (ptpcal reads with two threads and shares its statistics among one
+    # thread per core, up to 4; allantools uses one)
     c_ours=$(cpu_s "$PTPCAL" analyze -q --series phase --rate 1 --tau octave --json "$txt")
     c_npy=$(cpu_s env PYTHONPATH="$ref" $py "$PTPCAL_TOP/tests/tools/allan_ref.py" "$npy" 1 $devs octave)
     echo "  CPU time: ptpcal $c_ours s, allantools (.npy) $c_npy s; ratio $(ratio "$c_npy" "$c_ours")x"

@@ -32,6 +32,27 @@ START_TEST(one_to_ten)
 }
 END_TEST
 
+/* Mean and std of 10^6 values on a large offset, 2^30 + (i mod 1000) 2^-10: the exact
+ * mean 2^30 + 499.5 2^-10 needs the 2^-10 parts that a plain running sum (2^50 by the end)
+ * rounds away; the sums are compensated. std: sample std of 0 .. 999 (each 1000 times)
+ * times 2^-10, to 1e-15. */
+START_TEST(large_offset_exact_mean)
+{
+	enum { N = 1000000 };
+	double *v = malloc(N * sizeof(double));
+	for (size_t i = 0; i < N; i++)
+		v[i] = 1073741824.0 + (double)(i % 1000) / 1024.0;
+	struct dist d;
+	dist_compute(v, N, &d);
+	ck_assert_msg(d.mean == 1073741824.0 + 499.5 / 1024.0, "mean %.17g", d.mean);
+	/* sum over i of (i mod 1000 - 499.5)^2 = 1000 * 999 * 1000 * 1001 / 12 */
+	double var = 1000.0 * (999.0 * 1000.0 * 1001.0 / 12.0) / (double)(N - 1) / (1024.0 * 1024.0);
+	ck_assert_msg(fabs(d.std - sqrt(var)) <= 1e-15 * sqrt(var), "std %.17g, want %.17g", d.std,
+		      sqrt(var));
+	free(v);
+}
+END_TEST
+
 START_TEST(empty_and_single)
 {
 	struct dist d;
@@ -135,6 +156,7 @@ Suite *distribution_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, one_to_ten);
 	tcase_add_test(tc, empty_and_single);
+	tcase_add_test(tc, large_offset_exact_mean);
 	tcase_add_test(tc, histogram_fixed_bins);
 	tcase_add_test(tc, histogram_auto);
 	tcase_add_test(tc, histogram_clipped);

@@ -25,6 +25,45 @@ static bool same_as_strtod(const char *s)
 	return true;
 }
 
+/* The eight-digit steps: runs of 1..24 digits (every length across 8 and 16, and past the
+ * 19 the fast path takes) with a character after them that is one off a digit ('/' and ':'
+ * are '0' - 1 and '9' + 1) or ends the number, at every position; numparse_prefix ends where
+ * strtod does, with its value, or declines. */
+START_TEST(digit_runs_and_their_ends)
+{
+	static const char ends[] = "/:.eE -#";
+	size_t accepted = 0;
+	for (int len = 1; len <= 24; len++) {
+		for (const char *e = ends; *e; e++) {
+			for (int frac = 0; frac <= 1; frac++) {
+				char buf[64];
+				size_t k = 0;
+				if (frac) {
+					buf[k++] = '7';
+					buf[k++] = '.';
+				}
+				for (int d = 0; d < len; d++)
+					buf[k++] = (char)('1' + (d * 7 + len) % 9);
+				buf[k++] = *e;
+				buf[k++] = '5';
+				buf[k] = 0;
+				double v;
+				size_t used = numparse_prefix(buf, k, &v);
+				if (!used)
+					continue;
+				char *end;
+				double ref = strtod(buf, &end);
+				ck_assert_msg(used == (size_t)(end - buf), "'%s': %zu, strtod %td", buf,
+					      used, end - buf);
+				ck_assert_msg(memcmp(&v, &ref, sizeof(v)) == 0, "'%s'", buf);
+				accepted++;
+			}
+		}
+	}
+	ck_assert_msg(accepted > 200, "accepted %zu", accepted);
+}
+END_TEST
+
 START_TEST(random_doubles_every_format)
 {
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -110,6 +149,7 @@ Suite *numparse_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, random_doubles_every_format);
+	tcase_add_test(tc, digit_runs_and_their_ends);
 	tcase_add_test(tc, common_forms_fast);
 	tcase_add_test(tc, halfway_and_syntax);
 	suite_add_tcase(s, tc);

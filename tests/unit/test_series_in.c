@@ -187,6 +187,33 @@ START_TEST(large_file_in_halves)
 }
 END_TEST
 
+/* The halves parsed into their places in one array: comment lines in the first half leave
+ * a gap that is closed, comments in the second and a last line without its '\n' are counted;
+ * the values are those of one pass. */
+START_TEST(large_file_halves_with_comments)
+{
+	const char *p = tu_path("series-big2.txt");
+	FILE *f = fopen(p, "w");
+	for (long i = 1; i <= 900000; i++) {
+		if (i % 100000 == 7)
+			fputs("# a comment line\n", f);
+		fprintf(f, "%ld.%03ld%s", i, i % 997, i == 900000 ? "" : "  # note\n");
+	}
+	fclose(f);
+	char *text = tu_read_file(p);
+	struct value_series a, b;
+	ck_assert_int_eq(value_series_read(p, &a), 0);
+	ck_assert_int_eq(value_series_parse(text, strlen(text), "big2", &b), 0);
+	ck_assert_uint_eq(a.n, 900000);
+	ck_assert_uint_eq(a.n, b.n);
+	ck_assert(memcmp(a.v, b.v, a.n * sizeof(double)) == 0);
+	ck_assert(a.v[899999] == 900000 + (900000 % 997) / 1000.0);
+	value_series_free(&a);
+	value_series_free(&b);
+	free(text);
+}
+END_TEST
+
 Suite *series_in_suite(void)
 {
 	Suite *s = suite_create("series_in");
@@ -195,6 +222,7 @@ Suite *series_in_suite(void)
 	tcase_add_test(tc, rejected_forms);
 	tcase_add_test(tc, files);
 	tcase_add_test(tc, large_file_in_halves);
+	tcase_add_test(tc, large_file_halves_with_comments);
 	suite_add_tcase(s, tc);
 	return s;
 }

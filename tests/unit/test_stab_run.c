@@ -190,6 +190,78 @@ START_TEST(alternating_through_analysis)
 }
 END_TEST
 
+/* The beside job of the threaded run: counts its calls and reads the whole series. */
+struct beside_probe {
+	const double *x;
+	size_t n;
+	int calls;
+	double sum;
+};
+
+static void beside_probe_run(void *arg, double *scratch)
+{
+	struct beside_probe *b = arg;
+	b->calls++;
+	for (size_t i = 0; i < b->n; i++) {
+		scratch[i] = -1; /* all of it is the caller's: the time error writes it afterwards */
+		b->sum += b->x[i];
+	}
+}
+
+/* One run of stab_run_compute with the given threads (octave taus, the beside probe). */
+static void run_threads(const double *x, size_t n, int threads, struct stab_run *r,
+			struct beside_probe *b)
+{
+	struct stab_run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.spacing = STAB_OCTAVE;
+	o.threads = threads;
+	memset(r, 0, sizeof(*r));
+	*b = (struct beside_probe){ x, n, 0, 0 };
+	stab_run_compute(x, n, 1.0, &o, beside_probe_run, b, r);
+}
+
+/* The tasks shared among 1, 2 and 4 threads give the same results to the bit: every
+ * statistic at every tau, the noise types and intervals, the time error report; the beside
+ * job runs once. A series with white PM, a random walk and a drift (2 * 10^5 points: past
+ * MTIE's chunk of starts and its 1025-point switch). */
+START_TEST(threads_bit_identical)
+{
+	enum { N = 200001 };
+	double *x = malloc(N * sizeof(double));
+	unsigned long long st = 12345;
+	double walk = 0;
+	for (size_t i = 0; i < N; i++) {
+		double u[2];
+		for (int k = 0; k < 2; k++) { /* uniform in (-0.5, 0.5) from a 64-bit LCG */
+			st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+			u[k] = (double)(st >> 11) / 9007199254740992.0 - 0.5;
+		}
+		walk += u[1] * 1e-10;
+		x[i] = 1e-3 + u[0] * 2e-9 + walk + 1e-18 * (double)i * (double)i;
+	}
+	struct stab_run r1, r2;
+	struct beside_probe b1, b2;
+	run_threads(x, N, 1, &r1, &b1);
+	ck_assert(r1.have && r1.have_te && r1.npts == 18);
+	ck_assert_int_eq(b1.calls, 1);
+	for (int threads = 2; threads <= 4; threads += 2) {
+		run_threads(x, N, threads, &r2, &b2);
+		ck_assert_int_eq(b2.calls, 1);
+		ck_assert(b2.sum == b1.sum);
+		ck_assert(r2.have && r2.have_te);
+		ck_assert_int_eq(r2.npts, r1.npts);
+		/* every field of every point, NaNs included, and the whole time error report */
+		ck_assert(memcmp(r1.pts, r2.pts, r1.npts * sizeof(*r1.pts)) == 0);
+		ck_assert(memcmp(&r1.te, &r2.te, sizeof(r1.te)) == 0);
+		ck_assert(isfinite(r2.pts[3].oadev_lo) && isfinite(r2.pts[r2.npts - 1].mtie));
+		stab_run_free(&r2);
+	}
+	stab_run_free(&r1);
+	free(x);
+}
+END_TEST
+
 Suite *stab_run_suite(void)
 {
 	Suite *s = suite_create("stab_run");
@@ -197,6 +269,7 @@ Suite *stab_run_suite(void)
 	tcase_add_test(tc, parse_taus);
 	tcase_add_test(tc, grid_from_exchanges);
 	tcase_add_test(tc, alternating_through_analysis);
+	tcase_add_test(tc, threads_bit_identical);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -371,6 +371,94 @@ START_TEST(mtie_vs_brute_force)
 }
 END_TEST
 
+/* MDEV and TDEV alone (the time error's TDEV) take a cheaper pass that must give the same
+ * sums as the pass for every statistic, to the bit: a random walk with an offset, taus
+ * across the pass's chunks of 4096 steps. */
+START_TEST(mdev_alone_same_as_fused)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 13);
+	enum { N = 30001 };
+	static double x[N];
+	double w = 0;
+	for (size_t i = 0; i < N; i++)
+		x[i] = 5.0 + (w += gsl_ran_gaussian(r, 1e-9)) + gsl_ran_gaussian(r, 1e-9);
+	long m[] = { 1, 2, 3, 7, 64, 1000, 4096, 5000, 10000 };
+	enum { NM = sizeof(m) / sizeof(m[0]) };
+	struct stab_point all[NM], alone[NM], tdev[NM];
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_ALL, all), 0);
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_MDEV | STAB_TDEV, alone), 0);
+	ck_assert_int_eq(stab_compute(x, N, 1.0, m, NM, STAB_TDEV | STAB_MTIE, tdev), 0);
+	for (size_t k = 0; k < NM; k++) {
+		ck_assert(isfinite(all[k].mdev));
+		ck_assert(alone[k].mdev == all[k].mdev && alone[k].tdev == all[k].tdev);
+		ck_assert(tdev[k].tdev == all[k].tdev && tdev[k].mtie == all[k].mtie);
+		ck_assert(isnan(alone[k].oadev) && isnan(alone[k].tie_rms));
+	}
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* MTIE by monotonic deques of the window's maxima and minima (an O(n) method independent of
+ * analyze/mtie.c's sparse tables), for series too long for mtie_brute. */
+static double mtie_deque(const double *x, size_t n, long m)
+{
+	size_t w = (size_t)m + 1, *qh = malloc(n * sizeof(size_t)), *ql = malloc(n * sizeof(size_t));
+	size_t h0 = 0, h1 = 0, l0 = 0, l1 = 0;
+	double best = 0;
+	for (size_t i = 0; i < n; i++) {
+		while (h1 > h0 && x[qh[h1 - 1]] <= x[i])
+			h1--;
+		qh[h1++] = i;
+		while (l1 > l0 && x[ql[l1 - 1]] >= x[i])
+			l1--;
+		ql[l1++] = i;
+		if (i + 1 < w)
+			continue;
+		size_t s = i + 1 - w; /* the window x[s .. i] */
+		while (qh[h0] < s)
+			h0++;
+		while (ql[l0] < s)
+			l0++;
+		if (x[qh[h0]] - x[ql[l0]] > best)
+			best = x[qh[h0]] - x[ql[l0]];
+	}
+	free(qh);
+	free(ql);
+	return best;
+}
+
+/* Series longer than mtie.c's chunk of starts (2^15) and not a multiple of its blocks (1024):
+ * the windows across chunk ends, around the short/long switch (w = 1025, 1026) and long ones
+ * (a random walk, where few blocks are scanned, and white noise, where all are), against the
+ * deques. */
+START_TEST(mtie_chunks_and_blocks_vs_deque)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 12);
+	enum { NL = 100003 };
+	double *x = malloc(NL * sizeof(double));
+	for (int kind = 0; kind < 3; kind++) {
+		mtie_test_data(x, NL, kind, r);
+		long m[] = { 1, 2, 3, 7, 100, 1023, 1024, 1025, 1500, 2048, 5000, 32767, 32768,
+			     40000, 50001, 70000, NL - 2, NL - 1, NL };
+		enum { NM = sizeof(m) / sizeof(m[0]) };
+		struct stab_point p[NM];
+		ck_assert_int_eq(stab_compute(x, NL, 1.0, m, NM, STAB_MTIE, p), 0);
+		for (size_t k = 0; k < NM; k++) {
+			if (m[k] >= NL) {
+				ck_assert(isnan(p[k].mtie));
+				continue;
+			}
+			ck_assert_msg(p[k].mtie == mtie_deque(x, NL, m[k]), "kind %d m %ld: %.17g %.17g",
+				      kind, m[k], p[k].mtie, mtie_deque(x, NL, m[k]));
+		}
+	}
+	free(x);
+	gsl_rng_free(r);
+}
+END_TEST
+
 /* MTIE for windows longer than half the series (tau > N/2, up to N - 1) and long enough for
  * the pruned scan (w >= 256), against the brute force: white, random-walk and tied data. */
 START_TEST(mtie_long_windows_vs_brute_force)
@@ -540,8 +628,10 @@ Suite *stability_suite(void)
 	tcase_add_test(tc, white_fm_levels);
 	tcase_add_test(tc, random_walk_fm_identified);
 	tcase_add_test(tc, flicker_noise_identified);
+	tcase_add_test(tc, mdev_alone_same_as_fused);
 	tcase_add_test(tc, mtie_vs_brute_force);
 	tcase_add_test(tc, mtie_long_windows_vs_brute_force);
+	tcase_add_test(tc, mtie_chunks_and_blocks_vs_deque);
 	tcase_add_test(tc, oadev_interval_coverage);
 	tcase_add_test(tc, taus_and_names);
 	tcase_add_test(tc, bad_arguments_and_undefined);

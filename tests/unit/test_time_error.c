@@ -3,6 +3,7 @@
  * (gains 1/sqrt(1 + (f/fc)^2) and (f/fc)/sqrt(1 + (f/fc)^2)), and a ramp (MTIE = slope * tau,
  * TDEV = 0); the class verdicts against the limits of clause 7.1. */
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "analyze/time_error.h"
@@ -174,6 +175,28 @@ START_TEST(ramp_mtie_and_masks)
 }
 END_TEST
 
+/* The filtered TE in the caller's scratch array (analyze's, shared with the distribution)
+ * gives the report of the array allocated here, to the bit; the scale is the product of a
+ * scaled copy. */
+START_TEST(scratch_and_scale_same_report)
+{
+	enum { N = 5000 };
+	static double te[N], te_ns[N], scratch[N];
+	for (size_t i = 0; i < N; i++) {
+		te[i] = 1e-8 * sin((double)i * 0.01) + 1e-9 * (double)(i % 7);
+		te_ns[i] = te[i] * 1e9;
+		scratch[i] = NAN; /* whatever it held */
+	}
+	struct te_report a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(te_evaluate(te_ns, N, 10.0, &a), 0);
+	ck_assert_int_eq(te_evaluate_scaled(te, 1e9, N, 10.0, scratch, &b), 0);
+	ck_assert(a.dte_l_mtie.npoints > 3 && a.dte_l_tdev.npoints > 3);
+	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
+}
+END_TEST
+
 START_TEST(limits_and_errors)
 {
 	/* The limits of G.8273.2 clause 7.1 as tabulated in the header of time_error.c
@@ -341,6 +364,7 @@ Suite *time_error_suite(void)
 	tcase_add_test(tc, fast_sine_passes_high_pass);
 	tcase_add_test(tc, ramp_mtie_and_masks);
 	tcase_add_test(tc, limits_and_errors);
+	tcase_add_test(tc, scratch_and_scale_same_report);
 	tcase_add_test(tc, net_c_max_abs_te_l);
 	tcase_add_test(tc, net_c_mtie_mask);
 	tcase_add_test(tc, max_abs_labels);
