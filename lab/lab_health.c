@@ -50,6 +50,8 @@ int lab_health_read(const char *frames_path, struct lab_health *h)
 		h->frames++;
 		if (e > LAB_LATE_NS)
 			h->late++;
+		else if (e < -LAB_LATE_NS)
+			h->early++;
 	}
 	ok = ok && !ds_failed(r);
 	ds_reader_close(r);
@@ -60,11 +62,14 @@ int lab_health_read(const char *frames_path, struct lab_health *h)
 		ok = false;
 	}
 	if (ok) {
+		h->p1_ns = runstats_pct(&rs, 1);
 		h->p50_ns = runstats_pct(&rs, 50);
 		h->p99_ns = runstats_pct(&rs, 99);
+		h->min_ns = rs.min;
 		h->max_ns = rs.max;
-		h->kept_time = (double)h->late <= LAB_LATE_FRACTION_LIMIT * (double)h->frames &&
-			       h->p99_ns <= LAB_P99_LIMIT_NS;
+		h->kept_time = (double)(h->late + h->early) <=
+				       LAB_LATE_FRACTION_LIMIT * (double)h->frames &&
+			       h->p99_ns <= LAB_P99_LIMIT_NS && h->p1_ns >= -LAB_P99_LIMIT_NS;
 	}
 	runstats_free(&rs);
 	return ok ? 0 : -1;
@@ -79,6 +84,11 @@ void lab_health_describe(const struct lab_health *h, char *buf, size_t len)
 		 (unsigned long long)h->frames, fmt_si_time(LAB_LATE_NS, a, sizeof(a)),
 		 fmt_si_time(h->p50_ns, b, sizeof(b)), fmt_si_time(h->p99_ns, c, sizeof(c)),
 		 fmt_si_time(h->max_ns, d, sizeof(d)));
+	size_t l = strlen(buf);
+	if (h->early && l < len)
+		snprintf(buf + l, len - l, ", %.1f %% early by > %s, p1 %s, min %s",
+			 100.0 * (double)h->early / (double)(h->frames ? h->frames : 1), a,
+			 fmt_si_time(h->p1_ns, b, sizeof(b)), fmt_si_time(h->min_ns, c, sizeof(c)));
 }
 
 static const char usage[] =
@@ -86,15 +96,16 @@ static const char usage[] =
 	"\n"
 	"Whether a lab run's emulated switch kept time: from its per-frame log (DIR/switch/\n"
 	"frames.tsv of 'ptpcal lab run', the switch_log a dataset's manifest names, or the file),\n"
-	"how late frames left against their due time. A switch that fell behind (a machine loaded\n"
-	"beyond its cores) did not realise the delays it was given: its statistics are the\n"
-	"machine's, not the lab's.\n"
+	"how late (or early) frames left against their due time. A switch that fell behind (a\n"
+	"machine loaded beyond its cores) did not realise the delays it was given: its statistics\n"
+	"are the machine's, not the lab's.\n"
 	"\n"
 	"      --json     the figures as JSON on stdout\n"
 	"  -h, --help\n"
 	"\n"
-	"Kept time: at most 5 % of frames more than 50 us late and the 99th percentile of the\n"
-	"send error within 250 us. Exit: 0 kept time, 1 not, 2 bad usage or input.\n";
+	"Kept time: at most 5 % of frames more than 50 us late or early, and the 1st and 99th\n"
+	"percentiles of the send error within +-250 us. Exit: 0 kept time, 1 not, 2 bad usage or\n"
+	"input.\n";
 
 /* The switch log of a lab directory: its manifest's switch_log, else switch/frames.tsv. */
 static bool find_log(const char *dir, char *out, size_t len)
@@ -169,6 +180,10 @@ int lab_health_main(int argc, char **argv)
 		json_num(&j, "send_error_p50_ns", h.p50_ns);
 		json_num(&j, "send_error_p99_ns", h.p99_ns);
 		json_num(&j, "send_error_max_ns", h.max_ns);
+		json_int(&j, "early", (int64_t)h.early);
+		json_num(&j, "early_fraction", (double)h.early / (double)h.frames);
+		json_num(&j, "send_error_p1_ns", h.p1_ns);
+		json_num(&j, "send_error_min_ns", h.min_ns);
 		json_bool(&j, "kept_time", h.kept_time);
 		json_obj_end(&j);
 		json_finish(&j);

@@ -41,6 +41,8 @@
 				* from clock_nanosleep/ppoll were measured 70 us late on average
 				* (460 us max) on this lab's VM, timer slack 1 ns */
 #define PURE_SPIN_NS 5000    /* the last 5 us: only the clock, no socket polling */
+#define SEND_LAT_MAX_NS 50000.0 /* a send() -> driver timestamp longer than this is a stall */
+#define SEND_LAT_STEP_NS 500.0  /* the most one sample moves the send-latency estimate up */
 
 enum tc_mode { TC_OFF = 0, TC_ONE_STEP, TC_TWO_STEP };
 
@@ -548,12 +550,23 @@ static void transmit(struct sw *s, int idx)
 		out->no_txts++;
 	} else {
 		r.tx = tx;
+		/* The send latency is the stack's (a few us on veth); a sample beyond it is a
+		 * stall of this process or the kernel (ms on a loaded VM without kernel
+		 * preemption), and the departures move with the estimate: one 5 ms stall in a
+		 * plain running mean sent the next frames 300 us early. So: stalls above
+		 * SEND_LAT_MAX_NS never count, and one sample moves the estimate by at most
+		 * SEND_LAT_STEP_NS. */
 		double lat = (double)(tx - before);
-		if (!out->have_lat) {
-			out->send_lat_ns = lat;
-			out->have_lat = true;
-		} else {
-			out->send_lat_ns += (lat - out->send_lat_ns) / 16;
+		if (lat >= 0 && lat <= SEND_LAT_MAX_NS) {
+			if (!out->have_lat) {
+				out->send_lat_ns = lat;
+				out->have_lat = true;
+			} else {
+				double step = (lat - out->send_lat_ns) / 16;
+				if (step > SEND_LAT_STEP_NS)
+					step = SEND_LAT_STEP_NS;
+				out->send_lat_ns += step;
+			}
 		}
 		runstats_add(&out->sched_err, (double)(tx - sl->due));
 		int64_t res = tx - sl->rx;

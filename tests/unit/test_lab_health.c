@@ -49,6 +49,32 @@ START_TEST(kept_and_not)
 		e[i] = i < 98 ? 300 : 3e6;
 	ck_assert_int_eq(lab_health_read(write_log("far.tsv", e, 100), &h), 0);
 	ck_assert(!h.kept_time);
+	/* 6 % early by 300 us (a send-latency estimate thrown off): not kept, said so */
+	for (int i = 0; i < 100; i++)
+		e[i] = i < 94 ? 300 : -300000;
+	ck_assert_int_eq(lab_health_read(write_log("early.tsv", e, 100), &h), 0);
+	ck_assert_uint_eq(h.early, 6);
+	ck_assert_uint_eq(h.late, 0);
+	ck_assert(!h.kept_time);
+	ck_assert_double_near(h.min_ns, -300000, 1e-9);
+	lab_health_describe(&h, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "could not keep time") == buf && strstr(buf, "6.0 % early"),
+		      "%s", buf);
+	/* 2 % early by 300 us and 2 % late: within 5 %, but the 1st percentile is beyond
+	 * -250 us: not kept */
+	for (int i = 0; i < 100; i++)
+		e[i] = i < 2 ? -300000 : i < 4 ? 60000 : 300;
+	ck_assert_int_eq(lab_health_read(write_log("both.tsv", e, 100), &h), 0);
+	ck_assert_uint_eq(h.early, 2);
+	ck_assert_uint_eq(h.late, 2);
+	ck_assert(!h.kept_time);
+	/* 1 % early by 60 us: kept, and the early part named */
+	for (int i = 0; i < 100; i++)
+		e[i] = i < 1 ? -60000 : 300;
+	ck_assert_int_eq(lab_health_read(write_log("one.tsv", e, 100), &h), 0);
+	ck_assert(h.kept_time);
+	lab_health_describe(&h, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "kept time") == buf && strstr(buf, "1.0 % early"), "%s", buf);
 }
 END_TEST
 
