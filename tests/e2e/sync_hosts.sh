@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal sync --server/--client for real hosts, without touching the system:
 #  - the plan (no --apply) from a staged --root: the units of the installed packages, the
 #    order (client: ptp4l@IF -> ntpsec -> phc2sys@IF; server: gpsd -> ntpsec -> ptp4l@IF ->

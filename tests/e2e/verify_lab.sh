@@ -1,4 +1,6 @@
 #!/bin/sh
+# e2e: daemons (real daemons in private namespaces, own ports and SHM units, no verdict on
+# the machine keeping time: runs beside two other daemon tests)
 # ptpcal verify against real ptp4l (a grandmaster and a client in two namespaces, private
 # management sockets), an SHM segment fed by `ptpcal shm write`, recorded ntpq/ps/ethtool
 # outputs. Checks are asserted one by one from the JSON:
@@ -75,7 +77,7 @@ grep -q 'the PHC holds UTC (the 37-second trap)' s4.json || die "no 37-second fi
 echo "server checks: ok"
 
 # --- client ---
-unit=$(( 150 + $$ % 25 )) # 150..174: its own band (tests run beside each other)
+unit=$(( 150 + $$ % 24 )) # 150..173 and unit+1: its own band (tests run beside each other)
 "$PTPCAL" shm write --unit $unit --interval 0.2s --duration 8s >shmw.log 2>&1 &
 w=$!
 NETNS_PIDS="$NETNS_PIDS $w"
