@@ -75,8 +75,20 @@ run_b() { # DIR
     grep -q "transparent clock: [0-9]* corrections" "$d/v2.txt" || die "no TC corrections seen on sw2"
     expect_exit 1 "$PTPCAL" validate-switch --log "$d/udp/switch/frames.tsv" --port sw3 --max-tc-error 5us
     grep -q "FAIL" "$E2E_DIR/stdout.txt" || die "faulty TC: no FAIL in the report"
-    "$PTPCAL" validate-switch --log "$d/udp/switch/frames.tsv" --port sw1 --max-asymmetry 30us \
-        --json >"$d/v1.json" || die "symmetric port failed its asymmetry limit: $(cat "$d/v1.json")"
+    # The symmetric port's realised asymmetry (the log is the truth) is zero in expectation,
+    # but a few frames late by milliseconds move one direction's mean by tens of us on a
+    # switch that kept time (seen: 0.8 % late, max 7.5 ms: 23 us [-43, +90]). Its limit: 30 us,
+    # or 2.7 half-widths of the run's own interval (PASS needs |a| + h <= limit: a zero-mean
+    # estimate exceeds that with probability 1e-3). LAB_TIGHT: 30 us.
+    alim=30000
+    if [ "$LAB_TIGHT" != 1 ]; then
+        alim=$("$PTPCAL" validate-switch --log "$d/udp/switch/frames.tsv" --port sw1 --json |
+            python3 -c 'import json,sys; p=json.load(sys.stdin)["ports"][0]
+print(int(max(30000, 2.7 * (p["asymmetry_ci_hi_ns"] - p["asymmetry_ci_lo_ns"]) / 2)))') ||
+            die "validate-switch --json on sw1 gave no interval"
+    fi
+    "$PTPCAL" validate-switch --log "$d/udp/switch/frames.tsv" --port sw1 --max-asymmetry ${alim}ns \
+        --json >"$d/v1.json" || die "symmetric port failed its asymmetry limit ${alim} ns: $(cat "$d/v1.json")"
     expect_exit 1 "$PTPCAL" validate-switch --log "$d/udp/switch/frames.tsv" --port sw2 --max-asymmetry 30us
     # ... and from two-point captures on either side (tcpdump in the switch's namespace: the
     # egress tap stamps before the driver, so allow a few us; under load the taps' stack
