@@ -18,8 +18,8 @@
  * the smallest delay the tests configure. */
 #define LAB_LATE_NS 50000.0
 /* Kept time: at most this fraction of frames late or early, and the 99th percentile of the
- * send error within LAB_P99_LIMIT_NS (and its 1st percentile within -LAB_P99_LIMIT_NS). Quiet-machine figures (datasets/, 90 s runs): 1.1-1.8 % late,
- * p99 56-87 us. */
+ * send error within LAB_P99_LIMIT_NS (its 1st percentile within -LAB_P99_LIMIT_NS).
+ * Quiet-machine figures (datasets/, 90 s runs): 1.1-1.8 % late, p99 56-87 us. */
 #define LAB_LATE_FRACTION_LIMIT 0.05
 #define LAB_P99_LIMIT_NS 250000.0
 

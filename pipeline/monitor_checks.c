@@ -9,6 +9,8 @@
 #include "pipeline/monitor_checks.h"
 #include "pipeline/verify_checks.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* analyze's protocol-health codes (analyze/health.c, docs/analyze-json.md) grouped into the
  * monitor's capture checks. A "positive" check needs one of its codes to be judged (e.g. a
  * timescale needs origin timestamps); the others pass when none of their codes is found. */
@@ -44,7 +46,8 @@ static void judge_health_group(struct checks *cs, const struct findings *fl, siz
 	bool judged = false;
 	for (size_t i = 0; i < fl->n; i++) {
 		const struct finding *f = &fl->f[i];
-		for (size_t k = 0; k < 7 && health_groups[g].codes[k]; k++) {
+		for (size_t k = 0; k < ARRAY_LEN(health_groups[g].codes) && health_groups[g].codes[k];
+		     k++) {
 			if (strcmp(f->code, health_groups[g].codes[k]) != 0)
 				continue;
 			if (!c)
@@ -153,7 +156,7 @@ static void log_changes(struct mon_checks *k)
 			;
 		bool first = j == k->nids;
 		if (first) {
-			if (k->nids == 64)
+			if (k->nids == ARRAY_LEN(k->ids))
 				continue;
 			ids[k->nids] = c->id; /* static strings */
 			was[k->nids++] = CHECK_PASS;
@@ -188,7 +191,7 @@ void monitor_checks_run(struct monitor *m, int64_t now_mono, int64_t now_real_s)
 				&m->cap.offset, now_real_s);
 		judge_capture_health(m, now_mono);
 		if (m->checks.health.n > 0)
-			for (size_t g = 0; g < sizeof(health_groups) / sizeof(health_groups[0]); g++)
+			for (size_t g = 0; g < ARRAY_LEN(health_groups); g++)
 				judge_health_group(&m->checks.cs, &m->checks.health, g);
 	}
 	log_changes(&m->checks);
