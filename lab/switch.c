@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "lab/delay_model.h"
+#include "lab/keep_awake.h"
 #include "lab/ptp_frame.h"
 #include "lab/runstats.h"
 #include "lab/switch.h"
@@ -619,6 +620,8 @@ static const char usage[] =
 	"      --queue N         frames in flight at most (default 4096)\n"
 	"      --rt PRIO         run SCHED_FIFO at this priority (1-99) for tighter departures\n"
 	"      --spin D          busy-wait this long before each departure (default 200us)\n"
+	"      --no-keep-awake   no idle-priority spinner per CPU (they keep a VM's vCPUs from\n"
+	"                        halting: the host's wake-up was ms late on this lab's VM)\n"
 	"      --json            summary as JSON on stdout\n"
 	"  -q, --quiet / -v, --verbose / -h, --help\n"
 	"\n"
@@ -779,6 +782,7 @@ int lab_switch_main(int argc, char **argv)
 		{ "queue", required_argument, NULL, 'Q' },
 		{ "rt", required_argument, NULL, 'r' },
 		{ "spin", required_argument, NULL, 's' },
+		{ "no-keep-awake", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -791,7 +795,7 @@ int lab_switch_main(int argc, char **argv)
 	memset(&def, 0, sizeof(def));
 	def.fwd.fifo = def.rev.fifo = true;
 	def.tc_scale = 1.0;
-	bool have_upstream = false, json = false, seeded = false;
+	bool have_upstream = false, json = false, seeded = false, keep_awake = true;
 	const char *log_path = NULL;
 	int64_t duration = 0;
 	long rt = 0, queue = DEFAULT_QUEUE;
@@ -837,6 +841,9 @@ int lab_switch_main(int argc, char **argv)
 		case 'R':
 			if (!set_spec("--rev", optarg, cur ? &cur->rev : &def.rev))
 				return EXIT_USAGE;
+			break;
+		case 'k':
+			keep_awake = false;
 			break;
 		case 'T': {
 			enum tc_mode m;
@@ -939,6 +946,9 @@ int lab_switch_main(int argc, char **argv)
 		ds_columns(s.log, log_columns, (int)(sizeof(log_columns) / sizeof(log_columns[0])));
 		ds_flush(s.log);
 	}
+	/* Before raising our priority: the spinners must not inherit it (lab/keep_awake.h). */
+	if (keep_awake)
+		keep_awake_start();
 	/* Timer slack of 1 ns instead of 50 us: the sleep before a departure must end on time. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (rt) {
@@ -1010,6 +1020,8 @@ int lab_switch_main(int argc, char **argv)
 			}
 		}
 	}
+	if (keep_awake)
+		keep_awake_stop();
 	if (tty)
 		fputc('\n', stderr);
 	int status = EXIT_OK;
