@@ -17,12 +17,15 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 export PTPCAL_LAB_SCRIPT="$PTPCAL_TOP/scripts/lab" # the ASan binary is not next to scripts/
 D="$PTPCAL_TOP/datasets"
-# Bad usage must never bring a lab up; if a regression does, take down what it left.
-labs_before=$("$PTPCAL" lab status 2>/dev/null || true)
+# Bad usage must never bring a lab up; if a regression does, take down what it left: only
+# labs whose dataset directory lies in this test's directory (a lab's default one is ./NAME,
+# and every call here runs from it). "Any lab new since the start" took down a lab that a
+# concurrent `ptpcal sync --lab` had just brought up (lab-check, sync_lab_refclock run 9).
+E2E_HERE=$(pwd) E2E_REAL=$(pwd -P)
 cleanup_labs() {
-    "$PTPCAL" lab status 2>/dev/null | while read -r name _; do
+    "$PTPCAL" lab status 2>/dev/null | while read -r name _ _ _ dir; do
         case $name in no) continue ;; esac
-        printf '%s\n' "$labs_before" | grep -q "^$name " || "$PTPCAL" lab down "$name" >/dev/null 2>&1
+        case $dir in "$E2E_HERE"/* | "$E2E_REAL"/*) "$PTPCAL" lab down "$name" >/dev/null 2>&1 ;; esac
     done
 }
 trap cleanup_labs EXIT

@@ -10,7 +10,8 @@
 # O + D = t2 - t1c exactly, each logged line is matched to its Sync in the replay, and:
 #  1. sample by sample, logged - replayed offset is the capture's floor (tcpdump stamps a
 #     Delay_Req before ptp4l does: docs/errata.md item 9): the same on both clients within
-#     their 99.9 % interval + 1 us (two clients' taps, and the replay's one approximation);
+#     their 99.9 % interval + the span of the floor's states in the run + 1 us (two clients'
+#     taps, and the replay's one approximation);
 #  2. the mean-based and ptp4l-based biases of cl2 differ by >= 5 us (Exp(120 us) makes the
 #     gap 15-25 us; its 99.9 % interval from the run is printed);
 #  3. ptp4l's mean logged offset on cl2 matches the replayed ptp4l bias + the floor of cl1
@@ -78,12 +79,22 @@ if fail:
     sys.exit(1)
 # 1. the floor, sample by sample, is the same on both clients: the replay is ptp4l's estimator
 f1, f2 = res[1]["d"], res[2]["d"]
+# The floor is not one value per client: it sits in a few states (seen ~0.5, ~1.8 and ~5 us)
+# and each client's ptp4l/tcpdump pair switches between them at random times, on its own
+# (lab-check run 13: cl1 at ~5 us from 8 s to the end, cl2 at ~0.5 us from 15 s: per-client
+# means +4367 and +961 ns, each with a small se). So the two means may differ by the span of
+# the states this run showed: S, the 10th..90th percentile range of both clients' per-Sync
+# values together. A replay that is not ptp4l's estimator on the PDV path scatters cl2's
+# values by tens of us (the next check) and moves its mean by the gap (check 3).
 # + 1 us: the two clients' taps (0.5 us, lab_asymmetry.sh) and the replay's one approximation,
 # a Sync whose Follow_Up arrives between a Delay_Req and its Delay_Resp (ptp4l pairs the raw
 # delay with it, the exchanges with the one before: ~1 % of delays under this PDV)
-lim = Z * math.hypot(f1[1], f2[1]) + 1000
+dec = st.quantiles([o - r[0] for k in (1, 2) for o, r in res[k]["p"]], n=10)
+S = dec[-1] - dec[0]
+lim = Z * math.hypot(f1[1], f2[1]) + S + 1000
 check(abs(f2[0] - f1[0]) <= lim,
-      f"per-Sync floor cl2 {f2[0]:+.0f} vs cl1 {f1[0]:+.0f} ns: |diff| <= {lim:.0f}")
+      f"per-Sync floor cl2 {f2[0]:+.0f} vs cl1 {f1[0]:+.0f} ns: |diff| <= {lim:.0f} (floor "
+      f"states' span {S:.0f})")
 # the per-Sync spread of logged - replayed is the floor's, far below the offsets' own spread
 o2 = st.stdev([o for o, _ in res[2]["p"]])
 check(res[2]["sd"] < 0.25 * o2, f"cl2 per-Sync spread {res[2]['sd']:.0f} ns << offsets' {o2:.0f} ns")
@@ -115,7 +126,8 @@ pred = pe["bias"]["mean_ns"] + f1[0]
 pop = [float(d["offset_ns"]) for d in read_rows("out2/ptp4l_offsets.tsv") if d["used"] == "1"]
 n, N = len(res[2]["p"]), len(pop)
 samp_se = st.stdev(pop) / math.sqrt(n) * math.sqrt(max(0.0, 1 - n / N))
-lim = Z * math.sqrt(f2[1] ** 2 + samp_se ** 2 + f1[1] ** 2)
+# + S: cl2's floor states need not be cl1's (check 1)
+lim = Z * math.sqrt(f2[1] ** 2 + samp_se ** 2 + f1[1] ** 2) + S
 check(abs(lm - pred) <= lim,
       f"ptp4l's mean logged offset {lm:+.0f} ns vs ptp4l-estimator prediction {pred:+.0f} ns "
       f"(bias + floor): |diff| {abs(lm - pred):.0f} <= {lim:.0f} (sampling se {samp_se:.0f}: "
