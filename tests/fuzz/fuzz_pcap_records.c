@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capture/pcap_records.h"
+#include "pcap_mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,15 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcap_records_fmt fmt;
 	if (!pcap_records_fmt_ok(data, size, &fmt))
 		return 0;
-	FILE *f = fmemopen((void *)data, size, "rb");
-	if (!f)
+	pcap_t *p = fuzz_pcap_open(data, size);
+	if (!p)
 		return 0;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (!p) {
-		fclose(f);
-		return 0;
-	}
 	fmt.snaplen = (uint32_t)pcap_snapshot(p);
 	size_t at = PCAP_FILE_HDR_LEN;
 	for (int n = 0; n < 100000; n++) {
@@ -39,6 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		at += used;
 	}
-	pcap_close(p); /* closes f */
+	pcap_close(p);
 	return 0;
 }

@@ -17,14 +17,21 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* The file's bytes, which pcap_records must take (fmt->nsec set, snaplen left to the test). */
+static uint8_t *load(const char *path, size_t *len, struct pcap_records_fmt *fmt)
+{
+	uint8_t *b = slurp(path, len);
+	ck_assert(pcap_records_fmt_ok(b, *len, fmt));
+	return b;
+}
+
 /* Walks the file with pcap_records and libpcap side by side; returns how the walk ended and
  * the number of records both returned alike. */
 static enum pcap_record_rc walk(const char *path, int *nrec)
 {
 	size_t len;
-	uint8_t *b = slurp(path, &len);
 	struct pcap_records_fmt fmt;
-	ck_assert(pcap_records_fmt_ok(b, len, &fmt));
+	uint8_t *b = load(path, &len, &fmt);
 	char ebuf[PCAP_ERRBUF_SIZE];
 	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	ck_assert_ptr_nonnull(p);
@@ -90,15 +97,13 @@ END_TEST
 START_TEST(truth_from_the_writer)
 {
 	/* Independent of libpcap: the values written. */
-	size_t len;
-	uint8_t *b = slurp(three_frames(0, 1700000000123456000LL), &len);
+	size_t len, used;
 	struct pcap_records_fmt fmt;
-	ck_assert(pcap_records_fmt_ok(b, len, &fmt));
+	uint8_t *b = load(three_frames(0, 1700000000123456000LL), &len, &fmt);
 	ck_assert(!fmt.nsec);
 	fmt.snaplen = 65535;
 	struct pcap_pkthdr h;
 	const uint8_t *d;
-	size_t used;
 	ck_assert_int_eq(pcap_record_next(b + 24, len - 24, &fmt, &h, &d, &used), PCAP_RECORD_OK);
 	ck_assert_int_eq(h.ts.tv_sec, 1700000000);
 	ck_assert_int_eq(h.ts.tv_usec, 123456000);
@@ -114,13 +119,11 @@ END_TEST
 
 START_TEST(unusual_records_go_to_libpcap)
 {
-	size_t len;
-	uint8_t *b = slurp(three_frames(1, 1700000000123456789LL), &len);
+	size_t len, used;
 	struct pcap_records_fmt fmt;
-	ck_assert(pcap_records_fmt_ok(b, len, &fmt));
+	uint8_t *b = load(three_frames(1, 1700000000123456789LL), &len, &fmt);
 	struct pcap_pkthdr h;
 	const uint8_t *d;
-	size_t used;
 	/* caplen 60 above a snapshot length of 59; above 256 KiB whatever the snapshot. */
 	fmt.snaplen = 59;
 	ck_assert_int_eq(pcap_record_next(b + 24, len - 24, &fmt, &h, &d, &used), PCAP_RECORD_LIBPCAP);
