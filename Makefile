@@ -190,6 +190,8 @@ build/asan/fuzz/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c build/asa
 $(foreach t,$(filter fuzz_import_%,$(notdir $(FUZZ_SRCS:.c=))),build/fuzz/fuzz/$(t) build/asan/fuzz/$(t)-replay): tests/fuzz/import_common.h
 # Targets fed a directory of files split their input with tests/fuzz/split_files.h.
 $(foreach t,fuzz_analysis_in fuzz_doctor_tree,build/fuzz/fuzz/$(t) build/asan/fuzz/$(t)-replay): tests/fuzz/split_files.h
+# Targets reading their input with libpcap open it with tests/fuzz/pcap_mem.h.
+$(foreach t,fuzz_pcap fuzz_pcap_records,build/fuzz/fuzz/$(t) build/asan/fuzz/$(t)-replay): tests/fuzz/pcap_mem.h
 
 # --- demo and bench ------------------------------------------------------------------------
 demo: deps

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/pcap_in.h"
+#include "capture/pcap_records.h"
 #include "common/log.h"
 
 struct pcap_in {
@@ -15,6 +17,10 @@ struct pcap_in {
 	struct pcap_in_stats st;
 	pcap_in_raw_fn raw_fn;
 	void *raw_ctx;
+	/* A regular classic-pcap file pcap_records reads (fast_fd >= 0), from fast_off. */
+	int fast_fd;
+	off_t fast_off;
+	struct pcap_records_fmt fast_fmt;
 };
 
 /* The file's own resolution, from its magic number (libpcap does not say). */
@@ -53,6 +59,7 @@ static struct pcap_in *wrap(pcap_t *p, const char *name, const char *format)
 	in->name = xstrdup(name);
 	in->dlt = pcap_datalink(p);
 	in->format = format;
+	in->fast_fd = -1;
 	return in;
 }
 
@@ -83,6 +90,15 @@ struct pcap_in *pcap_in_open_offline_as(const char *path, const char *name)
 		return NULL;
 	}
 	struct pcap_in *in = wrap(p, name, file_format(path));
+	/* The header again, from the file itself (libpcap has buffered past it). */
+	uint8_t hdr[PCAP_FILE_HDR_LEN];
+	if (f != stdin && strncmp(in->format, "pcap (", 6) == 0 &&
+	    pread(fileno(f), hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr) &&
+	    pcap_records_fmt_ok(hdr, sizeof(hdr), &in->fast_fmt)) {
+		in->fast_fmt.snaplen = (uint32_t)pcap_snapshot(p);
+		in->fast_fd = fileno(f);
+		in->fast_off = PCAP_FILE_HDR_LEN;
+	}
 	if (!frame_dlt_supported(in->dlt)) {
 		const char *n = pcap_datalink_val_to_name(in->dlt);
 		log_err("%s: link type %s (%d) is not supported (Ethernet, Linux cooked SLL/SLL2, raw "
@@ -176,9 +192,57 @@ static void each_record(u_char *user, const struct pcap_pkthdr *h, const u_char 
 	}
 }
 
+/* Records straight from the file in 1 MiB blocks (pcap_records.h says why) while they are
+ * ones libpcap would return unchanged. Leaves libpcap's stream at the first record not
+ * read here (a damaged one, or the end): false if fn stopped the loop. */
+static bool each_fast(struct pcap_in *in, struct each_ctx *e)
+{
+	enum { BLOCK = 1 << 20 }; /* > the largest record taken (16 + 256 KiB) */
+	uint8_t *buf = xmalloc(BLOCK);
+	size_t have = 0, at = 0;
+	off_t file_off = in->fast_off; /* of buf[have] */
+	for (;;) {
+		struct pcap_pkthdr h;
+		const uint8_t *data;
+		size_t used;
+		enum pcap_record_rc rc = pcap_record_next(buf + at, have - at, &in->fast_fmt, &h,
+							  &data, &used);
+		if (rc == PCAP_RECORD_OK) {
+			at += used;
+			in->fast_off += (off_t)used;
+			if (decode_record(in, &h, data, &e->pkt) && !e->fn(e->ctx, &e->pkt)) {
+				e->stopped = true;
+				break;
+			}
+			continue;
+		}
+		if (rc == PCAP_RECORD_LIBPCAP)
+			break;
+		memmove(buf, buf + at, have - at);
+		have -= at;
+		at = 0;
+		ssize_t n = pread(in->fast_fd, buf + have, BLOCK - have, file_off);
+		if (n <= 0)
+			break; /* end of file (libpcap says if a record is cut) or an error */
+		have += (size_t)n;
+		file_off += n;
+	}
+	free(buf);
+	/* libpcap reads on from here: reports what stopped us, or finds the end. */
+	if (fseeko(pcap_file(in->p), in->fast_off, SEEK_SET) != 0) {
+		log_err("%s: after packet %llu: cannot seek: %s", in->name,
+			(unsigned long long)in->st.packets, strerror(errno));
+		return false;
+	}
+	in->fast_fd = -1;
+	return !e->stopped;
+}
+
 int pcap_in_each(struct pcap_in *in, pcap_in_packet_fn fn, void *ctx)
 {
 	struct each_ctx e = { .in = in, .fn = fn, .ctx = ctx };
+	if (in->fast_fd >= 0 && !each_fast(in, &e))
+		return e.stopped ? 0 : -1;
 	for (;;) {
 		/* -1: every record in the file (pcap_dispatch(3PCAP)). */
 		int rc = pcap_dispatch(in->p, -1, each_record, (u_char *)&e);

@@ -127,10 +127,22 @@ char *fmt_fixed(char *p, double v, int decimals)
 		*p++ = '-';
 	if (decimals == 0)
 		return fmt_u64(p, u);
-	uint64_t div = (uint64_t)pow10_tab[decimals];
-	p = fmt_u64(p, u / div);
+	/* Constant divisors for the decimals datasets use (3: derived ns values, 9: seconds):
+	 * the compiler turns those into multiplications, where a variable one is a 64-bit
+	 * divide (tens of cycles, twice per number). */
+	uint64_t q, r;
+	switch (decimals) {
+	case 3: q = u / 1000; r = u % 1000; break;
+	case 9: q = u / 1000000000; r = u % 1000000000; break;
+	default: {
+		uint64_t div = (uint64_t)pow10_tab[decimals];
+		q = u / div;
+		r = u % div;
+	}
+	}
+	p = fmt_u64(p, q);
 	*p++ = '.';
-	return fmt_u32_width(p, (uint32_t)(u % div), decimals);
+	return fmt_u32_width(p, (uint32_t)r, decimals);
 }
 
 char *fmt_double(char *p, double v)

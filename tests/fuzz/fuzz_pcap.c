@@ -8,6 +8,7 @@
 #include "capture/exchange.h"
 #include "capture/pcap_in.h"
 #include "common/log.h"
+#include "pcap_mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,15 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_set_verbosity(-1);
 		quiet = 1;
 	}
-	FILE *f = fmemopen((void *)data, size, "rb");
-	if (!f)
+	pcap_t *p = fuzz_pcap_open(data, size);
+	if (!p)
 		return 0;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (!p) {
-		fclose(f);
-		return 0;
-	}
 	struct pcap_in *in = pcap_in_wrap(p, "fuzz");
 	double sum = 0;
 	struct pairer_opts o = { .any_direction = size & 1 };
@@ -64,6 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	pairer_finish(pr);
 	pairer_free(pr);
-	pcap_in_close(in); /* closes f */
+	pcap_in_close(in);
 	return 0;
 }
