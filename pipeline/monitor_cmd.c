@@ -81,7 +81,7 @@ static const char usage[] =
 	"\n"
 	"Exit: 0 stopped by a signal or --duration, 1 the textfile could not be written later,\n"
 	"2 bad usage (or the address cannot be bound, the textfile cannot be written or the\n"
-	"capture opened at start).\n";
+	"capture or the --phc opened at start).\n";
 
 struct textfile {
 	const char *path;
@@ -278,6 +278,8 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (phc && (!daemons || !on[MON_PTP4L]))
+		return usage_error("--phc: phc-tai is not judged with --no-daemons or --no-ptp4l");
 	if (cap_if && strcmp(cap_if, "any") != 0 && if_nametoindex(cap_if) == 0)
 		return usage_error("--capture %s: no such interface (see 'ip link')", cap_if);
 	if (!listen_addr && !tf.path)
@@ -334,14 +336,21 @@ int cmd_monitor(int argc, char **argv)
 	struct prom_buf buf = { 0 };
 	struct scrape_ctx sc = { &m, &buf };
 	struct mon_capture_link cl = { 0 };
-	if (cap_if) {
+	if (cap_if)
 		monitor_init_capture(&m);
-		if (mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) {
-			http_close(&hs);
-			monitor_free(&m);
-			prom_free(&buf);
-			return EXIT_USAGE;
-		}
+	struct sysview sv = { 0 };
+	if (m.watch_daemons)
+		mon_find_phc(&m, &sv, iface, phc);
+	/* a capture or a PHC named and impossible is bad usage, said in one line, as a device
+	 * that is not there is everywhere (capture/clocksrc.h); a PHC that goes away later
+	 * fails phc-tai instead */
+	if ((cap_if && mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) ||
+	    (phc && !(m.phc.src = verify_open_phc(phc)))) {
+		mon_capture_close(&cl);
+		http_close(&hs);
+		monitor_free(&m);
+		prom_free(&buf);
+		return EXIT_USAGE;
 	}
 	int rc = EXIT_OK;
 	if (tf.path) {
@@ -364,9 +373,6 @@ int cmd_monitor(int argc, char **argv)
 		prom_free(&buf);
 		return EXIT_INTERNAL;
 	}
-	struct sysview sv = { 0 };
-	if (m.watch_daemons)
-		mon_find_phc(&m, &sv, iface, phc);
 	int64_t fr_recoveries = -1; /* ptp4l's free_running, looked up again after a restart */
 	struct mon_ptp_link pl = { .uds = uds, .timeout_ms = 500 };
 	struct mon_shm_link sl = { 0 };
