@@ -298,9 +298,7 @@ int cmd_monitor(int argc, char **argv)
 		snprintf(tf.tmp, sizeof(tf.tmp), "%s.tmp", tf.path);
 	}
 	char udsbuf[1024];
-	const char *iface = iface_arg           ? iface_arg
-			    : cap_if && strcmp(cap_if, "any") ? cap_if
-							       : "eth0";
+	const char *iface = iface_arg ? iface_arg : cap_if && strcmp(cap_if, "any") ? cap_if : "eth0";
 	if (!uds) {
 		ptp4l_uds_path(iface, udsbuf, sizeof(udsbuf));
 		uds = udsbuf;
