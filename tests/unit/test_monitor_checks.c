@@ -138,7 +138,8 @@ START_TEST(daemons_rules)
 	verify_count_daemons(server, 1, &d);
 	verify_judge_daemons(check_new(&cs, "no-phc2sys", ""), &d, "eth1", true);
 	ck_assert_int_eq(judged(&cs, "client"), CHECK_PASS);
-	ck_assert_str_eq(cs.v[0]->detail, "1 ptp4l, 1 phc2sys (/usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w)");
+	ck_assert_str_eq(cs.v[0]->detail,
+			 "1 ptp4l, 1 phc2sys (/usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w)");
 	ck_assert_int_eq(judged(&cs, "client-as-server"), CHECK_FAIL);
 	ck_assert_int_eq(judged(&cs, "two-ptp4l"), CHECK_FAIL);
 	ck_assert_str_eq(cs.v[2]->f[0].message, "2 ptp4l processes running (want exactly 1)");
