@@ -340,8 +340,9 @@ int capture_live_main(int argc, char **argv)
 	int tstype;
 	pcap_t *p;
 	char host_warning[1024];
-	if (live_open(ifname, want, allow_host, promisc, &tstype, host_warning, sizeof(host_warning),
-		      &p) != 0)
+	static const struct live_ts_opts names = { "--tstamp", "--allow-host-timestamps" };
+	if (live_open(ifname, want, allow_host, &names, promisc, &tstype, host_warning,
+		      sizeof(host_warning), &p) != 0)
 		return EXIT_USAGE;
 	struct live l = { .dir = { .fd = -1 } };
 	if (live_set_filter(p, ifname, filter, &filter) != 0 ||

@@ -44,18 +44,32 @@ static void list_types(const int *types, int n, char *buf, size_t len)
 }
 
 static void loud_host_warning(char *host_warning, size_t warnlen, const char *ifname,
-			      const char *why)
+			      const char *why, const struct live_ts_opts *o)
 {
 	snprintf(host_warning, warnlen,
 		 "%s: %s; capturing with HOST (SOFTWARE) TIMESTAMPS. Offsets and delays then "
-		 "include the host's latency and jitter (typically microseconds). Give --tstamp "
-		 "host or --allow-host-timestamps to make this choice explicit.", ifname, why);
+		 "include the host's latency and jitter (typically microseconds). Give %s "
+		 "host%s%s to make this choice explicit.", ifname, why, o->tstamp,
+		 o->allow_host ? " or " : "", o->allow_host ? o->allow_host : "");
+}
+
+/* The remedy when hardware timestamps are refused: the caller's fallback option, or asking
+ * for host timestamps outright. */
+static const char *host_remedy(const struct live_ts_opts *o, char *buf, size_t len)
+{
+	if (o->allow_host)
+		snprintf(buf, len, "%s to fall back to host timestamps", o->allow_host);
+	else
+		snprintf(buf, len, "%s host to capture with host timestamps", o->tstamp);
+	return buf;
 }
 
 /* Chooses and sets the timestamp type before activation. -1 (printed) to refuse. */
 static int choose_tstamp(pcap_t *p, const char *ifname, enum live_ts_want want, bool allow_host,
-			 int *chosen, char *host_warning, size_t warnlen)
+			 const struct live_ts_opts *o, int *chosen, char *host_warning,
+			 size_t warnlen)
 {
+	char remedy[128];
 	int *types = NULL;
 	int n = pcap_list_tstamp_types(p, &types);
 	if (n < 0)
@@ -80,7 +94,7 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum live_ts_want want, 
 				char why[200];
 				snprintf(why, sizeof(why), "no hardware timestamps (the interface offers: %s)",
 					 avail);
-				loud_host_warning(host_warning, warnlen, ifname, why);
+				loud_host_warning(host_warning, warnlen, ifname, why, o);
 			}
 		}
 		break;
@@ -93,10 +107,11 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum live_ts_want want, 
 			break;
 		}
 		if (!allow_host) {
-			log_err("%s: no %s timestamps (the interface offers: %s); %s"
-				"--allow-host-timestamps to fall back to host timestamps", ifname,
-				pcap_tstamp_type_val_to_name(t), avail,
-				want == LIVE_TS_HW && has_unsynced ? "use --tstamp hw-unsynced, or " : "give ");
+			bool unsynced = want == LIVE_TS_HW && has_unsynced;
+			log_err("%s: no %s timestamps (the interface offers: %s); %s%s%s%s", ifname,
+				pcap_tstamp_type_val_to_name(t), avail, unsynced ? "use " : "give ",
+				unsynced ? o->tstamp : "", unsynced ? " hw-unsynced, or " : "",
+				host_remedy(o, remedy, sizeof(remedy)));
 			return -1;
 		}
 		log_warn("%s: no %s timestamps (the interface offers: %s): using host timestamps as "
@@ -114,9 +129,11 @@ static int choose_tstamp(pcap_t *p, const char *ifname, enum live_ts_want want, 
 	return 0;
 }
 
-int live_open(const char *ifname, enum live_ts_want want, bool allow_host, bool promisc,
-	      int *chosen, char *host_warning, size_t warnlen, pcap_t **out)
+int live_open(const char *ifname, enum live_ts_want want, bool allow_host,
+	      const struct live_ts_opts *opts, bool promisc, int *chosen, char *host_warning,
+	      size_t warnlen, pcap_t **out)
 {
+	char remedy[128];
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(ifname, ebuf);
 	if (!p) {
@@ -124,7 +141,7 @@ int live_open(const char *ifname, enum live_ts_want want, bool allow_host, bool 
 		return -1;
 	}
 	host_warning[0] = '\0';
-	if (choose_tstamp(p, ifname, want, allow_host, chosen, host_warning, warnlen) != 0) {
+	if (choose_tstamp(p, ifname, want, allow_host, opts, chosen, host_warning, warnlen) != 0) {
 		pcap_close(p);
 		return -1;
 	}
@@ -156,14 +173,14 @@ int live_open(const char *ifname, enum live_ts_want want, bool allow_host, bool 
 	if (rc == PCAP_WARNING_TSTAMP_TYPE_NOTSUP && *chosen != PCAP_TSTAMP_HOST) {
 		/* The driver refused SIOCSHWTSTAMP: the frames carry host timestamps. */
 		if (want != LIVE_TS_AUTO && !allow_host) {
-			log_err("%s: the driver refused hardware timestamping (SIOCSHWTSTAMP); "
-				"--allow-host-timestamps to fall back to host timestamps", ifname);
+			log_err("%s: the driver refused hardware timestamping (SIOCSHWTSTAMP); give %s",
+				ifname, host_remedy(opts, remedy, sizeof(remedy)));
 			pcap_close(p);
 			return -1;
 		}
 		if (!allow_host)
 			loud_host_warning(host_warning, warnlen, ifname,
-					  "the driver refused hardware timestamping");
+					  "the driver refused hardware timestamping", opts);
 		*chosen = PCAP_TSTAMP_HOST;
 	} else if (rc > 0) {
 		log_warn("%s: %s", ifname, pcap_statustostr(rc));

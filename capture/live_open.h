@@ -32,12 +32,24 @@ enum live_ts_want { LIVE_TS_AUTO, LIVE_TS_HW, LIVE_TS_HW_UNSYNCED, LIVE_TS_HOST 
 /* --tstamp hw|hw-unsynced|host; false after a usage error naming opt. */
 bool live_tstamp_arg(const char *opt, const char *s, enum live_ts_want *out);
 
+/* The caller's option names, so that a refusal names a remedy the command has: the option
+ * that asked for the timestamp type ("--tstamp", "--capture-tstamp") and the one that allows
+ * host timestamps instead of hardware ones (NULL when there is none: `ptpcal monitor` never
+ * falls back by itself, the remedy is then TSTAMP host). */
+struct live_ts_opts {
+	const char *tstamp;
+	const char *allow_host;
+};
+
 /* Opens and activates the interface, choosing the timestamp type (*chosen: PCAP_TSTAMP_*).
- * Falling back to host timestamps without allow_host leaves a loud warning in
- * host_warning (printed by the caller once everything is set up, so that a refusal stays
- * one line); "" otherwise. 0, or -1 after printing why. */
-int live_open(const char *ifname, enum live_ts_want want, bool allow_host, bool promisc,
-	      int *chosen, char *host_warning, size_t warnlen, pcap_t **out);
+ * Hardware timestamps asked for (hw, hw-unsynced) and not there are refused with one line
+ * naming the interface, what it offers and the remedy, unless allow_host. Falling back to
+ * host timestamps without allow_host (LIVE_TS_AUTO) leaves a loud warning in host_warning
+ * (printed by the caller once everything is set up, so that a refusal stays one line); ""
+ * otherwise. 0, or -1 after printing why. */
+int live_open(const char *ifname, enum live_ts_want want, bool allow_host,
+	      const struct live_ts_opts *opts, bool promisc, int *chosen, char *host_warning,
+	      size_t warnlen, pcap_t **out);
 /* The BPF filter; NULL: live_default_filter, or its untagged part on a Linux cooked
  * capture ("any": no VLAN tags in the data, and libpcap refuses `vlan` there). *used: the
  * expression set. 0, or -1 after printing why. */

@@ -20,6 +20,7 @@
 #include "pipeline/checks.h"
 #include "pipeline/monitor_series.h"
 #include "pipeline/pmc_uds.h"
+#include "pipeline/verify_checks.h"
 
 enum mon_source { MON_PTP4L, MON_SHM, MON_GPSD, MON_NTPSEC, MON_CAPTURE, MON_NSOURCES };
 /* "ptp4l", "shm", "gpsd", "ntpsec", "capture" */
@@ -100,6 +101,29 @@ struct mon_ntpsec {
 	char line[160];
 };
 
+/* verify's daemons check: the process list, read again every MON_DAEMONS_EVERY_NS (a full
+ * /proc scan reads every process's command line: not once a second, never per scrape) */
+#define MON_DAEMONS_EVERY_NS 10000000000LL
+struct mon_daemons {
+	bool have;               /* counted from a process list */
+	char why[256];           /* why there is none (the check is skipped, as verify does) */
+	struct verify_daemons d;
+	int64_t read_mono;       /* when last read (0: never) */
+};
+
+/* verify's phc-tai check: the PHC (or a recording of one) read once a second. */
+struct mon_phc {
+	bool found;              /* a PHC to read (dev); else why: "IF has no PHC ..." */
+	char dev[256];
+	char why[512];
+	struct clocksrc *src;    /* open (NULL: not yet, or it failed: retried every minute) */
+	int64_t open_mono;       /* the last attempt to open it */
+	bool have;               /* got: the newest attempt's outcome */
+	enum verify_phc_read got;
+	struct clk_event ev;
+	int64_t read_mono;
+};
+
 struct mon_leap {
 	bool loaded, warned;
 	struct leapfile lf; /* while loaded */
@@ -125,6 +149,10 @@ struct monitor {
 	struct mon_ntpsec ntp;
 	struct mon_leap leap;
 	struct mon_capture cap;
+	char iface[64];         /* the PTP interface (remedies of the daemons check) */
+	bool watch_daemons;     /* judge verify's daemons and phc-tai checks */
+	struct mon_daemons daemons;
+	struct mon_phc phc;
 	struct mon_checks checks;
 	uint64_t scrapes, http_errors;
 	double *scratch; /* window-sized, for the statistics */

@@ -58,7 +58,9 @@ int mon_capture_open(struct mon_capture_link *l, struct monitor *m, const char *
 	char warn[1024];
 	/* not promiscuous: the PTP this host sends and the multicast ptp4l joined are all it
 	 * needs, and a monitor changes nothing on the interface it can avoid */
-	if (live_open(ifname, want, allow_host, false, &tstype, warn, sizeof(warn), &p) != 0)
+	/* no fallback option: host stamps are asked for, never fallen back to */
+	static const struct live_ts_opts names = { "--capture-tstamp", NULL };
+	if (live_open(ifname, want, allow_host, &names, false, &tstype, warn, sizeof(warn), &p) != 0)
 		return -1;
 	const char *filter;
 	if (live_set_filter(p, ifname, NULL, &filter) != 0) {

@@ -125,6 +125,23 @@ static void verify_ones(struct monitor *m, int64_t now_mono)
 			verify_judge_grandmaster(c, &g);
 		}
 	}
+	if (m->watch_daemons && m->daemons.read_mono) {
+		struct check *c = check_new(cs, "daemons", "one ptp4l, one phc2sys in the right "
+							   "direction");
+		if (!m->daemons.have)
+			check_skip(c, "%s", m->daemons.why);
+		else
+			verify_judge_daemons(c, &m->daemons.d, m->iface, m->server);
+	}
+	if (m->watch_daemons && (!m->phc.found || m->phc.have)) {
+		struct check *c = check_new(cs, "phc-tai", "PHC - UTC = TAI-UTC");
+		if (!m->phc.found) /* as verify: no PHC (nothing holds TAI), or no more readings */
+			check_skip(c, "%s", m->phc.why);
+		else
+			verify_judge_phc_tai(c, m->phc.dev, m->phc.got, &m->phc.ev,
+					     m->leap.loaded ? m->leap.tai_utc : -1, m->leap.err,
+					     m->server);
+	}
 	if (m->src[MON_SHM].enabled && m->src[MON_SHM].polls) {
 		const struct mon_shm *s = &m->shm;
 		struct check *c = check_new(cs, "shm", "SHM samples ticking, offset < 1 s");

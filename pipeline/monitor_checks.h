@@ -4,11 +4,13 @@
  * changes. A check without the data it needs (its source off or not yet read) is absent,
  * not passed.
  *
- * verify's: utc-offset, grandmaster, shm, ntpsec-peer. analyze's: the 37-second test on each
- * offset the monitor follows (ptp-, shm-, capture-offset-tai-utc: the window median within
- * 1 s of TAI - UTC), and with --capture its protocol-health findings on the captured
- * messages, grouped into capture-utc-offset, capture-timescale, capture-message-rates,
- * capture-loss, capture-duplicates, capture-clock-class, capture-grandmaster. */
+ * verify's: utc-offset, grandmaster, shm, ntpsec-peer, and (unless --no-daemons) daemons,
+ * from a process list read every 10 s, and phc-tai, from a PHC reading a second.
+ * analyze's: the 37-second test on each offset the monitor follows (ptp-, shm-,
+ * capture-offset-tai-utc: the window median within 1 s of TAI - UTC), and with --capture
+ * its protocol-health findings on the captured messages, grouped into capture-utc-offset,
+ * capture-timescale, capture-message-rates, capture-loss, capture-duplicates,
+ * capture-clock-class, capture-grandmaster. */
 #ifndef PTPCAL_MONITOR_CHECKS_H
 #define PTPCAL_MONITOR_CHECKS_H
 

@@ -53,6 +53,13 @@ static const char usage[] =
 	"      --gpsd HOST[:PORT]  gpsd (default localhost:2947)\n"
 	"      --ntpq-interval D   how often to run ntpq -pn (default 16s)\n"
 	"      --no-ptp4l, --no-shm, --no-gpsd, --no-ntpsec   do not watch that source\n"
+	"      --iface IF          the PTP interface (default: --capture's, else eth0): the\n"
+	"                          default -s, the PHC phc-tai reads, the daemons check's units\n"
+	"      --phc DEV           the PHC for phc-tai (a /dev/ptpN, or a `phc` dataset recorded\n"
+	"                          by `ptpcal phc record`, replayed; default: ethtool -T IF's)\n"
+	"      --no-daemons        do not judge verify's daemons and phc-tai checks (ptp4l in\n"
+	"                          other network namespaces, which the monitor cannot tell\n"
+	"                          apart once its capabilities are dropped)\n"
 	"      --leapfile PATH     leap-seconds.list for expiry and TAI - UTC (default the tzdata\n"
 	"                          file)\n"
 	"      --capture IFACE     also capture PTP on IFACE (this host's PTP port, as 'ptpcal\n"
@@ -74,7 +81,7 @@ static const char usage[] =
 	"\n"
 	"Exit: 0 stopped by a signal or --duration, 1 the textfile could not be written later,\n"
 	"2 bad usage (or the address cannot be bound, the textfile cannot be written or the\n"
-	"capture opened at start).\n";
+	"capture or the --phc opened at start).\n";
 
 struct textfile {
 	const char *path;
@@ -145,7 +152,8 @@ static bool duration_arg(const char *opt, const char *s, int64_t *out, bool allo
 int cmd_monitor(int argc, char **argv)
 {
 	enum { OPT_TEXT = 256, OPT_TEXTIV, OPT_SHM, OPT_GPSD, OPT_NTPQIV, OPT_NOPTP, OPT_NOSHM,
-	       OPT_NOGPSD, OPT_NONTP, OPT_LEAP, OPT_TRUTH, OPT_CAPTURE, OPT_CAPTS, OPT_ROLE };
+	       OPT_NOGPSD, OPT_NONTP, OPT_LEAP, OPT_TRUTH, OPT_CAPTURE, OPT_CAPTS, OPT_ROLE,
+	       OPT_IFACE, OPT_PHC, OPT_NODAEMONS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "textfile", required_argument, NULL, OPT_TEXT },
@@ -163,6 +171,9 @@ int cmd_monitor(int argc, char **argv)
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "capture-tstamp", required_argument, NULL, OPT_CAPTS },
 		{ "role", required_argument, NULL, OPT_ROLE },
+		{ "iface", required_argument, NULL, OPT_IFACE },
+		{ "phc", required_argument, NULL, OPT_PHC },
+		{ "no-daemons", no_argument, NULL, OPT_NODAEMONS },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 't' },
@@ -177,7 +188,8 @@ int cmd_monitor(int argc, char **argv)
 	int64_t text_iv = 15000000000LL, ntpq_iv = 16000000000LL;
 	long shm_unit = 2;
 	bool on[MON_NSOURCES] = { true, true, true, true, false };
-	const char *cap_if = NULL;
+	const char *cap_if = NULL, *iface_arg = NULL, *phc = NULL;
+	bool daemons = true;
 	/* host stamps unless asked: hardware ones make libpcap reconfigure the NIC's time
 	 * stamping (SIOCSHWTSTAMP, capture/live_open.c), and the monitor never changes a
 	 * configuration on its own */
@@ -229,6 +241,17 @@ int cmd_monitor(int argc, char **argv)
 			if (!live_tstamp_arg("--capture-tstamp", optarg, &cap_ts))
 				return EXIT_USAGE;
 			break;
+		case OPT_IFACE:
+			if (!*optarg || strlen(optarg) >= IF_NAMESIZE)
+				return usage_error("--iface: '%s' is not an interface name", optarg);
+			iface_arg = optarg;
+			break;
+		case OPT_PHC:
+			if (!*optarg)
+				return usage_error("--phc: give a device or a recording");
+			phc = optarg;
+			break;
+		case OPT_NODAEMONS: daemons = false; break;
 		case OPT_ROLE:
 			if (strcmp(optarg, "server") && strcmp(optarg, "client"))
 				return usage_error("--role: '%s' is not server or client", optarg);
@@ -255,6 +278,8 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (phc && (!daemons || !on[MON_PTP4L]))
+		return usage_error("--phc: phc-tai is not judged with --no-daemons or --no-ptp4l");
 	if (cap_if && strcmp(cap_if, "any") != 0 && if_nametoindex(cap_if) == 0)
 		return usage_error("--capture %s: no such interface (see 'ip link')", cap_if);
 	if (!listen_addr && !tf.path)
@@ -273,7 +298,7 @@ int cmd_monitor(int argc, char **argv)
 		snprintf(tf.tmp, sizeof(tf.tmp), "%s.tmp", tf.path);
 	}
 	char udsbuf[1024];
-	const char *iface = cap_if && strcmp(cap_if, "any") ? cap_if : "eth0";
+	const char *iface = iface_arg ? iface_arg : cap_if && strcmp(cap_if, "any") ? cap_if : "eth0";
 	if (!uds) {
 		ptp4l_uds_path(iface, udsbuf, sizeof(udsbuf));
 		uds = udsbuf;
@@ -296,6 +321,9 @@ int cmd_monitor(int argc, char **argv)
 	m.have_truth = have_truth;
 	m.truth_offset_ns = truth;
 	m.server = server;
+	snprintf(m.iface, sizeof(m.iface), "%s", iface);
+	/* the chain's daemons and its PHC belong with ptp4l: watched when it is */
+	m.watch_daemons = daemons && on[MON_PTP4L];
 	m.start_mono = mono_now_ns();
 	m.start_real_ns = real_ns();
 	struct gnss_limits lim;
@@ -306,14 +334,21 @@ int cmd_monitor(int argc, char **argv)
 	struct prom_buf buf = { 0 };
 	struct scrape_ctx sc = { &m, &buf };
 	struct mon_capture_link cl = { 0 };
-	if (cap_if) {
+	if (cap_if)
 		monitor_init_capture(&m);
-		if (mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) {
-			http_close(&hs);
-			monitor_free(&m);
-			prom_free(&buf);
-			return EXIT_USAGE;
-		}
+	struct sysview sv = { 0 };
+	if (m.watch_daemons)
+		mon_find_phc(&m, &sv, iface, phc);
+	/* a capture or a PHC named and impossible is bad usage, said in one line, as a device
+	 * that is not there is everywhere (capture/clocksrc.h); a PHC that goes away later
+	 * fails phc-tai instead */
+	if ((cap_if && mon_capture_open(&cl, &m, cap_if, cap_ts, cap_ts == LIVE_TS_HOST) != 0) ||
+	    (phc && !(m.phc.src = verify_open_phc(phc)))) {
+		mon_capture_close(&cl);
+		http_close(&hs);
+		monitor_free(&m);
+		prom_free(&buf);
+		return EXIT_USAGE;
 	}
 	int rc = EXIT_OK;
 	if (tf.path) {
@@ -336,7 +371,6 @@ int cmd_monitor(int argc, char **argv)
 		prom_free(&buf);
 		return EXIT_INTERNAL;
 	}
-	struct sysview sv = { 0 };
 	int64_t fr_recoveries = -1; /* ptp4l's free_running, looked up again after a restart */
 	struct mon_ptp_link pl = { .uds = uds, .timeout_ms = 500 };
 	struct mon_shm_link sl = { 0 };
@@ -378,6 +412,10 @@ int cmd_monitor(int argc, char **argv)
 				fr_recoveries = (int64_t)m.src[MON_PTP4L].recoveries;
 				verify_find_free_running(&sv, iface, NULL, &m.free_running, m.fr_where,
 							 sizeof(m.fr_where));
+			}
+			if (m.watch_daemons) {
+				mon_poll_daemons(&m, &sv, now);
+				mon_poll_phc(&m, now);
 			}
 			monitor_checks_run(&m, now, real_ns() / 1000000000);
 			next_poll += interval;

@@ -69,6 +69,9 @@ void monitor_free(struct monitor *m)
 	health_free(m->cap.epoch[1]);
 	checks_free(&m->checks.cs);
 	findings_free(&m->checks.health);
+	if (m->phc.src)
+		clocksrc_close(m->phc.src);
+	m->phc.src = NULL;
 	if (m->leap.loaded)
 		leapfile_free(&m->leap.lf);
 	m->leap.loaded = false;
@@ -297,4 +300,64 @@ void mon_load_leap(struct monitor *m, const char *path, int64_t now_real_s)
 	m->leap.expired = leapfile_expired(&lf, now_real_s);
 	int tai;
 	m->leap.tai_utc = leapfile_tai_utc(&lf, now_real_s, &tai) ? tai : -1;
+}
+
+void mon_poll_daemons(struct monitor *m, const struct sysview *sv, int64_t now_mono)
+{
+	struct mon_daemons *d = &m->daemons;
+	if (d->read_mono && now_mono - d->read_mono < MON_DAEMONS_EVERY_NS)
+		return;
+	d->read_mono = now_mono;
+	struct proc_entry *p;
+	int n = sv_processes(sv, &p, d->why, sizeof(d->why));
+	d->have = n >= 0;
+	if (n < 0)
+		return;
+	verify_count_daemons(p, n, &d->d);
+	sv_free_processes(p, n);
+}
+
+void mon_find_phc(struct monitor *m, const struct sysview *sv, const char *iface,
+		  const char *given)
+{
+	struct mon_phc *h = &m->phc;
+	if (h->src)
+		clocksrc_close(h->src);
+	memset(h, 0, sizeof(*h));
+	h->found = verify_find_phc(sv, iface, given, h->dev, sizeof(h->dev), h->why,
+				   sizeof(h->why));
+}
+
+void mon_poll_phc(struct monitor *m, int64_t now_mono)
+{
+	struct mon_phc *h = &m->phc;
+	if (!h->found || (h->read_mono && now_mono - h->read_mono < 1000000000LL))
+		return;
+	h->read_mono = now_mono;
+	if (!h->src) {
+		/* a missing device prints a line when opened: once a minute, not every second */
+		if (h->open_mono && now_mono - h->open_mono < 60000000000LL)
+			return;
+		h->open_mono = now_mono;
+		h->src = verify_open_phc(h->dev);
+		if (!h->src) {
+			h->have = true;
+			h->got = VERIFY_PHC_NO_DEVICE;
+			return;
+		}
+	}
+	int r = clocksrc_next(h->src, 1000, &h->ev);
+	if (r == 2) {
+		/* a recording has no more readings: no data, so no check (not a failure) */
+		snprintf(h->why, sizeof(h->why), "%s: the recorded readings have ended", h->dev);
+		h->found = h->have = false;
+	} else {
+		h->have = true;
+		h->got = r == 1 ? VERIFY_PHC_READ_OK : VERIFY_PHC_NO_READING;
+	}
+	if (r != 1) {
+		/* a device that stopped answering is opened again a minute later */
+		clocksrc_close(h->src);
+		h->src = NULL;
+	}
 }

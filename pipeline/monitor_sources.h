@@ -35,6 +35,17 @@ void mon_gnss_tick(struct monitor *m, bool connected, const char *err, int64_t n
 /* ntpsec: `ntpq -pn` (its system peer and offset). */
 void mon_poll_ntpsec(struct monitor *m, int shm_unit);
 
+/* verify's daemons check: the process list of sv counted again when MON_DAEMONS_EVERY_NS
+ * has passed since the last read. */
+void mon_poll_daemons(struct monitor *m, const struct sysview *sv, int64_t now_mono);
+/* verify's phc-tai check: which PHC (verify_find_phc: given, else IFACE's from ethtool -T),
+ * once at start (closing and forgetting an earlier one). */
+void mon_find_phc(struct monitor *m, const struct sysview *sv, const char *iface,
+		  const char *given);
+/* One reading of the PHC when a second has passed since the last (opened on first use and
+ * again every minute after a failure). */
+void mon_poll_phc(struct monitor *m, int64_t now_mono);
+
 /* The leap file: expiry and TAI - UTC now. */
 void mon_load_leap(struct monitor *m, const char *path, int64_t now_real_s);
 

@@ -490,11 +490,13 @@ char *setup_coalescence_unit(const struct setup_params *p)
 
 char *setup_monitor_unit(const struct setup_params *p)
 {
-	char src[64], buf[4096];
+	char src[128], buf[4096];
+	/* --iface: ptp4l@IF's socket, the PHC phc-tai reads, the units the daemons check names */
 	if (p->role == SETUP_SERVER)
-		snprintf(src, sizeof(src), "--role server --no-shm");
+		snprintf(src, sizeof(src), "--iface %s --role server --no-shm", p->iface);
 	else
-		snprintf(src, sizeof(src), "--shm-unit %d --no-gpsd", p->shm_unit);
+		snprintf(src, sizeof(src), "--iface %s --shm-unit %d --no-gpsd", p->iface,
+			 p->shm_unit);
 	snprintf(buf, sizeof(buf),
 		 "# ptpcal setup %s: ptpcal monitor, the chain exported for Prometheus\n"
 		 "# (docs/monitor.md). It writes nothing and needs no capability; it keeps root's\n"

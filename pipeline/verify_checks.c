@@ -6,6 +6,7 @@
 
 #include "capture/ptp_wire.h"
 #include "common/conf_edit.h"
+#include "pipeline/ethtool_parse.h"
 #include "pipeline/ptp4l_paths.h"
 #include "pipeline/verify_checks.h"
 
@@ -135,6 +136,141 @@ void verify_judge_ntpsec_peer(struct check *c, int status, bool any, bool ours, 
 			   "the system peer is not the PTP refclock: %s", peer);
 	else
 		check_detail(c, "%s", peer);
+}
+
+void verify_count_daemons(const struct proc_entry *p, int n, struct verify_daemons *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < n; i++) {
+		if (p[i].other_netns)
+			continue;
+		if (strcmp(p[i].name, "ptp4l") == 0)
+			d->nptp4l++;
+		if (strcmp(p[i].name, "phc2sys") == 0) {
+			d->nphc2sys++;
+			d->phc2sys_pid = p[i].pid;
+			snprintf(d->phc2sys_args, sizeof(d->phc2sys_args), "%s", p[i].args);
+		}
+	}
+}
+
+void verify_judge_daemons(struct check *c, const struct verify_daemons *d, const char *iface,
+			  bool server)
+{
+	char unit[128];
+	snprintf(unit, sizeof(unit), "systemctl enable --now ptp4l@%s.service", iface);
+	if (d->nptp4l != 1)
+		check_fail(c, "processes", d->nptp4l ? "find the extra one with `ptpcal doctor`" : unit,
+			   "%d ptp4l processes running (want exactly 1)", d->nptp4l);
+	snprintf(unit, sizeof(unit), "systemctl enable --now phc2sys@%s.service (after `ptpcal setup %s`)",
+		 iface, server ? "server" : "client");
+	if (d->nphc2sys != 1)
+		check_fail(c, "processes", d->nphc2sys ? "find the extra one with `ptpcal doctor`" : unit,
+			   "%d phc2sys processes running (want exactly 1)", d->nphc2sys);
+	if (d->phc2sys_pid) {
+		char buf[4096];
+		const char *t[64];
+		int k = conf_tokens(d->phc2sys_args, buf, sizeof(buf), t, 64);
+		bool src_rt = false, ntpshm = false, dst = false;
+		/* linuxptp phc2sys.c (v3.1.1..v4.4) main's getopt: -s the source clock, -c the
+		 * destination, -E the servo (ntpshm: write the offset to an NTP SHM segment) */
+		for (int i = 0; i + 1 < k; i++) {
+			if (strcmp(t[i], "-s") == 0 && strcmp(t[i + 1], "CLOCK_REALTIME") == 0)
+				src_rt = true;
+			if (strcmp(t[i], "-E") == 0 && strcmp(t[i + 1], "ntpshm") == 0)
+				ntpshm = true;
+			if (strcmp(t[i], "-c") == 0)
+				dst = true;
+		}
+		char where[64];
+		snprintf(where, sizeof(where), "process %d", d->phc2sys_pid);
+		if (server && !(src_rt && dst))
+			check_fail(c, where, "ptpcal setup server (phc2sys -s CLOCK_REALTIME -c IF -w)",
+				   "phc2sys is not in the server direction (system clock -> PHC): %s",
+				   d->phc2sys_args);
+		if (!server && !ntpshm)
+			check_fail(c, where, "ptpcal setup client (phc2sys -s IF -E ntpshm -M N -w)",
+				   "phc2sys does not feed ntpsec through SHM (-E ntpshm): %s",
+				   d->phc2sys_args);
+	}
+	if (c->nf == 0)
+		check_detail(c, "1 ptp4l, 1 phc2sys (%s)", d->phc2sys_pid ? d->phc2sys_args : "");
+}
+
+bool verify_find_phc(const struct sysview *sv, const char *iface, const char *given, char *dev,
+		     size_t devlen, char *why, size_t whylen)
+{
+	if (given) {
+		snprintf(dev, devlen, "%s", given);
+		return true;
+	}
+	char fake[128];
+	int status;
+	snprintf(fake, sizeof(fake), "ethtool-T-%s.txt", iface);
+	const char *argv[] = { "ethtool", "-T", iface, NULL };
+	char *out = sv_command(sv, fake, argv, &status, why, whylen);
+	if (!out)
+		return false;
+	struct ethtool_ts t;
+	ethtool_parse_ts(out, &t);
+	free(out);
+	if (!t.parsed) {
+		snprintf(why, whylen, "ethtool -T %s: no time-stamping information (no such interface?)",
+			 iface);
+		return false;
+	}
+	if (t.phc_index < 0) {
+		snprintf(why, whylen, "%s has no PHC (ethtool -T: PTP Hardware Clock: none): software "
+				      "time stamps, nothing holds TAI", iface);
+		return false;
+	}
+	snprintf(dev, devlen, "/dev/ptp%d", t.phc_index);
+	return true;
+}
+
+struct clocksrc *verify_open_phc(const char *dev)
+{
+	/* capture/clocksrc: the device read as linuxptp's sysoff does (best bracket of 9), or a
+	 * `phc` dataset recorded earlier with `ptpcal phc record` (replayed) */
+	return clocksrc_is_recording(dev) ? clock_replay_open(dev, "phc")
+					  : phc_open(dev, 9, PHC_METHOD_AUTO);
+}
+
+void verify_judge_phc_tai(struct check *c, const char *dev, enum verify_phc_read got,
+			  const struct clk_event *ev, int tai, const char *leap_err, bool server)
+{
+	if (tai < 0) {
+		check_skip(c, "%s", leap_err && *leap_err ? leap_err : "TAI-UTC unknown");
+		return;
+	}
+	if (got == VERIFY_PHC_NO_DEVICE) {
+		check_fail(c, dev, "check the device (ls -l /dev/ptp*; ptpcal phc caps DEV)",
+			   "cannot read it");
+		return;
+	}
+	if (got != VERIFY_PHC_READ_OK) {
+		check_fail(c, dev, "check the device (ptpcal phc cmp DEV)", "no reading");
+		return;
+	}
+	/* A PHC that ptp4l serves from holds TAI: phc2sys -w takes currentUtcOffset from
+	 * TIME_PROPERTIES_DATA_SET when ptpTimescale is set and steers PHC = CLOCK_REALTIME +
+	 * currentUtcOffset (linuxptp phc2sys.c v3.1.1 run_pmc_get_utc_offset, get_sync_offset:
+	 * direction dst->is_utc - master->is_utc) */
+	double diff = ptime_diff_ns(ev->phc, ev->sys); /* PHC - CLOCK_REALTIME */
+	double err_s = diff / 1e9 - tai;
+	if (fabs(err_s) > 1e-3) {
+		bool utc = fabs(diff / 1e9) < 1.0;
+		check_fail(c, dev,
+			   utc ? (server ? "the grandmaster must announce the PTP timescale with "
+					   "currentUtcOffset = TAI-UTC; phc2sys -w then adds it"
+					 : "fix the server: its PHC or its announced offset is wrong")
+			       : "check phc2sys (direction, -w) and ptp4l's currentUtcOffset",
+			   "PHC - UTC = %.6f s, expected TAI-UTC = %d s%s", diff / 1e9, tai,
+			   utc ? ": the PHC holds UTC (the 37-second trap)" : "");
+	} else {
+		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, bracket %lld ns, %s)", dev, diff / 1e9,
+			     tai, (long long)ev->bracket_ns, phc_method_name(ev->method));
+	}
 }
 
 bool verify_find_free_running(const struct sysview *sv, const char *iface, const char *given,

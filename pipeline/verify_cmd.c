@@ -81,54 +81,10 @@ static void check_daemons(const struct vopts *o, struct checks *cs)
 		check_skip(c, "%s", why);
 		return;
 	}
-	int nptp = 0, nphc = 0;
-	const struct proc_entry *phc = NULL;
-	for (int i = 0; i < n; i++) {
-		if (p[i].other_netns)
-			continue;
-		if (strcmp(p[i].name, "ptp4l") == 0)
-			nptp++;
-		if (strcmp(p[i].name, "phc2sys") == 0) {
-			nphc++;
-			phc = &p[i];
-		}
-	}
-	char unit[128];
-	snprintf(unit, sizeof(unit), "systemctl enable --now ptp4l@%s.service", o->iface);
-	if (nptp != 1)
-		check_fail(c, "processes", nptp ? "find the extra one with `ptpcal doctor`" : unit,
-			   "%d ptp4l processes running (want exactly 1)", nptp);
-	snprintf(unit, sizeof(unit), "systemctl enable --now phc2sys@%s.service (after `ptpcal setup %s`)",
-		 o->iface, o->server ? "server" : "client");
-	if (nphc != 1)
-		check_fail(c, "processes", nphc ? "find the extra one with `ptpcal doctor`" : unit,
-			   "%d phc2sys processes running (want exactly 1)", nphc);
-	if (phc) {
-		char buf[4096];
-		const char *t[64];
-		int k = conf_tokens(phc->args, buf, sizeof(buf), t, 64);
-		bool src_rt = false, ntpshm = false, dst = false;
-		for (int i = 0; i + 1 < k; i++) {
-			if (strcmp(t[i], "-s") == 0 && strcmp(t[i + 1], "CLOCK_REALTIME") == 0)
-				src_rt = true;
-			if (strcmp(t[i], "-E") == 0 && strcmp(t[i + 1], "ntpshm") == 0)
-				ntpshm = true;
-			if (strcmp(t[i], "-c") == 0)
-				dst = true;
-		}
-		char where[64];
-		snprintf(where, sizeof(where), "process %d", phc->pid);
-		if (o->server && !(src_rt && dst))
-			check_fail(c, where, "ptpcal setup server (phc2sys -s CLOCK_REALTIME -c IF -w)",
-				   "phc2sys is not in the server direction (system clock -> PHC): %s",
-				   phc->args);
-		if (!o->server && !ntpshm)
-			check_fail(c, where, "ptpcal setup client (phc2sys -s IF -E ntpshm -M N -w)",
-				   "phc2sys does not feed ntpsec through SHM (-E ntpshm): %s", phc->args);
-	}
-	if (c->nf == 0)
-		check_detail(c, "1 ptp4l, 1 phc2sys (%s)", phc ? phc->args : "");
+	struct verify_daemons d;
+	verify_count_daemons(p, n, &d);
 	sv_free_processes(p, n);
+	verify_judge_daemons(c, &d, o->iface, o->server);
 }
 
 /* TAI-UTC now from the leap file; false (reason in err) when unusable. */
@@ -212,33 +168,9 @@ static void check_phc(const struct vopts *o, struct checks *cs)
 {
 	struct check *c = check_new(cs, "phc-tai", "PHC - UTC = TAI-UTC");
 	char dev[256], why[512];
-	if (o->phc) {
-		snprintf(dev, sizeof(dev), "%s", o->phc);
-	} else {
-		char fake[128];
-		int status;
-		snprintf(fake, sizeof(fake), "ethtool-T-%s.txt", o->iface);
-		const char *argv[] = { "ethtool", "-T", o->iface, NULL };
-		char *out = sv_command(&o->sv, fake, argv, &status, why, sizeof(why));
-		if (!out) {
-			check_skip(c, "%s", why);
-			return;
-		}
-		struct ethtool_ts t;
-		ethtool_parse_ts(out, &t);
-		free(out);
-		if (!t.parsed) {
-			check_skip(c, "ethtool -T %s: no time-stamping information (no such interface?)",
-				   o->iface);
-			return;
-		}
-		if (t.phc_index < 0) {
-			check_skip(c, "%s has no PHC (ethtool -T: PTP Hardware Clock: none): software "
-				      "time stamps, nothing holds TAI",
-				   o->iface);
-			return;
-		}
-		snprintf(dev, sizeof(dev), "/dev/ptp%d", t.phc_index);
+	if (!verify_find_phc(&o->sv, o->iface, o->phc, dev, sizeof(dev), why, sizeof(why))) {
+		check_skip(c, "%s", why);
+		return;
 	}
 	int tai;
 	bool expired;
@@ -246,37 +178,14 @@ static void check_phc(const struct vopts *o, struct checks *cs)
 		check_skip(c, "%s", why);
 		return;
 	}
-	/* capture/clocksrc: the device read as linuxptp's sysoff does (best bracket of 9), or a
-	 * `phc` dataset recorded earlier with `ptpcal phc record` (replayed) */
-	struct clocksrc *src = clocksrc_is_recording(dev) ? clock_replay_open(dev, "phc")
-							  : phc_open(dev, 9, PHC_METHOD_AUTO);
-	if (!src) {
-		check_fail(c, dev, "check the device (ls -l /dev/ptp*; ptpcal phc caps DEV)",
-			   "cannot read it");
-		return;
-	}
+	struct clocksrc *src = verify_open_phc(dev);
 	struct clk_event ev;
-	int r = clocksrc_next(src, 1000, &ev);
-	clocksrc_close(src);
-	if (r != 1) {
-		check_fail(c, dev, "check the device (ptpcal phc cmp DEV)", "no reading");
-		return;
-	}
-	double diff = ptime_diff_ns(ev.phc, ev.sys); /* PHC - CLOCK_REALTIME */
-	double err_s = diff / 1e9 - tai;
-	if (fabs(err_s) > 1e-3) {
-		bool utc = fabs(diff / 1e9) < 1.0;
-		check_fail(c, dev,
-			   utc ? (o->server ? "the grandmaster must announce the PTP timescale with "
-					      "currentUtcOffset = TAI-UTC; phc2sys -w then adds it"
-					    : "fix the server: its PHC or its announced offset is wrong")
-			       : "check phc2sys (direction, -w) and ptp4l's currentUtcOffset",
-			   "PHC - UTC = %.6f s, expected TAI-UTC = %d s%s", diff / 1e9, tai,
-			   utc ? ": the PHC holds UTC (the 37-second trap)" : "");
-	} else {
-		check_detail(c, "%s - UTC = %.9f s (TAI-UTC %d, bracket %lld ns, %s)", dev, diff / 1e9,
-			     tai, (long long)ev.bracket_ns, phc_method_name(ev.method));
-	}
+	int r = src ? clocksrc_next(src, 1000, &ev) : -1;
+	if (src)
+		clocksrc_close(src);
+	verify_judge_phc_tai(c, dev, !src ? VERIFY_PHC_NO_DEVICE
+				    : r == 1 ? VERIFY_PHC_READ_OK : VERIFY_PHC_NO_READING,
+			     &ev, tai, NULL, o->server);
 }
 
 static void check_shm(const struct vopts *o, struct checks *cs)

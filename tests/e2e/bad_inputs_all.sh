@@ -258,6 +258,12 @@ run 2 "--truth-offset" monitor --listen 127.0.0.1:9 --truth-offset 12q
 run 2 "no such interface" monitor --listen 127.0.0.1:9 --capture nosuchif0
 run 2 "--capture-tstamp" monitor --listen 127.0.0.1:9 --capture lo --capture-tstamp exact
 run 2 "--role" monitor --listen 127.0.0.1:9 --role boss
+run 2 "--iface" monitor --listen 127.0.0.1:9 --iface ""
+run 2 "--iface" monitor --listen 127.0.0.1:9 --iface an-interface-name-too-long
+run 2 "/dev/ptp-no-such" monitor --textfile nophc.prom --no-gpsd --no-shm --no-ntpsec --phc /dev/ptp-no-such
+run 2 "--phc" monitor --listen 127.0.0.1:9 --phc /dev/ptp0 --no-daemons
+run 2 "empty" monitor --textfile nophc.prom --no-gpsd --no-shm --no-ntpsec --phc empty
+[ ! -e nophc.prom ] || violation "monitor --phc" "a refused PHC left a textfile"
 run 2 "--gpsd" monitor --listen 127.0.0.1:9 --gpsd :x
 run 2 "afile" monitor --textfile afile/sub/x.prom --no-gpsd --no-ptp4l --no-shm --no-ntpsec
 # doctor, verify

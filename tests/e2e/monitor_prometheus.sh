@@ -60,11 +60,13 @@ bg() { log=$1; shift; ip netns exec "$ns" "$@" >"$log" 2>&1 & LAST=$!; MYPIDS="$
 unit=$(( 175 + $$ % 25 )) # 175..199: its own band (tests run beside each other)
 "$PTPCAL" shm write --unit $unit --offset 250us --interval 0.25s --duration 120s >shmw.log 2>&1 &
 MYPIDS="$! $MYPIDS"
-# CAP_NET_RAW only, for the capture, which the monitor drops once open
+# CAP_NET_RAW only, for the capture, which the monitor drops once open; --no-daemons: without
+# capabilities it cannot tell the lab's other ptp4l (and those of tests beside it) from its
+# own, and a daemons FAIL from the start would fire PtpcalCheckFailed before the GM's change
 need setpriv
 bg monitor.log setpriv --bounding-set -all,+net_raw --no-new-privs "$PTPCAL" monitor --listen 127.0.0.1:9477 --textfile "$E2E_DIR/ptpcal.prom" \
     --textfile-interval 2s -s "$uds" --shm-unit $unit --no-gpsd --no-ntpsec \
-    --interval 250ms --window 60s --truth-offset 0 --capture cl0 --capture-tstamp host
+    --interval 250ms --window 60s --truth-offset 0 --capture cl0 --capture-tstamp host --no-daemons
 MON=$LAST
 
 # our prometheus: the shipped rules with their `for:` and group interval shortened

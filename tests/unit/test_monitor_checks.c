@@ -13,6 +13,7 @@
 #include "pipeline/monitor_metrics.h"
 #include "pipeline/monitor_sources.h"
 #include "pipeline/verify_checks.h"
+#include "pipeline/sysview.h"
 #include "tests/unit/testutil.h"
 
 /* TAI - UTC 37 s since 2017, expires 2026-06-28 */
@@ -91,6 +92,167 @@ START_TEST(verify_rules)
 	ck_assert_int_eq(judged(&cs, "ntp-other"), CHECK_FAIL);
 	ck_assert_int_eq(judged(&cs, "ntp-ours"), CHECK_PASS);
 	checks_free(&cs);
+}
+END_TEST
+
+static struct proc_entry proc(int pid, const char *args, bool other_netns)
+{
+	struct proc_entry e = { .pid = pid, .args = (char *)args, .other_netns = other_netns };
+	int n0 = (int)strcspn(args, " "); /* argv[0]'s basename, as sysview.c names it */
+	const char *a0 = args;
+	for (int i = 0; i < n0; i++)
+		if (args[i] == '/')
+			a0 = args + i + 1;
+	snprintf(e.name, sizeof(e.name), "%.*s", (int)(args + n0 - a0), a0);
+	return e;
+}
+
+/* daemons: the guide's chain is one ptp4l and one phc2sys, the client's phc2sys feeding
+ * ntpsec (-E ntpshm), the server's steering the PHC from the system clock (-s CLOCK_REALTIME
+ * -c IF); processes of other network namespaces (a lab) are not this host's chain. */
+START_TEST(daemons_rules)
+{
+	struct checks cs = { 0 };
+	struct verify_daemons d;
+	struct proc_entry client[] = {
+		proc(10, "/usr/sbin/ptp4l -f /etc/linuxptp/ptp4l.conf -i eth0", false),
+		proc(11, "/usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w", false),
+		proc(12, "/usr/sbin/ptp4l -f lab.conf -i veth1", true),
+		proc(13, "/usr/bin/ptp4l-helper", false),
+	};
+	verify_count_daemons(client, 4, &d);
+	ck_assert_int_eq(d.nptp4l, 1);
+	ck_assert_int_eq(d.nphc2sys, 1);
+	verify_judge_daemons(check_new(&cs, "client", ""), &d, "eth0", false);
+	verify_judge_daemons(check_new(&cs, "client-as-server", ""), &d, "eth0", true);
+	client[2].other_netns = false; /* a second ptp4l here */
+	verify_count_daemons(client, 4, &d);
+	verify_judge_daemons(check_new(&cs, "two-ptp4l", ""), &d, "eth0", false);
+	struct proc_entry server[] = {
+		proc(20, "ptp4l -f /etc/linuxptp/ptp4l.conf -i eth1", false),
+		proc(21, "/usr/sbin/phc2sys -s CLOCK_REALTIME -c eth1 -w -O 0", false),
+	};
+	verify_count_daemons(server, 2, &d);
+	verify_judge_daemons(check_new(&cs, "server", ""), &d, "eth1", true);
+	verify_judge_daemons(check_new(&cs, "server-as-client", ""), &d, "eth1", false);
+	verify_count_daemons(server, 1, &d);
+	verify_judge_daemons(check_new(&cs, "no-phc2sys", ""), &d, "eth1", true);
+	ck_assert_int_eq(judged(&cs, "client"), CHECK_PASS);
+	ck_assert_str_eq(cs.v[0]->detail,
+			 "1 ptp4l, 1 phc2sys (/usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w)");
+	ck_assert_int_eq(judged(&cs, "client-as-server"), CHECK_FAIL);
+	ck_assert_int_eq(judged(&cs, "two-ptp4l"), CHECK_FAIL);
+	ck_assert_str_eq(cs.v[2]->f[0].message, "2 ptp4l processes running (want exactly 1)");
+	ck_assert_int_eq(judged(&cs, "server"), CHECK_PASS);
+	ck_assert_int_eq(judged(&cs, "server-as-client"), CHECK_FAIL);
+	ck_assert_int_eq(judged(&cs, "no-phc2sys"), CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(cs.v[5]->f[0].fix, "phc2sys@eth1.service"));
+	checks_free(&cs);
+}
+END_TEST
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The monitor's daemons and phc-tai checks from recorded data (sysview's ps.txt and ethtool
+ * output, a `phc` recording): the process list is read again only every 10 s, the PHC once
+ * a second, an interface without a PHC is a skip that says so (as verify's), a PHC holding
+ * UTC under TAI - UTC 37 fails, and a check without data is absent from the exposition. */
+START_TEST(daemons_and_phc_on_monitor)
+{
+	const char *dir = tu_tmpdir();
+	char path[4096];
+	write_file(dir, "ps.txt", "  PID COMMAND\n  100 /usr/sbin/ptp4l -f /etc/linuxptp/ptp4l.conf "
+				  "-i eth0\n  101 /usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w\n");
+	write_file(dir, "ethtool-T-eth0.txt", "Time stamping parameters for eth0:\n"
+					      "PTP Hardware Clock: none\n"
+					      "Hardware Transmit Timestamp Modes: none\n");
+	/* PHC - CLOCK_REALTIME: 37 s + 4 us (TAI), then 4 us (UTC: the 37-second trap) */
+	write_file(dir, "phc.tsv",
+		   "# ptpcal-dataset 1 phc\n# device: /dev/ptp0\n"
+		   "t_s\tsys\tphc\tphc_minus_sys_ns\tbracket_ns\tmethod\n"
+		   "0\t1795000000.000000000\t1795000037.000004000\t37000004000\t900\t"
+		   "PTP_SYS_OFFSET_EXTENDED\n"
+		   "1\t1795000001.000000000\t1795000001.000004000\t4000\t900\t"
+		   "PTP_SYS_OFFSET_EXTENDED\n");
+	struct sysview sv = { .outputs = dir };
+	struct monitor m;
+	monitor_init(&m, 1, 60, 2);
+	char err[256];
+	ck_assert_msg(leapfile_parse("leap", leap, strlen(leap), &m.leap.lf, err, sizeof(err)), "%s",
+		      err);
+	m.leap.loaded = true;
+	m.leap.tai_utc = 37;
+	snprintf(m.iface, sizeof(m.iface), "eth0");
+	m.watch_daemons = true;
+	struct checks *cs = &m.checks.cs;
+	int64_t now = 1000000000;
+
+	/* no PHC on eth0: phc-tai skipped with verify's words, absent from the exposition */
+	mon_find_phc(&m, &sv, "eth0", NULL);
+	mon_poll_daemons(&m, &sv, now);
+	mon_poll_phc(&m, now);
+	monitor_checks_run(&m, now, NOW_S);
+	ck_assert_int_eq(judged(cs, "daemons"), CHECK_PASS);
+	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_SKIP);
+	ck_assert_ptr_nonnull(strstr(cs->v[1]->detail, "eth0 has no PHC"));
+	struct prom_buf b = { 0 };
+	monitor_render(&m, now, -1, &b);
+	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_ok{check=\"daemons\",from=\"verify\"} 1\n"));
+	ck_assert_ptr_null(strstr(b.s, "check=\"phc-tai\""));
+
+	/* a second phc2sys appears: not seen before 10 s have passed, then judged */
+	write_file(dir, "ps.txt", "  PID COMMAND\n  100 /usr/sbin/ptp4l -i eth0\n"
+				  "  101 /usr/sbin/phc2sys -s eth0 -E ntpshm -M 2 -w\n"
+				  "  102 phc2sys -a -r\n");
+	now += 5000000000LL;
+	mon_poll_daemons(&m, &sv, now);
+	monitor_checks_run(&m, now, NOW_S + 5);
+	ck_assert_int_eq(judged(cs, "daemons"), CHECK_PASS);
+	now += 5000000000LL;
+	mon_poll_daemons(&m, &sv, now);
+	monitor_checks_run(&m, now, NOW_S + 10);
+	ck_assert_int_eq(judged(cs, "daemons"), CHECK_FAIL);
+
+	/* a recorded PHC: TAI passes, UTC fails, then the recording ends (absent again) */
+	snprintf(path, sizeof(path), "%s/phc.tsv", dir);
+	mon_find_phc(&m, &sv, "eth0", path);
+	ck_assert(m.phc.found);
+	monitor_checks_run(&m, now += 1000000000, NOW_S + 11);
+	ck_assert_int_eq(judged(cs, "phc-tai"), (enum check_status)-1); /* not read yet */
+	mon_poll_phc(&m, now);
+	mon_poll_phc(&m, now + 500000000); /* within the second: no second reading */
+	monitor_checks_run(&m, now += 1000000000, NOW_S + 12);
+	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_PASS);
+	mon_poll_phc(&m, now);
+	monitor_checks_run(&m, now += 1000000000, NOW_S + 13);
+	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_FAIL);
+	const struct check *c = NULL;
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->v[i]->id, "phc-tai") == 0)
+			c = cs->v[i];
+	ck_assert_ptr_nonnull(strstr(c->f[0].message, "the PHC holds UTC"));
+	mon_poll_phc(&m, now);
+	monitor_checks_run(&m, now += 1000000000, NOW_S + 14);
+	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_SKIP);
+	monitor_render(&m, now, -1, &b);
+	ck_assert_ptr_null(strstr(b.s, "check=\"phc-tai\""));
+	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_status{check=\"daemons\",from=\"verify\"} 2\n"));
+
+	/* a missing device: verify's "cannot read it" (a failure, not a skip) */
+	mon_find_phc(&m, &sv, "eth0", "/nonexistent/ptp9");
+	mon_poll_phc(&m, now);
+	monitor_checks_run(&m, now += 1000000000, NOW_S + 15);
+	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_FAIL);
+	prom_free(&b);
+	monitor_free(&m);
 }
 END_TEST
 
@@ -218,6 +380,8 @@ Suite *monitor_checks_suite(void)
 	Suite *s = suite_create("monitor_checks");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, verify_rules);
+	tcase_add_test(tc, daemons_rules);
+	tcase_add_test(tc, daemons_and_phc_on_monitor);
 	tcase_add_test(tc, run_on_monitor);
 	tcase_add_test(tc, capture_epochs);
 	suite_add_tcase(s, tc);

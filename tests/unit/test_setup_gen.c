@@ -299,7 +299,7 @@ START_TEST(monitor_unit)
 	p.iface = "enp1s0";
 	char *u = setup_monitor_unit(&p);
 	ck_assert_ptr_nonnull(strstr(u, "\nExecStart=/usr/local/bin/ptpcal monitor --listen "
-					"127.0.0.1:9477 --shm-unit 2 --no-gpsd\n"));
+					"127.0.0.1:9477 --iface enp1s0 --shm-unit 2 --no-gpsd\n"));
 	ck_assert_ptr_nonnull(strstr(u, "\nAfter=network-online.target ptp4l@enp1s0.service"));
 	ck_assert_ptr_nonnull(strstr(u, "\nCapabilityBoundingSet=\n"));
 	ck_assert_ptr_nonnull(strstr(u, "\nEnvironment=TMPDIR=/run/ptpcal-monitor\n"));
@@ -308,7 +308,7 @@ START_TEST(monitor_unit)
 	p.role = SETUP_SERVER;
 	u = setup_monitor_unit(&p);
 	ck_assert_ptr_nonnull(
-		strstr(u, " monitor --listen 127.0.0.1:9477 --role server --no-shm\n"));
+		strstr(u, " monitor --listen 127.0.0.1:9477 --iface enp1s0 --role server --no-shm\n"));
 	free(u);
 }
 END_TEST
