@@ -4,8 +4,8 @@
 # exchange into the windows, analyze's checks on epochs) and gpsd fed by gpsfake (looping a
 # log with fix losses), scraped once a second. Halfway, ptp4l is killed and started again and gpsd is
 # restarted (a new gpsfake on the same port); both must be followed again. The monitor's RSS
-# (VmRSS, sampled every minute) must be flat once the window has filled: every sample from
-# minute 7 on within 64 KiB of the minute-7 sample.
+# (RssAnon, the anonymous part of VmRSS, sampled every minute) must be flat once the window
+# has filled: every sample from minute 7 on within 64 KiB of the minute-7 sample.
 #   MONITOR_RSS_SECONDS (default 1800), LONG_DIR (default build/long)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -75,7 +75,9 @@ restarted=0
 while [ $(( $(date +%s) - t0 )) -lt "$secs" ]; do
     kill -0 $MON 2>/dev/null || { echo "FAILED: the monitor exited: $(tail -n 5 monitor.log)"; exit 1; }
     el=$(( $(date +%s) - t0 ))
-    awk -v t="$el" '/^VmRSS/ { print t, $2 }' "/proc/$MON/status" >>rss.log
+    # VmRSS, and the anonymous part of it (heap, stacks: where a leak shows; the file-backed
+    # rest is code and libraries paged in the first time a path runs, bounded by their size)
+    awk -v t="$el" '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } END { print t, r, a }' "/proc/$MON/status" >>rss.log
     if [ $restarted = 0 ] && [ $el -ge $(( secs / 2 )) ]; then
         . "$out/lab/lab.state"
         for st in $LAB_PIDS; do
@@ -96,15 +98,20 @@ while [ $(( $(date +%s) - t0 )) -lt "$secs" ]; do
 done
 metrics=$(ip netns exec "$ns" python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9477/metrics").read().decode())')
 echo "$metrics" | grep -E '^ptpcal_source_(up|recoveries_total)|^ptpcal_ptp_offset_window_samples|^ptpcal_capture_(exchanges|kernel_drops)_total|^ptpcal_check_status|^ptpcal_monitor_scrapes_total|^process_resident'
-echo "RSS (s KiB):"; cat rss.log
+echo "RSS (s, VmRSS KiB, RssAnon KiB):"; cat rss.log
 python3 - rss.log <<'PY' || { echo "FAILED: monitor memory grew"; exit 1; }
 import sys
 s = [tuple(map(int, l.split())) for l in open(sys.argv[1])]
-ref = [r for t, r in s if t >= 420]
+ref = [(r, a) for t, r, a in s if t >= 420]
 if len(ref) < 2:
     sys.exit("fewer than two samples after minute 7")
-print("RSS from minute 7: %d .. %d KiB (first %d)" % (min(ref), max(ref), ref[0]))
-sys.exit(0 if max(ref) - ref[0] <= 64 and min(ref) >= ref[0] - 1024 else 1)
+rss, anon = [r for r, _ in ref], [a for _, a in ref]
+print("from minute 7: VmRSS %d .. %d KiB (first %d), RssAnon %d .. %d KiB (first %d)"
+      % (min(rss), max(rss), rss[0], min(anon), max(anon), anon[0]))
+# The verdict on the anonymous memory: a 30-minute run with --capture (2026-12-05) had VmRSS
+# grow by 156 KiB in steps, while the 5-minute windows were already full; code paged in the
+# first time a path ran (the restart, an epoch's checks) is no leak.
+sys.exit(0 if max(anon) - anon[0] <= 64 and min(anon) >= anon[0] - 1024 else 1)
 PY
 echo "$metrics" | grep -q '^ptpcal_source_recoveries_total{source="ptp4l"} [1-9]' || { echo "FAILED: ptp4l not recovered"; exit 1; }
 echo "$metrics" | grep -q '^ptpcal_source_up{source="ptp4l"} 1' || { echo "FAILED: ptp4l not up at the end"; exit 1; }
