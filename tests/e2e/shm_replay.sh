@@ -9,11 +9,14 @@ set -eu
 need ipcs
 cd "$E2E_DIR"
 unit=""
-for u in $(seq $((240 + $$ % 10)) 249) $(seq 240 249); do
+# 241..249: ntpshmmon names a segment "NTP" + the byte 0x30 + unit, here "!"..")", so its
+# lines can be told from other writers' (unit 240 would print as "NTP ", like 208's NUL)
+for u in $(seq $((241 + $$ % 9)) 249) $(seq 241 249); do
     key=$(printf '0x%08x' $((0x4e545030 + u)))
     if ! ipcs -m | grep -qi "^$key "; then unit=$u; break; fi
 done
-[ -n "$unit" ] || skip "no free SHM unit in 240..249"
+[ -n "$unit" ] || skip "no free SHM unit in 241..249"
+name=$(printf "NTP\\$(printf '%03o' $((0x30 + unit - 256)))")
 printf '# ptpcal-dataset 1 truth\nt_s\toffset_ns\n0.0\t1000\n0.3\t-2000\n0.6\t123456\n0.9\tnan\n1.2\t-7\n1.5\t5000000\n' >in.tsv
 # The writer creates the segment and waits, so that both readers attach before sample 1.
 "$PTPCAL" shm write --unit "$unit" --replay in.tsv --wait 1.5s >writer.log 2>&1 &
@@ -23,7 +26,9 @@ trap 'kill $w 2>/dev/null || true' EXIT
 have_mon=0
 if command -v ntpshmmon >/dev/null 2>&1; then
     have_mon=1
-    ntpshmmon -o -t 4 -n 5 >mon.out 2>&1 &
+    # every segment on the host: no count (another writer's samples would use it up, as a
+    # concurrent test's SHM feed did), the timeout ends it; our lines picked by name below
+    ntpshmmon -o -t 4 >mon.out 2>&1 &
     m=$!
 fi
 "$PTPCAL" shm read --unit "$unit" --count 5 --duration 4s -o read.tsv >/dev/null 2>read.err ||
@@ -33,9 +38,7 @@ got=$(awk -F'\t' '/^[0-9]/ { printf "%s ", $6 }' read.tsv)
 [ "$got" = "1000 -2000 123456 -7 5000000 " ] || die "ptpcal shm read got: $got"
 if [ $have_mon = 1 ]; then
     wait "$m" || true
-    # The first number after "sample", not field 3: the segment's name is "NTP" + the key's
-    # low byte (0x30 + unit), a space for unit 240.
-    mon=$(awk '$1 == "sample" { for (i = 2; i <= NF; i++) if ($i ~ /^-?[0-9]+\.[0-9]+$/) { printf "%s ", $i; break } }' mon.out)
+    mon=$(awk -v n="$name" '$1 == "sample" && $2 == n { printf "%s ", $3 }' mon.out)
     [ "$mon" = "0.000001000 -0.000002000 0.000123456 -0.000000007 0.005000000 " ] ||
         die "ntpshmmon saw: $mon ($(cat mon.out))"
 fi
