@@ -131,11 +131,18 @@ static int64_t real_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* The exposition now, with the monitor's own memory */
+static void render_now(struct monitor *m, int64_t now_mono, struct prom_buf *b)
+{
+	struct monitor_self self = monitor_self_now();
+	monitor_render(m, now_mono, &self, b);
+}
+
 static void scrape_body(void *ctx, const char **text, size_t *len)
 {
 	struct scrape_ctx *c = ctx;
 	c->m->scrapes++;
-	monitor_render(c->m, mono_now_ns(), monitor_rss_bytes(), c->b);
+	render_now(c->m, mono_now_ns(), c->b);
 	*text = c->b->s;
 	*len = c->b->len;
 }
@@ -352,7 +359,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	if (tf.path) {
-		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		render_now(&m, mono_now_ns(), &buf);
 		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
 			log_err("--textfile %s", err);
 			mon_capture_close(&cl);
@@ -431,7 +438,7 @@ int cmd_monitor(int argc, char **argv)
 			next_leap = now + 3600000000000LL;
 		}
 		if (tf.path && now >= next_text) {
-			monitor_render(&m, now, monitor_rss_bytes(), &buf);
+			render_now(&m, now, &buf);
 			if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err))) {
 				if (!text_failing)
 					log_warn("--textfile %s", err);
@@ -490,7 +497,7 @@ int cmd_monitor(int argc, char **argv)
 	if (tf.path) {
 		/* leave a last complete file behind: node_exporter keeps reading it (its mtime
 		 * metric shows the monitor stopped) */
-		monitor_render(&m, mono_now_ns(), monitor_rss_bytes(), &buf);
+		render_now(&m, mono_now_ns(), &buf);
 		if (!textfile_write(&tf, buf.s, buf.len, err, sizeof(err)))
 			rc = EXIT_FAILED;
 	}

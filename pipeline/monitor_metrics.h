@@ -11,11 +11,17 @@
 #include "pipeline/monitor.h"
 #include "pipeline/prom_text.h"
 
-/* now_mono: the moment of the scrape. rss_bytes < 0: not known. */
-void monitor_render(struct monitor *m, int64_t now_mono, long rss_bytes,
+/* The monitor's own memory; a field < 0: not known. */
+struct monitor_self {
+	long rss_bytes;	 /* resident set (/proc/self/statm) */
+	long heap_bytes; /* what malloc has handed out and not had back (mallinfo2) */
+};
+
+/* now_mono: the moment of the scrape. self NULL: its own memory not known. */
+void monitor_render(struct monitor *m, int64_t now_mono, const struct monitor_self *self,
 		    struct prom_buf *b);
 
-/* The resident set size of this process from /proc/self/statm, -1 if unreadable. */
-long monitor_rss_bytes(void);
+/* This process's resident set and heap in use, now. */
+struct monitor_self monitor_self_now(void);
 
 #endif

@@ -204,7 +204,7 @@ START_TEST(daemons_and_phc_on_monitor)
 	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_SKIP);
 	ck_assert_ptr_nonnull(strstr(cs->v[1]->detail, "eth0 has no PHC"));
 	struct prom_buf b = { 0 };
-	monitor_render(&m, now, -1, &b);
+	monitor_render(&m, now, NULL, &b);
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_ok{check=\"daemons\",from=\"verify\"} 1\n"));
 	ck_assert_ptr_null(strstr(b.s, "check=\"phc-tai\""));
 
@@ -242,7 +242,7 @@ START_TEST(daemons_and_phc_on_monitor)
 	mon_poll_phc(&m, now);
 	monitor_checks_run(&m, now += 1000000000, NOW_S + 14);
 	ck_assert_int_eq(judged(cs, "phc-tai"), CHECK_SKIP);
-	monitor_render(&m, now, -1, &b);
+	monitor_render(&m, now, NULL, &b);
 	ck_assert_ptr_null(strstr(b.s, "check=\"phc-tai\""));
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_status{check=\"daemons\",from=\"verify\"} 2\n"));
 
@@ -335,7 +335,7 @@ START_TEST(run_on_monitor)
 	ck_assert_str_eq(monitor_check_origin("utc-offset"), "verify");
 
 	struct prom_buf b = { 0 };
-	monitor_render(&m, now, -1, &b);
+	monitor_render(&m, now, NULL, &b);
 	ck_assert_ptr_nonnull(strstr(b.s, "# TYPE ptpcal_check_ok gauge\n"));
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_check_ok{check=\"utc-offset\",from=\"verify\"} 1\n"));
 	ck_assert_ptr_nonnull(

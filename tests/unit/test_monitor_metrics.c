@@ -2,6 +2,7 @@
  * escaping, NaN/Inf, seconds from ns), a filled-in state rendered to known lines, the window
  * statistics and the ring's bound. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,8 @@ START_TEST(render_state)
 	m.have_truth = true;
 	m.truth_offset_ns = 0;
 	struct prom_buf b = { 0 };
-	monitor_render(&m, 40LL * 1000000000, 123456789, &b);
+	struct monitor_self self = { .rss_bytes = 123456789, .heap_bytes = 2345678 };
+	monitor_render(&m, 40LL * 1000000000, &self, &b);
 	check_structure(b.s);
 	ck_assert_str_eq(line_of(b.s, "ptpcal_ptp_offset_seconds"), "ptpcal_ptp_offset_seconds 0.00010025");
 	ck_assert_str_eq(line_of(b.s, "ptpcal_ptp_port_state"),
@@ -171,6 +173,7 @@ START_TEST(render_state)
 	/* "1.7827776e+09": the shortest exact text, which Prometheus reads as well */
 	ck_assert_double_eq(value_of(b.s, "ptpcal_leapfile_expiry_timestamp_seconds "), 1782777600);
 	ck_assert_double_eq(value_of(b.s, "process_resident_memory_bytes "), 123456789);
+	ck_assert_double_eq(value_of(b.s, "ptpcal_monitor_heap_in_use_bytes "), 2345678);
 	ck_assert_ptr_nonnull(strstr(b.s, "ptpcal_gnss_fix_ok 0\n"));
 	prom_free(&b);
 	monitor_free(&m);
@@ -207,6 +210,33 @@ START_TEST(series_bound)
 }
 END_TEST
 
+/* Its own memory: the resident set and the heap in use follow a megabyte held, then freed */
+START_TEST(self_memory)
+{
+	struct monitor_self a = monitor_self_now();
+	ck_assert_int_gt(a.rss_bytes, 0);
+	bool heap = a.heap_bytes >= 0; /* unknown under ASan (its own malloc) */
+	if (heap)
+		ck_assert_int_gt(a.heap_bytes, 0);
+	size_t n = 4u << 20;
+	unsigned char *p = malloc(n);
+	ck_assert_ptr_nonnull(p);
+	volatile unsigned char *vp = p; /* every page written: a memset before free may be elided */
+	for (size_t i = 0; i < n; i += 512)
+		vp[i] = 0x5a;
+	struct monitor_self b = monitor_self_now();
+	if (heap)
+		ck_assert_int_ge(b.heap_bytes - a.heap_bytes, (long)n);
+	ck_assert_int_ge(b.rss_bytes - a.rss_bytes, (long)n / 2); /* ASan's shadow aside */
+	free(p);
+	struct monitor_self c = monitor_self_now();
+	if (heap)
+		ck_assert_int_lt(c.heap_bytes, b.heap_bytes - (long)n / 2);
+	else
+		ck_assert_int_eq(c.heap_bytes, -1);
+}
+END_TEST
+
 Suite *monitor_metrics_suite(void)
 {
 	Suite *s = suite_create("monitor_metrics");
@@ -214,6 +244,7 @@ Suite *monitor_metrics_suite(void)
 	tcase_add_test(tc, format_rules);
 	tcase_add_test(tc, render_state);
 	tcase_add_test(tc, series_bound);
+	tcase_add_test(tc, self_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
