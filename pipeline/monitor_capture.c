@@ -1,4 +1,5 @@
 /* See monitor_capture.h. */
+#include <malloc.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,15 +156,23 @@ void mon_capture_epochs(struct monitor *m, int64_t now_mono)
 	/* one window each, the second started half a window after the first; an epoch a
 	 * window old is replaced by a new one */
 	int64_t win = (int64_t)(m->window_s * 1e9);
+	bool freed = false;
 	for (int e = 0; e < 2; e++) {
 		if (c->epoch[e] && now_mono - c->epoch_start[e] < win)
 			continue;
 		if (!c->epoch[e] && e == 1 && (!c->epoch[0] || now_mono - c->epoch_start[0] < win / 2))
 			continue;
+		freed |= c->epoch[e] != NULL;
 		health_free(c->epoch[e]);
 		c->epoch[e] = health_new();
 		c->epoch_start[e] = now_mono;
 	}
+	/* An epoch is thousands of small blocks freed at once, interleaved with the live
+	 * epoch's: glibc keeps the freed pages (RssAnon rose ~310 KiB over 20 minutes of a
+	 * 30-minute run while the heap in use stayed flat). Hand the free pages back to the
+	 * kernel once per epoch, so the daemon's resident size stays flat over days. */
+	if (freed)
+		malloc_trim(0);
 }
 
 void mon_capture_close(struct mon_capture_link *l)
