@@ -6,6 +6,7 @@
 
 NETNS_LIST=""
 NETNS_PIDS=""
+NETNS_SLEEPER=""
 NETNS_CLEANED=0
 
 netns_require_root() {
@@ -33,6 +34,7 @@ netns_cleanup() {
         sleep 0.2
     done
     for pid in $NETNS_PIDS; do kill -KILL "$pid" 2>/dev/null || true; done
+    [ -z "$NETNS_SLEEPER" ] || kill "$NETNS_SLEEPER" 2>/dev/null || true
     for ns in $NETNS_LIST; do ip netns del "$ns" 2>/dev/null || true; done
     NETNS_PIDS=""
     NETNS_LIST=""
@@ -43,6 +45,16 @@ netns_trap() {
     trap 'netns_cleanup' EXIT
     trap 'netns_cleanup; exit 130' INT
     trap 'netns_cleanup; exit 143' TERM
+}
+
+# netns_sleep SECONDS: sleep, but let the INT/TERM trap run at once: a shell runs a trap only
+# when its foreground child has ended, so a plain 9-minute sleep held Ctrl-C or a kill for 9
+# minutes. The sleeper is ended by netns_cleanup.
+netns_sleep() {
+    sleep "$1" &
+    NETNS_SLEEPER=$!
+    wait "$NETNS_SLEEPER"
+    NETNS_SLEEPER=""
 }
 
 # netns_add NAME: create a namespace with lo up; remembered for cleanup.

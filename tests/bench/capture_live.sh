@@ -44,11 +44,9 @@ inj=$NETNS_LAST_PID
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 # utime + stime in clock ticks (proc(5) fields 14, 15)
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# the waits in the background: a shell runs its SIGINT/SIGTERM trap (the lab's clean-up) only
-# once a foreground child ends, and Ctrl-C during a 9-minute sleep should not wait 9 minutes
-sleep $first & wait $!
+netns_sleep $first
 p1=$(rss "$pc") t1=$(rss "$td") i1=$(rss "$ti")
-sleep $(( secs - first )) & wait $!
+netns_sleep $(( secs - first ))
 p2=$(rss "$pc") t2=$(rss "$td") i2=$(rss "$ti")
 pcpu=$(cpu "$pc") tcpu=$(cpu "$td") icpu=$(cpu "$ti")
 kill -TERM "$inj" 2>/dev/null || true

@@ -12,14 +12,19 @@ name="bm$$"
 dir="$BENCH_DIR/lab-memory"
 rm -rf "$dir"
 "$PTPCAL" lab up -q -n "$name" -o "$dir" --client --fwd 'delay=400us,pdv=normal:20us' --rev 400us >/dev/null
-trap '"$PTPCAL" lab down "$name" >/dev/null 2>&1 || true' EXIT
+# the lab goes down on exit, Ctrl-C and kill alike; the sleeps let the trap run at once
+. "$PTPCAL_TOP/scripts/lib/netns.sh"
+cleanup() { netns_cleanup; "$PTPCAL" lab down "$name" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
 . "$dir/lab.state"
 pid_of() { for st in $LAB_PIDS; do p=${st%%:*}; grep -q "$1" "/proc/$p/cmdline" 2>/dev/null && { echo "$p"; return; }; done; }
 sw=$(pid_of "upstream") td=$(pid_of tcpdump)
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
-sleep 60
+netns_sleep 60
 s1=$(rss "$sw") t1=$(rss "$td")
-sleep $(( (mins - 1) * 60 ))
+netns_sleep $(( (mins - 1) * 60 ))
 s2=$(rss "$sw") t2=$(rss "$td")
 frames=$(grep -vc '^#' "$dir/switch/frames.tsv")
 echo "lab memory after 1 min and $mins min ($frames frames switched):"
