@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "analyze/bias.h"
 #include "capture/exchange.h"
 #include "capture/exchange_io.h"
@@ -280,13 +283,14 @@ struct client_result {
 	bool have_truth;
 	double truth_asym;            /* 2 * mean predicted offset over matched exchanges */
 	struct bias_estimate resid;   /* offset - predicted: the floor */
+	double resid_p10, resid_p90;  /* its per-exchange 10th and 90th percentiles */
 	bool have_resid;
 	double seg_mean[NSEGMENTS];
 	double recovered, rec_lo, rec_hi;
 	bool have_ptp4l;
 	struct bias_estimate p4l;
 	size_t p4l_n;
-	double p4l_mean;
+	double p4l_mean, p4l_median; /* the median: one late Sync among ~40 logged moves the mean */
 	bool pass;
 };
 
@@ -402,6 +406,12 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 			res->have_truth = true;
 			res->truth_asym = 2 * psum / (double)m;
 			res->have_resid = bias_estimate(rt, rv, m, &res->resid) == 0;
+			/* The floor is not one value: it switches between a few states (a few us
+			 * apart) at random, so two clients' mean floors differ by up to the span
+			 * of those states; its percentiles show that span (rv no longer needed). */
+			gsl_sort(rv, 1, m);
+			res->resid_p10 = gsl_stats_quantile_from_sorted_data(rv, 1, m, 0.10);
+			res->resid_p90 = gsl_stats_quantile_from_sorted_data(rv, 1, m, 0.90);
 		} else {
 			log_warn("%s: only %zu of %zu exchanges found in the switch log %s", res->client,
 				 m, ex.n, lp);
@@ -434,6 +444,8 @@ static int replay_client(const char *dir, struct ds_reader *man, const char *swi
 				s += ((double *)po2.p)[i];
 			res->p4l_mean = s / (double)po2.n;
 			bias_estimate(pt.p, po2.p, po2.n, &res->p4l);
+			gsl_sort(po2.p, 1, po2.n); /* after the estimate: it needs them in time order */
+			res->p4l_median = gsl_stats_median_from_sorted_data(po2.p, 1, po2.n);
 		}
 		free(pt.p);
 		free(po2.p);
@@ -523,19 +535,23 @@ static void print_result(const struct client_result *r, const struct floor_val *
 	       r->have_truth ? "(realised, from the switch log, per exchange)" :
 			       "(configured only: no switch log)",
 	       fmt_si_time(r->injected_asym, b, 32));
-	if (r->have_resid)
+	if (r->have_resid) {
 		printf("  floor            offset - IEEE 1588 prediction: %s [%s, %s] (std %s; %zu "
 		       "exchanges matched)\n", fmt_si_time(r->resid.mean, a, 32),
 		       fmt_si_time(r->resid.ci_lo, b, 32), fmt_si_time(r->resid.ci_hi, c, 32),
 		       fmt_si_time(r->resid.std, d, 32), r->matched);
+		printf("                   per exchange p10 %s, p90 %s\n",
+		       fmt_si_time(r->resid_p10, a, 32), fmt_si_time(r->resid_p90, b, 32));
+	}
 	printf("  recovered        asymmetry 2 x (bias - floor %s) = %s [%s, %s]  %s\n",
 	       fl->have ? fmt_si_time(fl->ns, d, 32) : "0", fmt_si_time(r->recovered, a, 32),
 	       fmt_si_time(r->rec_lo, b, 32), fmt_si_time(r->rec_hi, c, 32),
 	       r->pass ? "PASS: truth inside" : "FAIL: truth outside");
 	if (r->have_ptp4l)
-		printf("  ptp4l            %zu samples, mean offset %s [%s, %s] (its own timestamps: "
-		       "no capture floor)\n", r->p4l_n, fmt_si_time(r->p4l_mean, a, 32),
-		       fmt_si_time(r->p4l.ci_lo, b, 32), fmt_si_time(r->p4l.ci_hi, c, 32));
+		printf("  ptp4l            %zu samples, mean offset %s [%s, %s], median %s (its own "
+		       "timestamps: no capture floor)\n", r->p4l_n, fmt_si_time(r->p4l_mean, a, 32),
+		       fmt_si_time(r->p4l.ci_lo, b, 32), fmt_si_time(r->p4l.ci_hi, c, 32),
+		       fmt_si_time(r->p4l_median, d, 32));
 }
 
 static void json_result(struct json *j, const struct client_result *r)
@@ -551,8 +567,11 @@ static void json_result(struct json *j, const struct client_result *r)
 	json_bool(j, "truth_from_switch_log", r->have_truth);
 	json_num(j, "truth_asymmetry_ns", r->truth_asym);
 	json_num(j, "predicted_offset_ns", r->truth_asym / 2);
-	if (r->have_resid)
+	if (r->have_resid) {
 		json_bias(j, "floor", &r->resid);
+		json_num(j, "floor_p10_ns", r->resid_p10);
+		json_num(j, "floor_p90_ns", r->resid_p90);
+	}
 	json_arr_begin(j, "segment_means_ns");
 	for (int s = 0; s < NSEGMENTS; s++)
 		json_num(j, NULL, r->seg_mean[s]);
@@ -563,6 +582,7 @@ static void json_result(struct json *j, const struct client_result *r)
 	json_bool(j, "pass", r->pass);
 	if (r->have_ptp4l) {
 		json_bias(j, "ptp4l_offset", &r->p4l);
+		json_num(j, "ptp4l_offset_median_ns", r->p4l_median);
 	}
 	json_obj_end(j);
 }

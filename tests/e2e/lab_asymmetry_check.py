@@ -10,9 +10,15 @@ its tap's floor, measured in the same run on the zero-asymmetry client cl1.
 
 Levels (issue 12): every comparison is at z = 3.29 (two-sided 1e-3) on the run's own 95 %
 intervals, plus ALLOW for the client-to-client difference of the capture taps' floors, which
-no interval covers (one client's floor stands in for another's). ALLOW is a quarter of the
-taps' own per-exchange floor spread in this run, at least 0.5 us: on a quiet machine the
-floors differ by 0.1-0.3 us at a spread of 1.5-3.2 us, and under load both grow.
+no interval covers (one client's floor stands in for another's). The floor is not one value
+per client: it switches between a few states (~0.5, ~1.8, ~5 us seen in
+ptp4l_estimator_lab.sh) at random, on each client on its own, so two clients' mean floors
+differ by up to the span of those states (a lab-check of 12 runs on 2026-12-05: up to 1.6 us
+with each mean's interval +-0.2..0.4 us; one CI run: 1.47 us against an allowance of 0.5 us).
+ALLOW is that span as the run shows it: from the 10th to the 90th percentile of both
+clients' per-exchange floors (lab replay's floor_p10_ns/floor_p90_ns), at least 0.5 us --
+what ptp4l_estimator_lab.sh allows for the same floor. A sign, factor-of-two or pairing error
+moves an offset by tens to hundreds of us; this allowance is a few us.
 LAB_TIGHT=1 (make lab-check) uses the fixed 0.5 us and adds the honesty checks (floors'
 chi-square, intervals against segment means) that need a quiet machine and repetition.
 """
@@ -29,9 +35,13 @@ def hw(b):
     return (b["ci_hi_ns"] - b["ci_lo_ns"]) / 2
 
 
-def allowance(c):
-    spread = max(c[k]["floor"]["std_ns"] for k in c if c[k].get("floor"))
-    return 500.0 if TIGHT else max(500.0, spread / 4)
+def allowance(c, k):
+    """The span of the floor's states in this run, for client k against cl1 (see above)."""
+    if TIGHT:
+        return 500.0
+    lo = min(c[x]["floor_p10_ns"] for x in ("cl1", k))
+    hi = max(c[x]["floor_p90_ns"] for x in ("cl1", k))
+    return max(500.0, hi - lo)
 
 
 def coverage(what, measured, truth, halfwidth95):
@@ -45,10 +55,10 @@ def tol(h, hF, allow):
 
 
 def run_a(c, man, fail):
-    allow = allowance(c)
     F, hF = c["cl1"]["floor"]["mean_ns"], hw(c["cl1"]["floor"])
     print(f"floor (cl1, zero asymmetry): {F:.1f} ns +- {hF:.1f} (95 %), spread "
-          f"{c['cl1']['floor']['std_ns']:.0f} ns; tap allowance {allow:.0f} ns")
+          f"{c['cl1']['floor']['std_ns']:.0f} ns, p10..p90 {c['cl1']['floor_p10_ns']:.0f}.."
+          f"{c['cl1']['floor_p90_ns']:.0f} ns")
     lo, hi = (-10000, 2000) if TIGHT else (-25000, 5000)
     if not (lo < F < hi):
         fail.append(f"floor {F:.0f} ns outside the plausible {lo/1e3:.0f}..{hi/1e3:+.0f} us")
@@ -57,7 +67,7 @@ def run_a(c, man, fail):
         assert man[name] == want, (name, man[name])
         pred = x["truth_asymmetry_ns"] / 2
         m, h = x["offset"]["mean_ns"], hw(x["offset"])
-        t = tol(h, hF, allow)
+        t = tol(h, hF, allowance(c, name))
         print(f"{name}: injected {want/1e3:+.0f} us, realised {x['truth_asymmetry_ns']/1e3:+.2f} us; "
               f"predicted offset {pred/1e3:+.3f} us + floor -> {(pred+F)/1e3:+.3f} us; measured "
               f"{m/1e3:+.3f} us +- {h/1e3:.3f}; allowed +-{t/1e3:.3f} us")
@@ -74,16 +84,19 @@ def run_a(c, man, fail):
             continue
         # ptp4l: its own timestamps (no capture floor); its offset uses the median-filtered
         # path delay (tsproc.c), which differs from the mean under the switch's skewed tails:
-        # 15 us for that, plus its own interval.
+        # 15 us for that, plus its own interval. Its median: ptp4l logs one Sync in 32 (~44
+        # here), and one of them late by 2.5 ms moved their mean by 53 us (lab-check run,
+        # 2026-12-05, cl2 and cl3 alike: the Sync went to both).
+        pm = x["ptp4l_offset_median_ns"]
         pt = 15000 + (0 if TIGHT else Z * hw(p))
-        print(f"{name}: ptp4l's own offsets {p['mean_ns']/1e3:+.3f} us (n {p['n']}) vs "
-              f"{pred/1e3:+.3f} us, allowed +-{pt/1e3:.1f} us")
-        if abs(p["mean_ns"] - pred) > pt:
-            fail.append(f"{name}: ptp4l's mean offset {p['mean_ns']:.0f} ns, predicted {pred:.0f} ns")
+        print(f"{name}: ptp4l's own offsets: median {pm/1e3:+.3f} us, mean {p['mean_ns']/1e3:+.3f} "
+              f"us (n {p['n']}) vs {pred/1e3:+.3f} us, allowed +-{pt/1e3:.1f} us")
+        if abs(pm - pred) > pt:
+            fail.append(f"{name}: ptp4l's median offset {pm:.0f} ns, predicted {pred:.0f} ns")
     # the transparent clock removes 600 us of path asymmetry
     x = c["cl4"]
     m, h = x["offset"]["mean_ns"], hw(x["offset"])
-    t = tol(h, hF, allow)
+    t = tol(h, hF, allowance(c, "cl4"))
     print(f"cl4: TC one-step, injected {man['cl4']/1e3:.0f} us; bias above floor {(m-F)/1e3:+.3f} us "
           f"+- {t/1e3:.3f}; residual truth after correction {x['truth_asymmetry_ns']:.0f} ns")
     if man["cl4"] != 600000:
@@ -93,8 +106,8 @@ def run_a(c, man, fail):
     if abs(m - F) > 5000 + (0 if TIGHT else t):
         fail.append(f"cl4: bias {m - F:.0f} ns above the floor with a transparent clock")
     p = x.get("ptp4l_offset")
-    if not p or abs(p["mean_ns"]) > 5000 + (0 if TIGHT else Z * hw(p)):
-        fail.append(f"cl4: ptp4l's own offset {p and p['mean_ns']} not ~0")
+    if not p or abs(x["ptp4l_offset_median_ns"]) > 5000 + (0 if TIGHT else Z * hw(p)):
+        fail.append(f"cl4: ptp4l's own median offset {x.get('ptp4l_offset_median_ns')} not ~0")
     if TIGHT:
         honesty(c, F, hF, fail)
 
@@ -125,20 +138,20 @@ def honesty(c, F, hF, fail):
 
 
 def run_b(c, fail):
-    allow = allowance(c)
     F, hF = c["cl1"]["floor"]["mean_ns"], hw(c["cl1"]["floor"])
     for k in ("cl2", "cl3"):
         x = c[k]
         m, h = x["offset"]["mean_ns"], hw(x["offset"])
         pred = x["truth_asymmetry_ns"] / 2
-        t = tol(h, hF, allow)
+        t = tol(h, hF, allowance(c, k))
         print(f"UDPv4 {k} ({x['transparent_clock']}): measured {m:.0f} ns, predicted {pred:.0f} + "
               f"floor {F:.0f} ns, +-{t:.0f}")
         if abs(m - pred - F) > t:
             fail.append(f"{k}: not the prediction")
         coverage(f"UDPv4_{k}", m, pred + F, math.hypot(h, hF))
     x = c["cl2"]
-    if abs(x["offset"]["mean_ns"] - F) > 5000 + (0 if TIGHT else tol(hw(x["offset"]), hF, allow)):
+    if abs(x["offset"]["mean_ns"] - F) > 5000 + (0 if TIGHT else tol(hw(x["offset"]), hF,
+                                                                      allowance(c, "cl2"))):
         fail.append("cl2: two-step TC left a bias")
     # the faulty TC corrects only 90 %: 10 % of the 200 us asymmetry stays, +10 us
     if not (5000 < c["cl3"]["truth_asymmetry_ns"] / 2 < 15000):

@@ -103,6 +103,61 @@ width = c["recovered_ci_hi_ns"] - c["recovered_ci_lo_ns"]
 ok = ok and width < 100000  # an interval that can fail
 sys.exit(0 if ok else 1)
 EOF
+    # The floor's per-exchange percentiles and ptp4l's median offset (what lab_asymmetry's
+    # verdicts use), recomputed here from the switch log (matched by sequence id: a 90 s
+    # dataset does not wrap them), the replayed exchanges and ptp4l's log.
+    # statistics.quantiles' 'inclusive' method is GSL's (linear, Hyndman & Fan type 7).
+    python3 - "$1.json" "$1.exchanges.tsv" "$d" <<'EOF' || die "$1: floor percentiles or ptp4l median differ"
+import json, lzma, re, statistics, sys
+c = json.load(open(sys.argv[1]))["clients"][0]
+d = sys.argv[3]
+
+def table(lines):
+    hdr, meta = None, {}
+    for line in lines:
+        if line.startswith("#"):
+            k, _, v = line[2:].partition(": ")
+            meta.setdefault(k, v.strip())
+            continue
+        f = line.rstrip("\n").split("\t")
+        if hdr is None:
+            hdr = f
+            continue
+        yield meta, dict(zip(hdr, f))
+
+def ns(t):
+    s, _, f = t.partition(".")
+    return int(s) * 10**9 + int(f.ljust(9, "0"))
+
+man = list(table(open(d + "/manifest.tsv")))
+meta, cl = man[0]
+port, up = cl["switch_port"], meta["switch_upstream"]
+sync, req = {}, {}
+for _, r in table(lzma.open(d + "/" + meta["switch_log"], "rt")):
+    if r["fate"] != "sent":
+        continue
+    if r["type"] == "Sync" and r["in"] == up and r["out"] == port:
+        sync[int(r["seq"])] = ns(r["tx"]) - ns(r["rx"])
+    elif r["type"] == "Delay_Req" and r["in"] == port and r["out"] == up:
+        req[int(r["seq"])] = ns(r["tx"]) - ns(r["rx"])
+fl = [float(r["offset_ns"]) - (sync[int(r["sync_seq"])] - req[int(r["req_seq"])]) / 2
+      for _, r in table(open(sys.argv[2]))
+      if int(r["sync_seq"]) in sync and int(r["req_seq"]) in req]
+ok = c["floor_p10_ns"] < c["floor"]["mean_ns"] < c["floor_p90_ns"]
+if c["transparent_clock"] == "off":  # a TC's corrections: the replay's own business
+    dec = statistics.quantiles(fl, n=10, method="inclusive")
+    print(f"floor p10 {c['floor_p10_ns']:.1f} / {dec[0]:.1f}, p90 {c['floor_p90_ns']:.1f} / "
+          f"{dec[-1]:.1f} ns (replay / recomputed, {len(fl)} exchanges)")
+    ok = ok and len(fl) == c["matched_in_switch_log"]
+    ok = ok and abs(c["floor_p10_ns"] - dec[0]) < 1e-6 and abs(c["floor_p90_ns"] - dec[-1]) < 1e-6
+off = [int(m.group(1)) for m in
+       re.finditer(r"master offset +(-?\d+)", lzma.open(d + "/ptp4l.log.xz", "rt").read())]
+print(f"ptp4l median {c.get('ptp4l_offset_median_ns')} / {statistics.median(off)} ns "
+      f"({len(off)} samples)")
+ok = ok and len(off) >= 8 and len(off) == c["ptp4l_offset"]["n"]
+ok = ok and c["ptp4l_offset_median_ns"] == statistics.median(off)
+sys.exit(0 if ok else 1)
+EOF
     grep -q "^# truth_offset_ns: 0" "$1.exchanges.tsv" || die "$1: no truth in the replayed exchanges"
     analyze_hook "$1" "$1.exchanges.tsv" "$1.json"
     calibrate_hook "$1" "$1.exchanges.tsv" "$2"
