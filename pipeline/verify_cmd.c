@@ -263,8 +263,12 @@ static void check_ntpsec(const struct vopts *o, struct checks *cs)
 			continue;
 		any = true;
 		snprintf(peer, sizeof(peer), "%s", l + 1);
-		/* ntpq -pn: remote (SHM(2) for refclock shm unit 2), then refid (.PTP.) */
-		ours = strncmp(l + 1, want, strlen(want)) == 0 || strstr(l, ".PTP.") != NULL;
+		/* ntpq -pn: remote (SHM(2) for refclock shm unit 2, or 127.127.28.2 when ntpq
+		 * lacked its srchost: ntpsec pylib/util.py), then refid (.PTP.) */
+		char num[32];
+		snprintf(num, sizeof(num), "127.127.28.%d ", o->shm_unit);
+		ours = strncmp(l + 1, want, strlen(want)) == 0 ||
+		       strncmp(l + 1, num, strlen(num)) == 0 || strstr(l, ".PTP.") != NULL;
 	}
 	free(out);
 	verify_judge_ntpsec_peer(c, status, any, ours, peer);

@@ -41,6 +41,13 @@ START_TEST(ntpq_parse)
 	ck_assert(isnan(off));
 	/* SHM(20) is not SHM(2) ... unless its refid is .PTP. */
 	ck_assert(!ntpq_system_peer("*SHM(20) .GPS. 0 l 1 1 1 0 0.5 0\n", 2, &off, line, sizeof(line)));
+	/* the numeric form ntpq prints when it lacks the refclock's srchost (seen in a
+	 * clean-clone run: "*127.127.28.225  .PTP. 0 u ..."); .20 is not .2 */
+	ck_assert(ntpq_system_peer("*127.127.28.2   .GPS. 0 u 2 1 377 0 0.02 0\n", 2, &off, line,
+				   sizeof(line)));
+	ck_assert(fabs(off - 0.02) < 1e-9);
+	ck_assert(!ntpq_system_peer("*127.127.28.20  .GPS. 0 u 2 1 377 0 0.02 0\n", 2, &off, line,
+				    sizeof(line)));
 }
 END_TEST
 
