@@ -105,10 +105,17 @@ static struct jr_value *run_json(const char *const argv[], int *status)
 	return v;
 }
 
+bool ntpq_peer_is_ptp_refclock(const char *peer, int unit)
+{
+	char name[32], num[32];
+	snprintf(name, sizeof(name), "SHM(%d)", unit);
+	snprintf(num, sizeof(num), "127.127.28.%d ", unit); /* the space: .2 is not .20 */
+	return strncmp(peer, name, strlen(name)) == 0 || strncmp(peer, num, strlen(num)) == 0 ||
+	       strstr(peer, ".PTP.") != NULL;
+}
+
 bool ntpq_system_peer(const char *text, int unit, double *off_ms, char *line, size_t len)
 {
-	char want[32];
-	snprintf(want, sizeof(want), "SHM(%d)", unit);
 	snprintf(line, len, "no system peer yet");
 	*off_ms = NAN;
 	bool up = false;
@@ -123,13 +130,7 @@ bool ntpq_system_peer(const char *text, int unit, double *off_ms, char *line, si
 			char remote[64], refid[64], t[8], when[16], poll[16], reach[16];
 			int stratum;
 			double delay, off, jit;
-			/* ntpq names a refclock SHM(N) from its peer variable srchost; without it
-			 * (seen in a clean-clone run) it prints the address 127.127.28.N (ntpsec
-			 * pylib/util.py PeerSummary.summary: clock_name = srcadr) */
-			char num[32];
-			snprintf(num, sizeof(num), "127.127.28.%d ", unit);
-			bool ours = unit < 0 || strncmp(buf, want, strlen(want)) == 0 ||
-				    strncmp(buf, num, strlen(num)) == 0 || strstr(buf, ".PTP.") != NULL;
+			bool ours = unit < 0 || ntpq_peer_is_ptp_refclock(buf, unit);
 			snprintf(line, len, "system peer %s%s", buf,
 				 ours ? "" : " (not the PTP refclock)");
 			*off_ms = sscanf(buf, "%63s %63s %d %7s %15s %15s %15s %lf %lf %lf", remote, refid,

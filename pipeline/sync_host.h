@@ -25,8 +25,14 @@ struct sync_host_opts {
 
 int sync_host(const struct sync_host_opts *o);
 
+/* One `ntpq -pn` peer line, after its tally character: is it the PTP refclock on SHM unit
+ * `unit`? Its remote is SHM(unit), or 127.127.28.unit when ntpq lacked the peer's srchost
+ * variable (ntpsec pylib/util.py PeerSummary.summary: clock_name = srcadr), or its refid is
+ * .PTP. (any unit). */
+bool ntpq_peer_is_ptp_refclock(const char *peer, int unit);
+
 /* `ntpq -pn` output (ntpsec): is the system peer (the line tagged '*') the SHM refclock of
- * unit (remote "SHM(unit)" or refid ".PTP."; any system peer when unit < 0)? line receives
+ * unit (ntpq_peer_is_ptp_refclock; any system peer when unit < 0)? line receives
  * the system peer's line (or why there is none), *off_ms its offset column (ms; NAN when the
  * line does not have the ten columns). */
 bool ntpq_system_peer(const char *text, int unit, double *off_ms, char *line, size_t len);

@@ -25,6 +25,7 @@
 #include "pipeline/ethtool_parse.h"
 #include "pipeline/pmc_client.h"
 #include "pipeline/ptp4l_paths.h"
+#include "pipeline/sync_host.h"
 #include "pipeline/sysview.h"
 #include "pipeline/verify_checks.h"
 
@@ -253,8 +254,6 @@ static void check_ntpsec(const struct vopts *o, struct checks *cs)
 		check_skip(c, "%s", why);
 		return;
 	}
-	char want[32];
-	snprintf(want, sizeof(want), "SHM(%d)", o->shm_unit);
 	bool any = false, ours = false;
 	char peer[160] = "";
 	char *save = NULL;
@@ -263,12 +262,8 @@ static void check_ntpsec(const struct vopts *o, struct checks *cs)
 			continue;
 		any = true;
 		snprintf(peer, sizeof(peer), "%s", l + 1);
-		/* ntpq -pn: remote (SHM(2) for refclock shm unit 2, or 127.127.28.2 when ntpq
-		 * lacked its srchost: ntpsec pylib/util.py), then refid (.PTP.) */
-		char num[32];
-		snprintf(num, sizeof(num), "127.127.28.%d ", o->shm_unit);
-		ours = strncmp(l + 1, want, strlen(want)) == 0 ||
-		       strncmp(l + 1, num, strlen(num)) == 0 || strstr(l, ".PTP.") != NULL;
+		/* shm_unit -1 (not given): only the refid .PTP. can say it is ours */
+		ours = ntpq_peer_is_ptp_refclock(l + 1, o->shm_unit);
 	}
 	free(out);
 	verify_judge_ntpsec_peer(c, status, any, ours, peer);

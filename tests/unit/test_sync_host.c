@@ -48,6 +48,10 @@ START_TEST(ntpq_parse)
 	ck_assert(fabs(off - 0.02) < 1e-9);
 	ck_assert(!ntpq_system_peer("*127.127.28.20  .GPS. 0 u 2 1 377 0 0.02 0\n", 2, &off, line,
 				    sizeof(line)));
+	/* the predicate verify uses on its own: no unit given (-1), only the refid says so */
+	ck_assert(ntpq_peer_is_ptp_refclock("127.127.28.2   .GPS. 0 u", 2));
+	ck_assert(!ntpq_peer_is_ptp_refclock("SHM(2)  .GPS. 0 l", -1));
+	ck_assert(ntpq_peer_is_ptp_refclock("SHM(2)  .PTP. 0 l", -1));
 }
 END_TEST
 
